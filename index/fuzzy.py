@@ -1,0 +1,99 @@
+"""Fuzzy matching with rapidfuzz: typo-tolerant term expansion and as-you-type completion from
+the index vocabulary, and the go-to finder over titles. Every path is bounded so that a
+keystroke stays fast at 100k+ articles (see PERFORMANCE.md)."""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+from collections import defaultdict
+
+from rapidfuzz import fuzz, process, utils
+from rapidfuzz.distance import OSA
+
+
+class Vocabulary:
+    """The library's words as written, with the number of articles using each: sorted for
+    prefix lookups and bucketed by length for typo lookups. Built once per library revision."""
+
+    def __init__(self, words: list[tuple[str, int]]) -> None:
+        words = sorted(words)
+        self.terms = [w for w, _ in words]
+        self.freq = [df for _, df in words]
+        self._freq = dict(words)
+        self._by_length: dict[int, list[str]] = defaultdict(list)
+        for t in self.terms:
+            self._by_length[len(t)].append(t)
+
+    def __len__(self) -> int:
+        return len(self.terms)
+
+    def frequency(self, word: str) -> int:
+        return self._freq.get(word, 0)
+
+    def completions(self, prefix: str, limit: int) -> list[str]:
+        """The `limit` most frequent words that start with `prefix`."""
+        lo = bisect.bisect_left(self.terms, prefix)
+        hi = bisect.bisect_left(self.terms, prefix + "\uffff")
+        if hi - lo <= limit:
+            return self.terms[lo:hi]
+        best = heapq.nlargest(limit, range(lo, hi), key=self.freq.__getitem__)
+        return [self.terms[i] for i in best]
+
+    def similar(self, word: str, limit: int) -> list[str]:
+        """Known words within a small edit distance of `word` (a swap of two neighbouring
+        letters counts as one edit), closest first, then most used."""
+        n = len(word)
+        max_edits = 1 if n <= 5 else 2
+        choices = [t for length in range(n - max_edits, n + max_edits + 1)
+                   for t in self._by_length.get(length, ())]
+        if not choices:
+            return []
+        found = process.extract(word, choices, scorer=OSA.distance, score_cutoff=max_edits,
+                                limit=None)
+        ranked = sorted(found, key=lambda m: (m[1], m[0][0] != word[0], -self._freq[m[0]]))
+        return [t for t, _, _ in ranked if t != word][:limit]
+
+
+class TitleFinder:
+    """Go-to finder over titles (and later entity names): choices pre-processed once; a cheap
+    scorer over all of them, then WRatio to order the best few."""
+
+    def __init__(self, items: list[tuple[int, str]]) -> None:
+        self.ids = [i for i, _ in items]
+        self.titles = [t for _, t in items]
+        self._processed = [utils.default_process(t) for t in self.titles]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def find(self, text: str, limit: int = 20) -> list[tuple[int, str, float]]:
+        needle = utils.default_process(text)
+        if not needle:
+            return []
+        # partial_ratio rewards a typed fragment anywhere in the title; its cost grows with
+        # the choices, so it runs only over titles sharing a word prefix when there are many.
+        choices = self._processed
+        keys: range | list[int] = range(len(choices))
+        if len(choices) > 20_000:
+            keys = self._prefilter(needle)
+            choices = [self._processed[i] for i in keys]
+        found = process.extract(needle, choices, scorer=fuzz.partial_ratio, processor=None,
+                                score_cutoff=60, limit=limit * 3)
+        rescored = []
+        for _, score, index in found:
+            i = keys[index]
+            whole = fuzz.WRatio(needle, self._processed[i], processor=None)
+            rescored.append((i, 0.6 * score + 0.4 * whole))
+        rescored.sort(key=lambda x: -x[1])
+        return [(self.ids[i], self.titles[i], round(s, 1)) for i, s in rescored[:limit]]
+
+    def _prefilter(self, needle: str) -> list[int]:
+        words = needle.split()
+        first = words[0][:3] if words else needle[:3]
+        hits = [i for i, t in enumerate(self._processed) if first in t]
+        if len(hits) < 50:  # a typo in the first letters: fall back to the quick ratio
+            found = process.extract(needle, self._processed, scorer=fuzz.QRatio, processor=None,
+                                    limit=200)
+            hits = sorted({i for _, _, i in found} | set(hits))
+        return hits

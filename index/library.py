@@ -1,0 +1,434 @@
+"""The library of record: articles, passages, entity mentions, bookmarks and reading state in
+SQLite. The search index is derived from it and can always be rebuilt from it."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import threading
+import uuid
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from index.analysis import surface_words
+from index.model import Article, ArticleSummary, StoredArticle
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+    id      INTEGER PRIMARY KEY,
+    title   TEXT NOT NULL,
+    date    TEXT,
+    source  TEXT,
+    url     TEXT,
+    byline  TEXT,
+    origin  TEXT,           -- the file or feed it came from, to update a re-added file in place
+    body    TEXT NOT NULL,  -- paragraphs joined by a blank line; passages hold their offsets
+    hash    TEXT NOT NULL,  -- of title and body, for dedupe of copies without a URL
+    added   TEXT NOT NULL,
+    updated TEXT NOT NULL,
+    rev     INTEGER NOT NULL  -- library revision of the last change, for index catch-up
+);
+CREATE UNIQUE INDEX IF NOT EXISTS articles_url ON articles(url) WHERE url IS NOT NULL;
+CREATE INDEX IF NOT EXISTS articles_origin ON articles(origin) WHERE origin IS NOT NULL;
+CREATE INDEX IF NOT EXISTS articles_hash ON articles(hash);
+CREATE INDEX IF NOT EXISTS articles_rev ON articles(rev);
+CREATE INDEX IF NOT EXISTS articles_date ON articles(date);
+CREATE TABLE IF NOT EXISTS passages (
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    n          INTEGER NOT NULL,
+    start      INTEGER NOT NULL,
+    end        INTEGER NOT NULL,
+    PRIMARY KEY (article_id, n)
+) WITHOUT ROWID;
+-- Canonical entities and their mentions (filled by the entity extractor).
+CREATE TABLE IF NOT EXISTS entities (
+    id        INTEGER PRIMARY KEY,
+    canonical TEXT NOT NULL,
+    label     TEXT NOT NULL,    -- PERSON, ORG, PLACE, MISC
+    UNIQUE (canonical, label)
+);
+CREATE TABLE IF NOT EXISTS mentions (
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    passage    INTEGER NOT NULL,
+    start      INTEGER NOT NULL,  -- offsets into the passage text
+    end        INTEGER NOT NULL,
+    text       TEXT NOT NULL,
+    entity_id  INTEGER NOT NULL REFERENCES entities(id)
+);
+CREATE INDEX IF NOT EXISTS mentions_article ON mentions(article_id, passage);
+CREATE INDEX IF NOT EXISTS mentions_entity ON mentions(entity_id);
+-- The user's own data: never derived, never dropped with an article re-ingest.
+CREATE TABLE IF NOT EXISTS bookmarks (
+    id         INTEGER PRIMARY KEY,
+    article_id INTEGER REFERENCES articles(id) ON DELETE SET NULL,
+    passage    INTEGER,           -- NULL: the whole article
+    quote      TEXT,              -- the bookmarked text, to re-anchor if paragraphs move
+    start      INTEGER,           -- a span inside the passage, when a selection was bookmarked
+    end        INTEGER,
+    note       TEXT NOT NULL DEFAULT '',
+    tags       TEXT NOT NULL DEFAULT '',   -- space-separated
+    created    TEXT NOT NULL,
+    updated    TEXT NOT NULL,
+    article_url   TEXT,           -- kept so an export stays useful if the article is removed
+    article_title TEXT
+);
+CREATE TABLE IF NOT EXISTS reading_state (
+    article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+    read       INTEGER NOT NULL DEFAULT 0,
+    position   INTEGER NOT NULL DEFAULT 0,
+    opened     TEXT
+);
+CREATE TABLE IF NOT EXISTS removed (article_id INTEGER PRIMARY KEY, rev INTEGER NOT NULL);
+-- Words as written (lower-cased) with the number of articles using them: the vocabulary for
+-- "did you mean" and as-you-type completion (the index itself only holds stems).
+CREATE TABLE IF NOT EXISTS words (word TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
+"""
+
+
+class LibraryError(Exception):
+    """The library file cannot be used; the message says what to do."""
+
+
+def now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def content_hash(title: str, body: str) -> str:
+    normal = " ".join(title.split()).casefold() + "\n" + " ".join(body.split()).casefold()
+    return hashlib.sha1(normal.encode("utf-8")).hexdigest()
+
+
+class Library:
+    """SQLite store. Safe to share between threads: each thread gets its own connection."""
+
+    FILE = "library.sqlite3"
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory)
+        self.path = self.directory / self.FILE
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self.created = not self.path.exists()
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            # executescript commits on its own; every statement in it is idempotent.
+            self._conn().executescript(_SCHEMA)
+            with self.transaction() as db:
+                self._init_meta(db)
+        except sqlite3.DatabaseError as exc:
+            raise LibraryError(_explain(self.path, exc)) from None
+        except OSError as exc:
+            raise LibraryError(f"{self.directory}: cannot create the library: {exc.strerror}") from None
+
+    # -- connections ------------------------------------------------------------------------
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None,
+                                   check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            self._local.conn = conn
+            with self._lock:
+                self._connections.append(conn)
+        return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: all of it lands, or none of it."""
+        db = self._conn()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        else:
+            db.execute("COMMIT")
+
+    def query(self, sql: str, params: Iterable = ()) -> list[sqlite3.Row]:
+        try:
+            return self._conn().execute(sql, tuple(params)).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise LibraryError(_explain(self.path, exc)) from None
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._connections:
+                try:
+                    conn.close()
+                except sqlite3.Error:
+                    pass
+            self._connections.clear()
+        self._local = threading.local()
+
+    # -- meta -------------------------------------------------------------------------------
+    def _init_meta(self, db: sqlite3.Connection) -> None:
+        db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        db.execute("INSERT OR IGNORE INTO meta VALUES ('library_id', ?)", (uuid.uuid4().hex,))
+        db.execute("INSERT OR IGNORE INTO meta VALUES ('rev', '0')")
+        version = int(db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0])
+        if version > SCHEMA_VERSION:
+            raise LibraryError(
+                f"{self.path}: made by a newer newsreader (library schema {version}); "
+                "upgrade newsreader to open it"
+            )
+
+    def meta(self, key: str) -> str | None:
+        rows = self.query("SELECT value FROM meta WHERE key=?", (key,))
+        return rows[0][0] if rows else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    @property
+    def library_id(self) -> str:
+        return self.meta("library_id") or ""
+
+    @property
+    def rev(self) -> int:
+        return int(self.meta("rev") or 0)
+
+    @staticmethod
+    def _bump(db: sqlite3.Connection) -> int:
+        db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key='rev'")
+        return int(db.execute("SELECT value FROM meta WHERE key='rev'").fetchone()[0])
+
+    # -- articles ---------------------------------------------------------------------------
+    def add_articles(self, articles: Iterable[Article]) -> list[tuple[str, int]]:
+        """Store articles in one transaction. Returns (status, id) per article, status being
+        "added", "updated" (same URL or origin, new content: keeps its id) or "duplicate"."""
+        results: list[tuple[str, int]] = []
+        stamp = now()
+        words: Counter[str] = Counter()
+        try:
+            with self.transaction() as db:
+                rev = self._bump(db)
+                for article in articles:
+                    status, article_id = self._store(db, article, rev, stamp)
+                    results.append((status, article_id))
+                    if status != "duplicate":
+                        words.update(surface_words(article.title + " " + article.body))
+                _count_words(db, words)
+        except sqlite3.DatabaseError as exc:
+            raise LibraryError(_explain(self.path, exc)) from None
+        return results
+
+    def _store(self, db: sqlite3.Connection, a: Article, rev: int, stamp: str) -> tuple[str, int]:
+        body = a.body
+        digest = content_hash(a.title, body)
+        row = db.execute("SELECT id FROM articles WHERE hash=? LIMIT 1", (digest,)).fetchone()
+        if row:
+            return "duplicate", row[0]
+        row = None
+        if a.url:
+            row = db.execute("SELECT id FROM articles WHERE url=?", (a.url,)).fetchone()
+        elif a.origin:
+            row = db.execute(
+                "SELECT id FROM articles WHERE origin=? AND url IS NULL", (a.origin,)
+            ).fetchone()
+        values = (a.title, a.date, a.source, a.url, a.byline, a.origin, body, digest)
+        if row:
+            article_id = row[0]
+            db.execute(
+                "UPDATE articles SET title=?, date=?, source=?, url=?, byline=?, origin=?, body=?,"
+                " hash=?, updated=?, rev=? WHERE id=?",
+                (*values, stamp, rev, article_id),
+            )
+            db.execute("DELETE FROM passages WHERE article_id=?", (article_id,))
+            db.execute("DELETE FROM mentions WHERE article_id=?", (article_id,))
+            status = "updated"
+        else:
+            cur = db.execute(
+                "INSERT INTO articles (title, date, source, url, byline, origin, body, hash,"
+                " added, updated, rev) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (*values, stamp, stamp, rev),
+            )
+            article_id = int(cur.lastrowid or 0)
+            status = "added"
+        db.executemany(
+            "INSERT INTO passages VALUES (?,?,?,?)",
+            [(article_id, n, s, e) for n, (s, e) in enumerate(_offsets(a.paragraphs))],
+        )
+        return status, article_id
+
+    def words(self) -> list[tuple[str, int]]:
+        return [(r[0], r[1]) for r in self.query("SELECT word, df FROM words")]
+
+    def recount_words(self) -> None:
+        """Rebuild the vocabulary from every article (after removals it can only overcount)."""
+        words: Counter[str] = Counter()
+        for row in self.iter_for_index(0):
+            words.update(surface_words(row["title"] + " " + row["body"]))
+        with self.transaction() as db:
+            db.execute("DELETE FROM words")
+            _count_words(db, words)
+
+    def remove_article(self, article_id: int) -> bool:
+        with self.transaction() as db:
+            rev = self._bump(db)
+            cur = db.execute("DELETE FROM articles WHERE id=?", (article_id,))
+            if cur.rowcount:
+                db.execute("INSERT OR REPLACE INTO removed VALUES (?, ?)", (article_id, rev))
+            return bool(cur.rowcount)
+
+    def count(self) -> int:
+        return int(self.query("SELECT COUNT(*) FROM articles")[0][0])
+
+    def passage_count(self) -> int:
+        return int(self.query("SELECT COUNT(*) FROM passages")[0][0])
+
+    def get(self, article_id: int) -> StoredArticle | None:
+        rows = self.query(
+            "SELECT a.*, r.read, r.position FROM articles a"
+            " LEFT JOIN reading_state r ON r.article_id = a.id WHERE a.id=?",
+            (article_id,),
+        )
+        if not rows:
+            return None
+        row = rows[0]
+        return StoredArticle(
+            id=row["id"], title=row["title"], date=row["date"], source=row["source"],
+            url=row["url"], byline=row["byline"], added=row["added"],
+            paragraphs=self.paragraphs(row["id"], row["body"]),
+            read=bool(row["read"]), position=row["position"] or 0,
+        )
+
+    def paragraphs(self, article_id: int, body: str | None = None) -> list[str]:
+        if body is None:
+            rows = self.query("SELECT body FROM articles WHERE id=?", (article_id,))
+            if not rows:
+                return []
+            body = rows[0][0]
+        spans = self.query(
+            "SELECT start, end FROM passages WHERE article_id=? ORDER BY n", (article_id,)
+        )
+        return [body[s:e] for s, e in spans]
+
+    def summaries(self, ids: Iterable[int] | None = None, sort: str = "date",
+                  limit: int | None = None) -> list[ArticleSummary]:
+        order = {
+            "date": "a.date IS NULL, a.date DESC, a.id DESC",
+            "title": "a.title COLLATE NOCASE, a.id",
+            "source": "a.source IS NULL, a.source COLLATE NOCASE, a.date DESC, a.id",
+            "added": "a.id DESC",
+        }.get(sort)
+        if order is None:
+            raise ValueError(f"unknown sort {sort!r}")
+        sql = ("SELECT a.id, a.title, a.date, a.source, a.url, COALESCE(r.read, 0) AS read"
+               " FROM articles a LEFT JOIN reading_state r ON r.article_id = a.id")
+        params: list = []
+        if ids is not None:
+            id_list = list(ids)
+            if not id_list:
+                return []
+            sql += f" WHERE a.id IN ({','.join('?' * len(id_list))})"
+            params.extend(id_list)
+        sql += f" ORDER BY {order}"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [
+            ArticleSummary(r["id"], r["title"], r["date"], r["source"], r["url"], bool(r["read"]))
+            for r in self.query(sql, params)
+        ]
+
+    def titles(self) -> list[tuple[int, str]]:
+        return [(r[0], r[1]) for r in self.query("SELECT id, title FROM articles ORDER BY id")]
+
+    def iter_for_index(self, since_rev: int = 0, batch: int = 500) -> Iterator[sqlite3.Row]:
+        """Articles changed after `since_rev`, with their passage offsets, in id order."""
+        last = 0
+        while True:
+            rows = self.query(
+                "SELECT id, title, date, source, body, rev FROM articles"
+                " WHERE rev > ? AND id > ? ORDER BY id LIMIT ?",
+                (since_rev, last, batch),
+            )
+            if not rows:
+                return
+            yield from rows
+            last = rows[-1]["id"]
+
+    def passage_offsets(self, ids: list[int]) -> dict[int, list[tuple[int, int]]]:
+        out: dict[int, list[tuple[int, int]]] = {i: [] for i in ids}
+        for chunk in _chunks(ids, 500):
+            for r in self.query(
+                f"SELECT article_id, start, end FROM passages WHERE article_id IN"
+                f" ({','.join('?' * len(chunk))}) ORDER BY article_id, n",
+                chunk,
+            ):
+                out[r[0]].append((r[1], r[2]))
+        return out
+
+    def removed_since(self, rev: int) -> list[int]:
+        return [r[0] for r in self.query("SELECT article_id FROM removed WHERE rev > ?", (rev,))]
+
+    # -- reading state ----------------------------------------------------------------------
+    def set_read(self, article_id: int, read: bool = True) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO reading_state (article_id, read, opened) VALUES (?, ?, ?)"
+                " ON CONFLICT(article_id) DO UPDATE SET read=excluded.read, opened=excluded.opened",
+                (article_id, int(read), now()),
+            )
+
+    def set_position(self, article_id: int, passage: int) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO reading_state (article_id, position) VALUES (?, ?)"
+                " ON CONFLICT(article_id) DO UPDATE SET position=excluded.position",
+                (article_id, passage),
+            )
+
+    def unread_count(self) -> int:
+        return int(self.query(
+            "SELECT COUNT(*) FROM articles a LEFT JOIN reading_state r ON r.article_id=a.id"
+            " WHERE COALESCE(r.read, 0) = 0"
+        )[0][0])
+
+    def size_bytes(self) -> int:
+        return sum(p.stat().st_size for p in self.directory.glob(self.FILE + "*") if p.is_file())
+
+
+def _count_words(db: sqlite3.Connection, words: Counter[str]) -> None:
+    db.executemany(
+        "INSERT INTO words VALUES (?, ?) ON CONFLICT(word) DO UPDATE SET df = df + excluded.df",
+        words.items(),
+    )
+
+
+def _offsets(paragraphs: list[str]) -> Iterator[tuple[int, int]]:
+    pos = 0
+    for p in paragraphs:
+        yield pos, pos + len(p)
+        pos += len(p) + 2
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _explain(path: Path, exc: sqlite3.DatabaseError) -> str:
+    text = str(exc)
+    if "not a database" in text or "malformed" in text:
+        return (f"{path}: the library file is damaged ({text}). Restore it from a backup, or move"
+                " it aside and re-add your articles; bookmarks can be re-imported from an export.")
+    if "readonly" in text or "read-only" in text:
+        return f"{path}: the library is read-only ({text}); check the folder's permissions."
+    if "disk is full" in text or "database or disk is full" in text:
+        return f"{path}: the disk is full; free some space and try again (nothing was lost)."
+    if "locked" in text:
+        return f"{path}: the library is busy in another newsreader process; try again."
+    return f"{path}: {text}"

@@ -1,0 +1,179 @@
+"""Turn what a user typed into a Whoosh query. Never raises: syntax the parser cannot take
+falls back to a literal search for the words."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass, field
+
+from whoosh import query as Q
+from whoosh.qparser import AndGroup, MultifieldParser
+from whoosh.qparser.plugins import GtLtPlugin, PlusMinusPlugin
+
+from index import analysis
+
+SEARCH_FIELDS = ["title", "body", "source"]
+# Fields a user may name with `field:`; others are read as plain words.
+USER_FIELDS = {"title", "body", "source"}
+
+_DATE = r"\d{4}(?:-\d{1,2}(?:-\d{1,2})?)?"
+_DATE_FILTER = re.compile(
+    rf"(?<!\S)date:(?P<from>{_DATE})?(?:(?P<dots>\.\.)(?P<to>{_DATE})?)?(?=\s|$)", re.I
+)
+
+
+class DateError(ValueError):
+    pass
+
+
+@dataclass
+class ParsedQuery:
+    text: str
+    query: Q.Query
+    literal: bool = False  # the typed syntax was unusable: this searches the plain words
+    date_range: tuple[int | None, int | None] | None = None
+    words: list[str] = field(default_factory=list)  # plain words typed, in order
+
+
+def parse(text: str, title_boost: float = 3.0, extra_fields: set[str] | None = None) -> ParsedQuery:
+    text = text.strip()
+    rest, date_range = _take_dates(text)
+    fields = USER_FIELDS | (extra_fields or set())
+    literal = False
+    try:
+        if _unbalanced(rest):
+            raise ValueError("unbalanced quotes or brackets")
+        parsed = _parser(title_boost).parse(rest) if rest.strip() else None
+        if parsed is not None and _broken(parsed, fields):
+            raise ValueError("unusable syntax")
+    except Exception:  # noqa: BLE001 - any parser failure means: search the words literally
+        parsed = _literal(rest, title_boost)
+        literal = True
+    parts: list[Q.Query] = []
+    if parsed is not None and parsed is not Q.NullQuery:
+        parts.append(parsed)
+    if date_range is not None:
+        parts.append(Q.NumericRange("day", date_range[0], date_range[1]))
+    if not parts:
+        query: Q.Query = Q.NullQuery
+    elif len(parts) == 1:
+        query = parts[0]
+    else:
+        query = Q.And(parts)
+    if _needs_kind(query):
+        # A purely negative query would match passage documents too.
+        query = Q.And([Q.Term("kind", "a"), query])
+    return ParsedQuery(text, query, literal, date_range, _plain_words(rest))
+
+
+def _parser(title_boost: float) -> MultifieldParser:
+    from index.search_index import SCHEMA
+
+    parser = MultifieldParser(
+        SEARCH_FIELDS, SCHEMA, fieldboosts={"title": title_boost}, group=AndGroup
+    )
+    # Keep the syntax people know (words, "phrases", AND OR NOT, field:, *, ()) and drop the
+    # rest, whose side effects surprise (`a<b` as a range, +/- as required/forbidden).
+    parser.remove_plugin_class(GtLtPlugin)
+    parser.remove_plugin_class(PlusMinusPlugin)
+    return parser
+
+
+def _literal(text: str, title_boost: float) -> Q.Query:
+    words = analysis.terms(text)
+    if not words:
+        return Q.NullQuery
+    per_word = [
+        Q.Or([Q.Term("title", w, boost=title_boost), Q.Term("body", w), Q.Term("source", w)])
+        for w in dict.fromkeys(words)
+    ]
+    return per_word[0] if len(per_word) == 1 else Q.And(per_word)
+
+
+
+def _unbalanced(text: str) -> bool:
+    return text.count('"') % 2 == 1 or text.count("(") != text.count(")")
+
+
+def _broken(q: Q.Query, fields: set[str]) -> bool:
+    """True when the parse produced error nodes or searches a field the user may not name."""
+    for node in _walk(q):
+        if isinstance(node, Q.qcore._NullQuery):
+            continue
+        name = type(node).__name__
+        if name == "ErrorQuery":
+            return True
+        fieldname = getattr(node, "fieldname", None)
+        if fieldname and fieldname not in fields and fieldname != "kind":
+            return True
+    return False
+
+
+def _walk(q: Q.Query):
+    yield q
+    for child in q.children():
+        yield from _walk(child)
+
+
+def _needs_kind(q: Q.Query) -> bool:
+    if isinstance(q, Q.Not | Q.Every):
+        return True
+    if isinstance(q, Q.And):
+        return all(_needs_kind(c) for c in q.children())
+    if isinstance(q, Q.Or):
+        return any(_needs_kind(c) for c in q.children())
+    return False
+
+
+def _plain_words(text: str) -> list[str]:
+    cleaned = re.sub(r"\b\w+:", " ", text)
+    return [w for w in re.findall(r"[^\W_]+(?:['’][^\W_]+)*", cleaned)
+            if w not in ("AND", "OR", "NOT")]
+
+
+# -- dates ------------------------------------------------------------------------------------
+def _take_dates(text: str) -> tuple[str, tuple[int | None, int | None] | None]:
+    found = None
+    for match in _DATE_FILTER.finditer(text):
+        try:
+            start = _day(match["from"], first=True) if match["from"] else None
+            if match["dots"]:
+                end = _day(match["to"], first=False) if match["to"] else None
+            else:
+                end = _day(match["from"], first=False) if match["from"] else None
+        except DateError:
+            continue
+        if start is None and end is None:
+            continue
+        found = (start, end)
+        text = text.replace(match.group(0), " ", 1)
+    return text, found
+
+
+def day_number(iso: str | None) -> int | None:
+    """yyyymmdd for an ISO date or datetime string, for range queries and sorting."""
+    if not iso:
+        return None
+    m = re.match(r"(\d{4})-(\d{2})-(\d{2})", iso)
+    if not m:
+        m2 = re.match(r"(\d{4})(?:-(\d{2}))?", iso)
+        if not m2:
+            return None
+        return int(m2[1]) * 10000 + int(m2[2] or 1) * 100 + 1
+    return int(m[1]) * 10000 + int(m[2]) * 100 + int(m[3])
+
+
+def _day(value: str, first: bool) -> int:
+    parts = [int(p) for p in value.split("-")]
+    year = parts[0]
+    month = parts[1] if len(parts) > 1 else (1 if first else 12)
+    if not 1 <= month <= 12:
+        raise DateError(value)
+    if len(parts) > 2:
+        day = parts[2]
+        if not 1 <= day <= calendar.monthrange(year, month)[1]:
+            raise DateError(value)
+    else:
+        day = 1 if first else calendar.monthrange(year, month)[1]
+    return year * 10000 + month * 100 + day

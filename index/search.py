@@ -1,0 +1,191 @@
+"""Ranked search over the index: BM25F, best passage per hit, snippets with hit spans,
+typo-tolerant retry and as-you-type completion of the word being typed."""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+
+from whoosh import query as Q
+from whoosh.scoring import BM25F
+
+from index import analysis, query
+from index.config import SearchSettings
+from index.fuzzy import Vocabulary
+from index.library import Library
+from index.model import Hit, SearchResult
+from index.search_index import SearchIndex
+from index.snippets import make_snippet
+
+_TEXT_FIELDS = ("title", "body")
+
+
+@dataclass
+class _Found:
+    article: int
+    score: float
+
+
+class Search:
+    def __init__(self, library: Library, index: SearchIndex, settings: SearchSettings) -> None:
+        self.library = library
+        self.index = index
+        self.settings = settings
+        self._vocab: Vocabulary | None = None
+        self._vocab_rev = -1
+        self._vocab_lock = threading.Lock()
+
+    # -- public -----------------------------------------------------------------------------
+    def search(self, text: str, limit: int | None = None, sort: str = "relevance",
+               prefix: bool = False, fuzzy: bool | None = None) -> SearchResult:
+        """Search the library. `prefix`: the last word is still being typed, complete it.
+        `fuzzy`: retry with typo-tolerant terms when (almost) nothing is found."""
+        limit = limit or self.settings.limit
+        fuzzy = self.settings.fuzzy if fuzzy is None else fuzzy
+        parsed = query.parse(text, self.settings.title_boost)
+        if parsed.query is Q.NullQuery:
+            return SearchResult(text, [], 0)
+        q = parsed.query
+        if prefix and text and not text[-1].isspace():
+            q = self._complete_last_word(q, parsed.words)
+        found, total = self._run(q, limit, sort)
+        corrected = None
+        if fuzzy and total < self.settings.fuzzy_min_hits:
+            retry = self._correct(q, parsed.words, text)
+            if retry is not None:
+                fixed_q, fixed_text = retry
+                fixed, fixed_total = self._run(fixed_q, limit, sort)
+                if fixed_total > total:
+                    q, found, total, corrected = fixed_q, fixed, fixed_total, fixed_text
+        terms = frozenset(t for f, t in _terms(q) if f in ("title", "body", "ptext", "source"))
+        hits = self._hits(found, q, terms)
+        return SearchResult(text, hits, total, corrected, terms)
+
+    def vocabulary(self) -> Vocabulary:
+        """The library's words, cached until the library changes (another process included)."""
+        with self._vocab_lock:
+            rev = self.library.rev
+            if self._vocab is None or self._vocab_rev != rev:
+                self._vocab = Vocabulary(self.library.words())
+                self._vocab_rev = rev
+            return self._vocab
+
+    def passage_spans(self, paragraphs: list[str], terms: frozenset[str]) -> list[list[tuple[int, int]]]:
+        """Hit spans in each paragraph, for highlighting and n/N inside an article."""
+        return [analysis.term_spans(p, terms) for p in paragraphs]
+
+    # -- running ----------------------------------------------------------------------------
+    def _run(self, q: Q.Query, limit: int, sort: str) -> tuple[list[_Found], int]:
+        with self.index.searcher() as s:
+            if sort == "date":
+                results = s.search(q, limit=limit, sortedby="day", reverse=True)
+            else:
+                s.weighting = BM25F()
+                results = s.search(q, limit=limit)
+            found = [_Found(int(hit["article"]), hit.score or 0.0) for hit in results]
+            return found, len(results)
+
+    def _hits(self, found: list[_Found], q: Q.Query, terms: frozenset[str]) -> list[Hit]:
+        if not found:
+            return []
+        ids = [f.article for f in found]
+        rows = {
+            r["id"]: r
+            for r in self.library.query(
+                f"SELECT id, title, date, source, url, body FROM articles WHERE id IN"
+                f" ({','.join('?' * len(ids))})", ids,
+            )
+        }
+        offsets = self.library.passage_offsets(ids)
+        best = self._best_passages(ids, terms, offsets)
+        hits = []
+        for f in found:
+            row = rows.get(f.article)
+            if row is None:  # removed from the library since the index saw it
+                continue
+            spans = offsets.get(f.article) or [(0, len(row["body"]))]
+            n = best.get(f.article, 0)
+            n = n if n < len(spans) else 0
+            start, end = spans[n]
+            passage = row["body"][start:end]
+            snippet = make_snippet(passage, analysis.term_spans(passage, terms))
+            hits.append(Hit(
+                id=f.article, title=row["title"], date=row["date"], source=row["source"],
+                url=row["url"], score=f.score, snippet=snippet, passage=n,
+                title_highlights=analysis.term_spans(row["title"], terms),
+            ))
+        return hits
+
+    def _best_passages(self, ids: list[int], terms: frozenset[str],
+                       offsets: dict[int, list[tuple[int, int]]]) -> dict[int, int]:
+        """For each multi-paragraph article, the passage that best matches the query terms."""
+        multi = [i for i in ids if len(offsets.get(i, ())) > 1]
+        if not multi or not terms:
+            return {}
+        pq = Q.And([
+            Q.Or([Q.Term("article", str(i)) for i in multi]),
+            Q.Or([Q.Term("ptext", t) for t in terms]),
+        ])
+        best: dict[int, int] = {}
+        with self.index.searcher() as s:
+            s.weighting = BM25F()
+            for hit in s.search(pq, limit=None):
+                article = int(hit["article"])
+                if article not in best:
+                    best[article] = int(hit["n"])
+        return best
+
+    # -- typing ------------------------------------------------------------------------------
+    def _complete_last_word(self, q: Q.Query, words: list[str]) -> Q.Query:
+        if not words:
+            return q
+        word = words[-1].lower()
+        whole = analysis.stem(word)
+        if len(word) < self.settings.prefix_min_chars or not whole:
+            return q
+        completions = self.vocabulary().completions(word, self.settings.prefix_expansions)
+        options = {whole} | {t for c in completions if (t := analysis.stem(c))}
+        if options == {whole}:
+            return q
+        return _replace_term(q, whole, sorted(options))
+
+    def _correct(self, q: Q.Query, words: list[str], text: str) -> tuple[Q.Query, str] | None:
+        """Swap each word the library does not know for its likeliest spellings. Returns the
+        new query and the query text as it was effectively run, in the user's words."""
+        vocab = self.vocabulary()
+        fixed, shown = q, text
+        for typed in dict.fromkeys(words):
+            word = typed.lower()
+            term = analysis.stem(word)
+            if not term or vocab.frequency(word) > 0 or not word.isalpha() or len(word) < 3:
+                continue
+            similar = vocab.similar(word, self.settings.fuzzy_candidates)
+            stems = list(dict.fromkeys(t for w in similar if (t := analysis.stem(w))))
+            if not stems:
+                continue
+            fixed = _replace_term(fixed, term, stems)
+            shown = re.sub(rf"(?<!\w){re.escape(typed)}(?!\w)", similar[0], shown, count=1)
+        return (fixed, shown) if fixed is not q else None
+
+
+def _terms(q: Q.Query) -> list[tuple[str, str]]:
+    out = []
+    for fieldname, text in q.iter_all_terms():
+        if isinstance(text, bytes):
+            text = text.decode("utf-8", "replace")
+        out.append((fieldname, text))
+    return out
+
+
+def _replace_term(q: Q.Query, old: str, new: list[str]) -> Q.Query:
+    """Rewrite every Term(field, old) in `q` as an Or of Term(field, each of `new`)."""
+    if isinstance(q, Q.Term) and q.text == old and q.fieldname in ("title", "body", "source"):
+        alternatives = [Q.Term(q.fieldname, t, boost=q.boost) for t in new]
+        return alternatives[0] if len(alternatives) == 1 else Q.Or(alternatives)
+    if isinstance(q, Q.Phrase):
+        return q  # a phrase stays exact
+    if q.is_leaf():
+        return q
+    return q.apply(lambda child: _replace_term(child, old, new))
+
