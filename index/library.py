@@ -316,7 +316,8 @@ class Library:
         return [body[s:e] for s, e in spans]
 
     def summaries(self, ids: Iterable[int] | None = None, sort: str = "date",
-                  limit: int | None = None) -> list[ArticleSummary]:
+                  limit: int | None = None, where: str = "", where_params: Iterable = ()
+                  ) -> list[ArticleSummary]:
         order = {
             "date": "a.date IS NULL, a.date DESC, a.id DESC",
             "title": "a.title COLLATE NOCASE, a.id",
@@ -334,6 +335,9 @@ class Library:
                 return []
             sql += f" WHERE a.id IN ({','.join('?' * len(id_list))})"
             params.extend(id_list)
+        elif where:
+            sql += f" WHERE {where}"
+            params.extend(where_params)
         sql += f" ORDER BY {order}"
         if limit is not None:
             sql += " LIMIT ?"
@@ -342,6 +346,20 @@ class Library:
             ArticleSummary(r["id"], r["title"], r["date"], r["source"], r["url"], bool(r["read"]))
             for r in self.query(sql, params)
         ]
+
+    def filtered(self, text: str, sort: str = "date", limit: int | None = None
+                 ) -> list[ArticleSummary]:
+        """Articles whose title or source contains every word of `text` (case-insensitive)."""
+        words = text.split()
+        if not words:
+            return self.summaries(sort=sort, limit=limit)
+        where = " AND ".join(["(title LIKE ? ESCAPE '\\' OR source LIKE ? ESCAPE '\\')"] * len(words))
+        params: list = []
+        for w in words:
+            pattern = "%" + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            params += [pattern, pattern]
+        return self.summaries(sort=sort, limit=limit, where=where.replace("title", "a.title")
+                              .replace("source", "a.source"), where_params=params)
 
     def titles(self) -> list[tuple[int, str]]:
         return [(r[0], r[1]) for r in self.query("SELECT id, title FROM articles ORDER BY id")]

@@ -1,0 +1,150 @@
+"""The Textual app: bindings, theme, the worker that opens the library, one error handler.
+Screens hold the flows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from index.config import Settings
+from reader.messages import CoreFailed, CoreReady
+from reader.state import ReaderState
+
+
+class NewsreaderApp(App):
+    CSS_PATH = "app.tcss"
+    TITLE = "newsreader"
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS = [
+        Binding("slash", "search", "Search", id="search"),
+        Binding("ctrl+o", "goto", "Go to", id="goto"),
+        Binding("question_mark,f1", "help", "Help", id="help"),
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="quit_now"),
+    ]
+
+    def __init__(self, settings: Settings, library: Path) -> None:
+        super().__init__()
+        self.settings = settings
+        self.library_path = Path(library)
+        self.core = None  # index.core.Newsreader, once the worker has opened it
+        self.state = ReaderState(self.library_path)
+        self._theme_loaded = False
+
+    # -- start-up ------------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        theme = self.state.load().get("theme") or self.settings.ui.theme
+        if theme in self.available_themes:
+            self.theme = theme
+        self._theme_loaded = True
+        if self.settings.keymap:
+            self.set_keymap(self.settings.keymap)
+        from reader.screens.library import LibraryScreen
+
+        self.push_screen(LibraryScreen())
+        self.open_core()
+
+    @work(thread=True, exclusive=True, group="core", exit_on_error=False)
+    def open_core(self) -> None:
+        from index.core import Newsreader
+        from index.library import LibraryError
+        from index.search_index import IndexError_
+
+        def notify(message: str) -> None:
+            self.call_from_thread(self.notify, message, timeout=6)
+
+        try:
+            core = Newsreader.open(self.library_path, self.settings, notify=notify)
+        except (LibraryError, IndexError_) as exc:
+            self.post_message(CoreFailed(str(exc)))
+            return
+        self.core = core
+        self.post_message(CoreReady())
+        # Warm the caches the first keystrokes need, off the UI thread.
+        core.searching.vocabulary()
+        core.finder()
+
+    def on_core_ready(self, message: CoreReady) -> None:
+        for screen in self.screen_stack:
+            screen.post_message(CoreReady())
+
+    def on_core_failed(self, message: CoreFailed) -> None:
+        self.notify(message.error, title="Cannot open the library", severity="error",
+                    timeout=30)
+
+    def watch_theme(self, theme: str) -> None:
+        if self._theme_loaded:
+            self.state.save(theme=theme)
+
+    def on_unmount(self) -> None:
+        if self.core is not None:
+            self.core.close()
+
+    # -- one place where failed workers become visible ------------------------------------------
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            error = event.worker.error
+            self.notify(f"{type(error).__name__}: {error}", title=f"{event.worker.name} failed",
+                        severity="error", timeout=10)
+
+    # -- actions -----------------------------------------------------------------------------
+    def action_search(self) -> None:
+        from reader.screens.search import SearchScreen
+
+        if isinstance(self.screen, SearchScreen):
+            self.screen.focus_query()
+            return
+        self.push_screen(SearchScreen())
+
+    def action_goto(self) -> None:
+        from reader.screens.goto import GotoScreen
+
+        if not isinstance(self.screen, GotoScreen):
+            self.push_screen(GotoScreen(), self._open_from_goto)
+
+    def _open_from_goto(self, article_id: int | None) -> None:
+        if article_id is not None:
+            self.open_article(article_id)
+
+    def action_help(self) -> None:
+        from reader.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_library(self) -> None:
+        from reader.screens.library import LibraryScreen
+
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, LibraryScreen):
+            self.pop_screen()
+
+    def open_article(self, article_id: int, passage: int | None = None,
+                     terms: frozenset[str] = frozenset()) -> None:
+        from reader.screens.article import ArticleScreen
+
+        self.push_screen(ArticleScreen(article_id, passage, terms))
+
+    @work(thread=True, exclusive=True, group="reindex", exit_on_error=False)
+    def action_reindex(self) -> None:
+        if self.core is None:
+            return
+        self.call_from_thread(self.notify, "Rebuilding the search index…")
+        count = self.core.reindex()
+        self.call_from_thread(self.notify, f"Reindexed {count} articles.")
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield SystemCommand("Search", "Search the library (/)", self.action_search)
+        yield SystemCommand("Go to article", "Find an article by title (ctrl+o)",
+                            self.action_goto)
+        yield SystemCommand("Library", "Back to the list of articles", self.action_library)
+        yield SystemCommand("Help", "Every key binding (? or f1)", self.action_help)
+        yield SystemCommand("Reindex", "Rebuild the search index from the library",
+                            self.action_reindex)
+        yield from super().get_system_commands(screen)

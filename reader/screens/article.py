@@ -1,0 +1,212 @@
+"""Reading one article: paragraphs, a paragraph cursor, hits to step through with n/N, and the
+reading position remembered across runs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from index.model import StoredArticle
+from reader.messages import CoreReady
+from reader.text import one_line
+from reader.widgets.paragraph import Paragraph
+
+
+@dataclass
+class ArticleLoaded(Message):
+    article: StoredArticle | None
+    spans: list[list[tuple[int, int]]]
+
+
+class ArticleScreen(Screen):
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="article.back"),
+        Binding("n", "next_hit", "Next hit", id="article.next_hit"),
+        Binding("N", "previous_hit", "Prev hit", id="article.previous_hit"),
+        Binding("j,down", "cursor(1)", "Down", show=False, id="article.down"),
+        Binding("k,up", "cursor(-1)", "Up", show=False, id="article.up"),
+        Binding("space,pagedown", "page(1)", "Page down", show=False, id="article.page_down"),
+        Binding("b,pageup", "page(-1)", "Page up", show=False, id="article.page_up"),
+        Binding("g,home", "edge(0)", "Top", show=False, id="article.top"),
+        Binding("G,end", "edge(1)", "Bottom", show=False, id="article.bottom"),
+    ]
+
+    def __init__(self, article_id: int, passage: int | None = None,
+                 terms: frozenset[str] = frozenset()) -> None:
+        super().__init__()
+        self.article_id = article_id
+        self.passage = passage
+        self.terms = terms
+        self.article: StoredArticle | None = None
+        self.hits: list[tuple[int, int, int]] = []  # (paragraph, start, end) in reading order
+        self.hit_index = -1
+        self.cursor = 0
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="article-body"):
+            yield Static("Loading…", id="article-meta")
+        yield Static("", id="article-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "article"
+        self.query_one("#article-body").focus()
+        if self.app.core is not None:
+            self.load()
+
+    def on_core_ready(self, message: CoreReady) -> None:
+        if self.article is None:
+            self.load()
+
+    @work(thread=True, exclusive=True, group="article", exit_on_error=False)
+    def load(self) -> None:
+        core = self.app.core
+        article = core.get(self.article_id)
+        spans: list[list[tuple[int, int]]] = []
+        if article is not None:
+            if self.terms:
+                spans = core.passage_spans(article.paragraphs, self.terms)
+            core.mark_read(self.article_id)
+        self.post_message(ArticleLoaded(article, spans))
+
+    async def on_article_loaded(self, message: ArticleLoaded) -> None:
+        article = message.article
+        meta = self.query_one("#article-meta", Static)
+        if article is None:
+            meta.update(f"Article {self.article_id} is no longer in the library.")
+            return
+        self.article = article
+        self.sub_title = one_line(article.title, 80)
+        meta.update(self._header(article))
+        spans = message.spans or [[] for _ in article.paragraphs]
+        self.hits = [(n, s, e) for n, para in enumerate(spans) for s, e in para]
+        body = self.query_one("#article-body", VerticalScroll)
+        await body.mount_all(
+            Paragraph(n, text, spans[n] if n < len(spans) else [])
+            for n, text in enumerate(article.paragraphs)
+        )
+        start = self.passage if self.passage is not None else article.position
+        start = max(0, min(start, len(article.paragraphs) - 1))
+        if self.hits and self.passage is not None:
+            first = next((i for i, h in enumerate(self.hits) if h[0] >= start), 0)
+            self._go_to_hit(first)
+        else:
+            self._move_cursor(start, top=True)
+        self._update_status()
+
+    def _header(self, a: StoredArticle) -> Text:
+        title = Text(one_line(a.title, 500), style="bold")
+        details = " · ".join(one_line(x, 120) for x in (a.source, (a.date or "")[:10], a.byline)
+                             if x)
+        parts = [title]
+        if details:
+            parts += ["\n", Text(details, style="dim")]
+        if a.url:
+            parts += ["\n", Text(one_line(a.url, 300), style="dim italic")]
+        return Text.assemble(*parts)
+
+    # -- movement ----------------------------------------------------------------------------
+    def _paragraphs(self) -> list[Paragraph]:
+        return list(self.query(Paragraph))
+
+    def _move_cursor(self, n: int, top: bool = False) -> None:
+        paragraphs = self._paragraphs()
+        if not paragraphs:
+            return
+        n = max(0, min(n, len(paragraphs) - 1))
+        paragraphs[self.cursor].remove_class("-cursor") if self.cursor < len(paragraphs) else None
+        self.cursor = n
+        paragraphs[n].add_class("-cursor")
+        body = self.query_one("#article-body", VerticalScroll)
+        body.scroll_to_widget(paragraphs[n], animate=False, top=top)
+
+    def action_cursor(self, delta: int) -> None:
+        self._move_cursor(self.cursor + delta)
+        self._update_status()
+
+    def action_page(self, direction: int) -> None:
+        body = self.query_one("#article-body", VerticalScroll)
+        if direction > 0:
+            body.scroll_page_down(animate=False)
+        else:
+            body.scroll_page_up(animate=False)
+        self.call_after_refresh(self._cursor_to_view)
+
+    def _cursor_to_view(self) -> None:
+        body = self.query_one("#article-body", VerticalScroll)
+        top = body.scroll_y
+        for p in self._paragraphs():
+            if p.virtual_region.y + p.virtual_region.height > top:
+                self._set_cursor_quietly(p.n)
+                break
+        self._update_status()
+
+    def _set_cursor_quietly(self, n: int) -> None:
+        paragraphs = self._paragraphs()
+        if self.cursor < len(paragraphs):
+            paragraphs[self.cursor].remove_class("-cursor")
+        self.cursor = n
+        paragraphs[n].add_class("-cursor")
+
+    def action_edge(self, end: int) -> None:
+        paragraphs = self._paragraphs()
+        if paragraphs:
+            self._move_cursor(len(paragraphs) - 1 if end else 0, top=not end)
+            body = self.query_one("#article-body", VerticalScroll)
+            body.scroll_end(animate=False) if end else body.scroll_home(animate=False)
+        self._update_status()
+
+    # -- hits --------------------------------------------------------------------------------
+    def action_next_hit(self) -> None:
+        if self.hits:
+            self._go_to_hit((self.hit_index + 1) % len(self.hits))
+
+    def action_previous_hit(self) -> None:
+        if self.hits:
+            self._go_to_hit((self.hit_index - 1) % len(self.hits))
+
+    def _go_to_hit(self, index: int) -> None:
+        paragraphs = self._paragraphs()
+        if self.hit_index >= 0:
+            old = self.hits[self.hit_index][0]
+            paragraphs[old].set_hits(paragraphs[old].spans, None)
+        self.hit_index = index
+        n, s, e = self.hits[index]
+        paragraphs[n].set_hits(paragraphs[n].spans, (s, e))
+        self._move_cursor(n)
+        self._update_status()
+
+    def _update_status(self) -> None:
+        if self.article is None:
+            return
+        parts = [f"¶ {self.cursor + 1}/{len(self.article.paragraphs)}"]
+        if self.hits:
+            at = f"{self.hit_index + 1}" if self.hit_index >= 0 else "–"
+            parts.append(f"hit {at}/{len(self.hits)} (n/N)")
+        elif self.terms:
+            parts.append("no hits in the text")
+        self.query_one("#article-status", Static).update(" · ".join(parts))
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def on_unmount(self) -> None:
+        core = self.app.core
+        if core is not None and self.article is not None:
+            self._save_position(core, self.article_id, self.cursor)
+
+    @staticmethod
+    def _save_position(core, article_id: int, cursor: int) -> None:
+        try:
+            core.save_position(article_id, cursor)
+        except Exception:  # noqa: BLE001 - losing a reading position must not crash the reader
+            pass

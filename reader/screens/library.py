@@ -1,0 +1,139 @@
+"""The library: every article, newest first, with read state, sort and filter-as-you-type."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.worker import get_current_worker
+
+from index.model import ArticleSummary
+from reader.messages import CoreReady
+from reader.text import one_line
+
+SORTS = ("date", "title", "source")
+# Rows shown at once: the newest N; typing in the filter searches all of them.
+PAGE = 2000
+
+
+class LibraryScreen(Screen):
+    BINDINGS = [
+        Binding("enter", "open", "Open", id="library.open", show=False),
+        Binding("s", "cycle_sort", "Sort", id="library.sort"),
+        Binding("f", "filter", "Filter", id="library.filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="library.clear"),
+        Binding("j", "cursor_down", "Down", show=False, id="library.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="library.up"),
+        Binding("g", "top", "Top", show=False, id="library.top"),
+        Binding("G", "bottom", "Bottom", show=False, id="library.bottom"),
+        Binding("r", "refresh", "Refresh", show=False, id="library.refresh"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sort = "date"
+        self._rows: list[ArticleSummary] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="library-bar"):
+            yield Static("Opening the library…", id="counts")
+            yield Input(placeholder="filter titles (f)", id="filter")
+        yield DataTable(id="articles", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_column(" ", key="read", width=1)
+        table.add_column("Title", key="title")
+        table.add_column("Source", key="source", width=18)
+        table.add_column("Date", key="date", width=10)
+        table.focus()
+        if self.app.core is not None:
+            self.reload()
+
+    def on_core_ready(self, message: CoreReady) -> None:
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        if self.app.core is not None:
+            self.reload()  # read state may have changed in the article screen
+
+    def reload(self) -> None:
+        self.load(self.query_one("#filter", Input).value)
+
+    @work(thread=True, exclusive=True, group="library", exit_on_error=False)
+    def load(self, text: str) -> None:
+        core = self.app.core
+        if core is None:
+            return
+        rows = core.library.filtered(text, sort=self.sort, limit=PAGE)
+        total, unread = core.library.count(), core.library.unread_count()
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show, rows, total, unread, text)
+
+    def _show(self, rows: list[ArticleSummary], total: int, unread: int, text: str) -> None:
+        table = self.query_one(DataTable)
+        keep = table.cursor_row
+        table.clear()
+        table.add_rows(
+            [("•" if not r.read else " ", one_line(r.title, 300), one_line(r.source or "", 40),
+              (r.date or "")[:10]) for r in rows]
+        )
+        self._rows = rows
+        if rows:
+            table.move_cursor(row=min(keep, len(rows) - 1))
+        shown = f"{len(rows):,} shown · " if text or len(rows) < total else ""
+        self.query_one("#counts", Static).update(
+            f"{total:,} articles · {unread:,} unread · {shown}sorted by {self.sort}"
+        )
+        self.sub_title = f"{total:,} articles"
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.load(event.value)
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self) -> None:
+        self.query_one(DataTable).focus()
+
+    @on(DataTable.RowSelected)
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        self.action_open()
+
+    def action_open(self) -> None:
+        table = self.query_one(DataTable)
+        if self._rows and 0 <= table.cursor_row < len(self._rows):
+            self.app.open_article(self._rows[table.cursor_row].id)
+
+    def action_cycle_sort(self) -> None:
+        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
+        self.reload()
+
+    def action_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        if box.value:
+            box.value = ""
+        self.query_one(DataTable).focus()
+
+    def action_cursor_down(self) -> None:
+        self.query_one(DataTable).action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        self.query_one(DataTable).action_cursor_up()
+
+    def action_top(self) -> None:
+        self.query_one(DataTable).move_cursor(row=0)
+
+    def action_bottom(self) -> None:
+        table = self.query_one(DataTable)
+        table.move_cursor(row=max(0, table.row_count - 1))
+
+    def action_refresh(self) -> None:
+        self.reload()

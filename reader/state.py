@@ -1,0 +1,32 @@
+"""The reader's own small state (the chosen theme) in a JSON file beside the library, written
+atomically so a crash never leaves half a file."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+
+class ReaderState:
+    FILE = "reader-state.json"
+
+    def __init__(self, library: Path) -> None:
+        self.path = Path(library) / self.FILE
+
+    def load(self) -> dict:
+        try:
+            data = json.loads(self.path.read_text("utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def save(self, **values) -> None:
+        data = self.load() | values
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(data, indent=2), "utf-8")
+            os.replace(tmp, self.path)
+        except OSError:
+            pass  # the theme not being remembered is not worth interrupting the reader for
