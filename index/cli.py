@@ -9,18 +9,20 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from index.config import ConfigError, Settings, load_settings
-from index.core import Newsreader
-from index.library import LibraryError
-from index.model import IngestReport, SearchResult
+from index.errors import IndexError_, LibraryError
 from index.paths import library_dir
-from index.search_index import IndexError_
+
+if TYPE_CHECKING:  # the core (Whoosh, rapidfuzz) loads only when a command needs it
+    from index.core import Newsreader
+    from index.model import IngestReport, SearchResult
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 # Modules with a `register(subparsers)` function adding more subcommands.
-FEATURES: list[str] = []
+FEATURES: list[str] = ["index.commands.bookmarks"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -96,6 +98,8 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     except ConfigError as exc:
         print(f"newsreader: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    from index.core import Newsreader
+
     try:
         core = Newsreader.open(where, settings, notify=_say)
     except (LibraryError, IndexError_) as exc:

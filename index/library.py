@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from index.analysis import surface_words
+from index.errors import LibraryError
 from index.model import Article, ArticleSummary, StoredArticle
 
 SCHEMA_VERSION = 1
@@ -89,10 +90,6 @@ CREATE TABLE IF NOT EXISTS removed (article_id INTEGER PRIMARY KEY, rev INTEGER 
 -- "did you mean" and as-you-type completion (the index itself only holds stems).
 CREATE TABLE IF NOT EXISTS words (word TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
 """
-
-
-class LibraryError(Exception):
-    """The library file cannot be used; the message says what to do."""
 
 
 def now() -> str:

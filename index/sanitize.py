@@ -31,6 +31,8 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]
 def strip_controls(text: str) -> str:
     """Remove terminal escape sequences and control characters (keeping newline and tab)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not _CONTROLS.search(text):
+        return text  # every escape sequence starts with a control: nothing to strip
     text = _ESCAPES.sub("", text)
     return _CONTROLS.sub("", text)
 
@@ -104,13 +106,15 @@ def split_paragraphs(text: str) -> list[str]:
     blocks = re.split(r"\n[ \t]*\n", text)
     if len(blocks) == 1 and "\n" in text:
         lines = [line for line in text.split("\n") if line.strip()]
-        # A hard-wrapped paragraph has lines of similar, long length; otherwise a line is a paragraph.
+        # A hard-wrapped paragraph has lines of similar, long length; otherwise a line is a
+        # paragraph.
         if not _hard_wrapped(lines):
             blocks = lines
     paragraphs = []
     for block in blocks:
         para = " ".join(line.strip() for line in block.split("\n") if line.strip())
-        para = re.sub(r"[ \t]+", " ", para)
+        if "  " in para or "\t" in para:  # a cheap test first: huge lines are common
+            para = re.sub(r"[ \t]+", " ", para)
         if para:
             paragraphs.append(para)
     return paragraphs

@@ -16,11 +16,12 @@ from whoosh.index import LockError
 from whoosh.searching import Searcher
 
 from index.analysis import analyzer
+from index.errors import IndexError_
 from index.library import Library
 from index.query import day_number
 
 # Bump when the schema or the analysis changes: an index of another version is rebuilt.
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 
 SCHEMA = Schema(
     id=ID(unique=True),               # "a12" for article 12, "p12.3" for its passage 3
@@ -30,15 +31,13 @@ SCHEMA = Schema(
     title=TEXT(analyzer=analyzer(), phrase=True),
     body=TEXT(analyzer=analyzer(), phrase=True),
     source=TEXT(analyzer=analyzer(), phrase=True),
-    day=NUMERIC(sortable=True, signed=False, bits=32),   # yyyymmdd
+    # yyyymmdd; undated articles sort as day 0 (Whoosh's default is the maximum, which put
+    # them first in newest-first order). Version 2: this default.
+    day=NUMERIC(sortable=True, signed=False, bits=32, default=0),
     ptext=TEXT(analyzer=analyzer(), phrase=False),  # passage text (no positions: cheaper)
 )
 
 Notify = Callable[[str], None]
-
-
-class IndexError_(Exception):
-    """The index cannot be written (locked by another process for too long, disk full...)."""
 
 
 class SearchIndex:
@@ -59,12 +58,17 @@ class SearchIndex:
         """Open the index, rebuilding or catching it up with the library as needed."""
         problem = self._problem()
         if problem:
-            if problem != "missing":
+            # A new library has no index yet: say nothing. A lost one is worth a message.
+            if problem != "is missing" or self.library.count():
                 self.notify(f"search index {problem}; rebuilding it from the library…")
             self.rebuild(progress)
             return
         try:
             self._ix = windex.open_dir(str(self.path))
+            # Opening the searcher reads every segment, so damage shows up here (and is
+            # rebuilt) rather than as a traceback in the first search.
+            with self.searcher():
+                pass
             self.catch_up(progress)
         except LockError:
             raise
@@ -73,8 +77,12 @@ class SearchIndex:
             self.rebuild(progress)
 
     def _problem(self) -> str | None:
-        if not windex.exists_in(str(self.path)):
-            return "missing"
+        try:
+            exists = windex.exists_in(str(self.path))
+        except Exception:  # noqa: BLE001 - an unreadable table of contents is damage
+            return "is damaged"
+        if not exists:
+            return "is missing"
         state = self._state()
         if state is None:
             return "has no state file"

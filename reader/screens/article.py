@@ -4,6 +4,7 @@ reading position remembered across runs."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from rich.text import Text
 from textual import work
@@ -202,11 +203,7 @@ class ArticleScreen(Screen):
     def on_unmount(self) -> None:
         core = self.app.core
         if core is not None and self.article is not None:
-            self._save_position(core, self.article_id, self.cursor)
-
-    @staticmethod
-    def _save_position(core, article_id: int, cursor: int) -> None:
-        try:
-            core.save_position(article_id, cursor)
-        except Exception:  # noqa: BLE001 - losing a reading position must not crash the reader
-            pass
+            # Off the UI thread; a failure is reported by the app's worker error handler.
+            self.app.run_worker(partial(core.save_position, self.article_id, self.cursor),
+                                thread=True, group="position", exit_on_error=False,
+                                name="saving the reading position")
