@@ -130,6 +130,10 @@ class ArticleScreen(Screen):
         body = self.query_one("#article-body", VerticalScroll)
         body.scroll_to_widget(paragraphs[n], animate=False, top=top)
 
+    def on_paragraph_clicked(self, message: Paragraph.Clicked) -> None:
+        self._set_cursor_quietly(message.n)
+        self._update_status()
+
     def action_cursor(self, delta: int) -> None:
         self._move_cursor(self.cursor + delta)
         self._update_status()

@@ -102,7 +102,8 @@ class SearchScreen(Screen):
         if r.total == 0:
             return "No articles match."
         shown = len(r.hits)
-        count = f"{r.total:,} articles" + (f" (top {shown})" if r.total > shown else "")
+        noun = "article" if r.total == 1 else "articles"
+        count = f"{r.total:,} {noun}" + (f" (top {shown})" if r.total > shown else "")
         order = "newest first" if self.sort == "date" else "best first"
         line = f"{count} · {order} · {message.elapsed_ms:.0f} ms"
         if r.corrected:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from textual.message import Message
 from textual.widgets import Static
 
 from reader.text import styled
@@ -19,6 +22,13 @@ class Paragraph(Static):
         self.text = text
         self.spans = spans or []
         self.current: tuple[int, int] | None = None
+
+    @dataclass
+    class Clicked(Message):
+        n: int
+
+    def on_click(self) -> None:
+        self.post_message(self.Clicked(self.n))
 
     def on_mount(self) -> None:
         self.refresh_text()

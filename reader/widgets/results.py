@@ -31,7 +31,8 @@ class ResultList(OptionList):
                               if x)
             snippet = styled(" ".join(hit.snippet.text.split("\n")), hit.snippet.highlights,
                              hit_style)
-            prompt = Text.assemble(title, "\n", Text(meta, style=meta_style), "\n", snippet)
+            lines = [title, Text(meta, style=meta_style)] if meta else [title]
+            prompt = Text("\n").join([*lines, snippet])
             options.append(Option(prompt, id=str(hit.id)))
         self.set_options(options)
         if options:
