@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from functools import cached_property
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import BinaryIO
@@ -96,6 +97,10 @@ class Newsreader:
                 changed.append(article_id)
             else:
                 report.duplicates += 1
+        # Re-stored articles may have moved paragraphs: bookmarks follow their quoted text.
+        from index.bookmarks import reanchor
+
+        reanchor(self.library, changed)
         self.index.index_articles(changed)
 
     # -- reading ----------------------------------------------------------------------------
@@ -128,6 +133,21 @@ class Newsreader:
 
     def save_position(self, article_id: int, passage: int) -> None:
         self.library.set_position(article_id, passage)
+
+    # -- bookmarks ---------------------------------------------------------------------------
+    @cached_property
+    def bookmarks(self):
+        from index.bookmarks import Bookmarks
+
+        return Bookmarks(self.library)
+
+    def export_bookmarks(self, fmt: str, path: Path, tag: str | None = None) -> int:
+        """Write the bookmarks in `fmt` to `path` atomically; returns how many were written."""
+        from index import export
+
+        items = export.collect(self.bookmarks, tag)
+        export.write_atomic(path, export.render(fmt, items))
+        return len(items)
 
     # -- maintenance ------------------------------------------------------------------------
     def reindex(self, progress: Progress | None = None) -> int:

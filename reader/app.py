@@ -25,6 +25,7 @@ class NewsreaderApp(App):
     BINDINGS = [
         Binding("slash", "search", "Search", id="search"),
         Binding("ctrl+o", "goto", "Go to", id="goto"),
+        Binding("ctrl+b", "bookmarks", "Bookmarks", id="bookmarks"),
         Binding("question_mark,f1", "help", "Help", id="help"),
         Binding("q", "quit", "Quit", id="quit"),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="quit_now"),
@@ -58,7 +59,7 @@ class NewsreaderApp(App):
         from index.search_index import IndexError_
 
         def notify(message: str) -> None:
-            self.call_from_thread(self.notify, message, timeout=6)
+            self.call_from_thread(self.notify, message, timeout=6, markup=False)
 
         try:
             core = Newsreader.open(self.library_path, self.settings, notify=notify)
@@ -77,7 +78,7 @@ class NewsreaderApp(App):
 
     def on_core_failed(self, message: CoreFailed) -> None:
         self.notify(message.error, title="Cannot open the library", severity="error",
-                    timeout=30)
+                    timeout=30, markup=False)
 
     def watch_theme(self, theme: str) -> None:
         if self._theme_loaded:
@@ -91,8 +92,10 @@ class NewsreaderApp(App):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
             error = event.worker.error
+            # markup=False: an error quoting a path or a title with "[/x]" in it would make
+            # the toast itself raise MarkupError and take the app down.
             self.notify(f"{type(error).__name__}: {error}", title=f"{event.worker.name} failed",
-                        severity="error", timeout=10)
+                        severity="error", timeout=10, markup=False)
 
     # -- actions -----------------------------------------------------------------------------
     def action_search(self) -> None:
@@ -119,6 +122,35 @@ class NewsreaderApp(App):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
+    def action_bookmarks(self) -> None:
+        from reader.screens.bookmarks import BookmarksScreen
+
+        if self.core is None:
+            self.notify("The library is still opening…")
+        elif not isinstance(self.screen, BookmarksScreen):
+            self.push_screen(BookmarksScreen())
+
+    def action_export(self) -> None:
+        from reader.screens.dialogs import ExportDialog
+
+        def done(request) -> None:
+            if request is not None:
+                self._export(request)
+
+        if self.core is not None:
+            self.push_screen(ExportDialog(self.export_dir()), done)
+
+    @work(thread=True, group="export", exit_on_error=False, name="export")
+    def _export(self, request) -> None:
+        count = self.core.export_bookmarks(request.format, request.path, request.tag)
+        self.call_from_thread(self.notify, f"Exported {count} bookmarks to {request.path}",
+                              timeout=8, markup=False)
+
+    def export_dir(self) -> Path:
+        from platformdirs import user_documents_dir
+
+        return Path(user_documents_dir())
+
     def action_library(self) -> None:
         from reader.screens.library import LibraryScreen
 
@@ -144,6 +176,9 @@ class NewsreaderApp(App):
         yield SystemCommand("Go to article", "Find an article by title (ctrl+o)",
                             self.action_goto)
         yield SystemCommand("Library", "Back to the list of articles", self.action_library)
+        yield SystemCommand("Bookmarks", "Your bookmarks (ctrl+b)", self.action_bookmarks)
+        yield SystemCommand("Export bookmarks", "Markdown, JSON, CSV (Readwise) or HTML",
+                            self.action_export)
         yield SystemCommand("Help", "Every key binding (? or f1)", self.action_help)
         yield SystemCommand("Reindex", "Rebuild the search index from the library",
                             self.action_reindex)

@@ -14,9 +14,11 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
+from textual.worker import Worker
 
 from index.model import StoredArticle
 from reader.messages import CoreReady
+from reader.screens.dialogs import BookmarkEdit, BookmarkEditor
 from reader.text import one_line
 from reader.widgets.paragraph import Paragraph
 
@@ -25,11 +27,22 @@ from reader.widgets.paragraph import Paragraph
 class ArticleLoaded(Message):
     article: StoredArticle | None
     spans: list[list[tuple[int, int]]]
+    bookmarks: list
+
+
+@dataclass
+class BookmarksChanged(Message):
+    bookmarks: list
+    said: str
 
 
 class ArticleScreen(Screen):
     BINDINGS = [
         Binding("escape", "back", "Back", id="article.back"),
+        Binding("m", "bookmark", "Bookmark ¶", id="article.bookmark"),
+        Binding("M", "edit_bookmark", "Note/tags", id="article.edit_bookmark"),
+        Binding("B", "bookmark_article", "Bookmark article", show=False,
+                id="article.bookmark_article"),
         Binding("n", "next_hit", "Next hit", id="article.next_hit"),
         Binding("N", "previous_hit", "Prev hit", id="article.previous_hit"),
         Binding("j,down", "cursor(1)", "Down", show=False, id="article.down"),
@@ -50,6 +63,7 @@ class ArticleScreen(Screen):
         self.hits: list[tuple[int, int, int]] = []  # (paragraph, start, end) in reading order
         self.hit_index = -1
         self.cursor = 0
+        self.bookmarks: list = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -57,6 +71,10 @@ class ArticleScreen(Screen):
             yield Static("Loading…", id="article-meta")
         yield Static("", id="article-status")
         yield Footer()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # StateChanged does not bubble: hand it to the app's one failure handler.
+        self.app.on_worker_state_changed(event)
 
     def on_mount(self) -> None:
         self.sub_title = "article"
@@ -77,7 +95,8 @@ class ArticleScreen(Screen):
             if self.terms:
                 spans = core.passage_spans(article.paragraphs, self.terms)
             core.mark_read(self.article_id)
-        self.post_message(ArticleLoaded(article, spans))
+        marks = core.bookmarks.for_article(self.article_id) if article is not None else []
+        self.post_message(ArticleLoaded(article, spans, marks))
 
     async def on_article_loaded(self, message: ArticleLoaded) -> None:
         article = message.article
@@ -95,6 +114,7 @@ class ArticleScreen(Screen):
             Paragraph(n, text, spans[n] if n < len(spans) else [])
             for n, text in enumerate(article.paragraphs)
         )
+        self._mark_bookmarks(message.bookmarks)
         start = self.passage if self.passage is not None else article.position
         start = max(0, min(start, len(article.paragraphs) - 1))
         if self.hits and self.passage is not None:
@@ -200,6 +220,83 @@ class ArticleScreen(Screen):
         elif self.terms:
             parts.append("no hits in the text")
         self.query_one("#article-status", Static).update(" · ".join(parts))
+
+    # -- bookmarks ---------------------------------------------------------------------------
+    def _mark_bookmarks(self, bookmarks: list) -> None:
+        self.bookmarks = bookmarks
+        marked = {b.passage for b in bookmarks if b.passage is not None}
+        for p in self._paragraphs():
+            p.set_class(p.n in marked, "-bookmarked")
+        whole = any(b.passage is None and not b.detached for b in bookmarks)
+        self.query_one("#article-meta").set_class(whole, "-bookmarked")
+
+    def _selection(self) -> tuple[int, int, int] | None:
+        """(paragraph, start, end) of text selected with the mouse inside one paragraph."""
+        for widget, selection in self.selections.items():
+            if isinstance(widget, Paragraph):
+                picked = widget.get_selection(selection)
+                text = picked[0].strip() if picked else ""
+                start = widget.text.find(text) if text else -1
+                if start >= 0:
+                    return widget.n, start, start + len(text)
+        return None
+
+    def action_bookmark(self) -> None:
+        if self.article is None:
+            return
+        span = self._selection()
+        if span is not None:
+            self._bookmark_span(*span)
+        else:
+            self._toggle(self.cursor)
+
+    def action_bookmark_article(self) -> None:
+        if self.article is not None:
+            self._toggle(None)
+
+    @work(thread=True, group="bookmark-write", exit_on_error=False, name="bookmarking")
+    def _toggle(self, passage: int | None) -> None:
+        core = self.app.core
+        on = core.bookmarks.toggle(self.article_id, passage)
+        what = "article" if passage is None else f"paragraph {passage + 1}"
+        said = f"Bookmarked the {what} (M: note and tags)" if on else f"Removed the {what} bookmark"
+        self.post_message(BookmarksChanged(core.bookmarks.for_article(self.article_id), said))
+
+    @work(thread=True, group="bookmark-write", exit_on_error=False, name="bookmarking")
+    def _bookmark_span(self, passage: int, start: int, end: int) -> None:
+        core = self.app.core
+        core.bookmarks.add(self.article_id, passage, start, end)
+        self.post_message(BookmarksChanged(core.bookmarks.for_article(self.article_id),
+                                           f"Bookmarked the selection in paragraph {passage + 1}"))
+
+    def on_bookmarks_changed(self, message: BookmarksChanged) -> None:
+        self._mark_bookmarks(message.bookmarks)
+        self.notify(message.said, timeout=3)
+
+    def action_edit_bookmark(self) -> None:
+        if self.article is None:
+            return
+        passage = self.cursor
+        existing = next((b for b in self.bookmarks if b.passage == passage and b.start is None),
+                        None)
+
+        def done(edit: BookmarkEdit | None) -> None:
+            if edit is not None:
+                self._save_bookmark(passage, existing.id if existing else None, edit)
+
+        title = f"¶ {passage + 1} of “{one_line(self.article.title, 80)}”"
+        note, tags = (existing.note, existing.tags) if existing else ("", ())
+        self.app.push_screen(BookmarkEditor(title, note, tags), done)
+
+    @work(thread=True, group="bookmark-write", exit_on_error=False, name="saving the bookmark")
+    def _save_bookmark(self, passage: int, bid: int | None, edit: BookmarkEdit) -> None:
+        core = self.app.core
+        if bid is None:
+            core.bookmarks.add(self.article_id, passage, note=edit.note, tags=edit.tags)
+        else:
+            core.bookmarks.update(bid, note=edit.note, tags=edit.tags)
+        self.post_message(BookmarksChanged(core.bookmarks.for_article(self.article_id),
+                                           f"Saved the bookmark on paragraph {passage + 1}"))
 
     def action_back(self) -> None:
         self.dismiss()

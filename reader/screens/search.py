@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, OptionList, Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from index.model import SearchResult
 from reader.messages import CoreReady, SearchCompleted
@@ -40,6 +40,10 @@ class SearchScreen(Screen):
         yield ResultList(id="results")
         yield Footer()
 
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # StateChanged does not bubble: hand it to the app's one failure handler.
+        self.app.on_worker_state_changed(event)
+
     def on_mount(self) -> None:
         self.sub_title = "search"
         self.focus_query()
@@ -59,8 +63,11 @@ class SearchScreen(Screen):
         if self._debounce is not None:
             self._debounce.stop()
         delay = self.app.settings.ui.search_debounce_ms / 1000
-        value = event.value
-        self._debounce = self.set_timer(delay, lambda: self.start_search(value))
+        # The timer reads the box when it fires: whatever order events arrive in, the search
+        # is for what is typed now.
+        self._debounce = self.set_timer(
+            delay, lambda: self.start_search(self.query_one("#query", Input).value)
+        )
 
     @on(Input.Submitted, "#query")
     def _submitted(self, event: Input.Submitted) -> None:

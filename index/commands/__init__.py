@@ -1,0 +1,1 @@
+"""Feature subcommands for the CLI: each module has `register(subparsers)` (see cli.FEATURES)."""
