@@ -4,8 +4,10 @@ entry point hands every subcommand here; without one it opens the TUI."""
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import json
+import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -22,7 +24,7 @@ if TYPE_CHECKING:  # the core (Whoosh, rapidfuzz) loads only when a command need
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 # Modules with a `register(subparsers)` function adding more subcommands.
-FEATURES: list[str] = ["index.commands.bookmarks"]
+FEATURES: list[str] = ["index.commands.bookmarks", "index.commands.entities"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -62,7 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("id", type=int)
     show.add_argument("--json", action="store_true")
 
-    sub.add_parser("reindex", help="rebuild the search index from the library")
+    reindex = sub.add_parser("reindex", help="rebuild the search index from the library")
+    reindex.add_argument("--entities", action="store_true",
+                         help="first find the entities of every article again (after changing"
+                         " the entity extractor or its word lists)")
     stats = sub.add_parser("stats", help="library and index figures")
     stats.add_argument("--json", action="store_true")
     for name, handler in COMMANDS.items():
@@ -102,21 +107,41 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
     try:
         core = Newsreader.open(where, settings, notify=_say)
-    except (LibraryError, IndexError_) as exc:
-        print(f"newsreader: {exc}", file=sys.stderr)
+    except (LibraryError, IndexError_, sqlite3.Error, OSError) as exc:
+        print(f"newsreader: {storage_failure(exc, where)}", file=sys.stderr)
         return EXIT_FAILED
     try:
         return args.handler(core, args)
-    except (LibraryError, IndexError_) as exc:
-        print(f"newsreader: {exc}", file=sys.stderr)
-        return EXIT_FAILED
     except BrokenPipeError:
         return EXIT_OK  # `newsreader list | head` is fine
+    except (LibraryError, IndexError_, sqlite3.Error, OSError) as exc:
+        print(f"newsreader: {storage_failure(exc, where)}", file=sys.stderr)
+        return EXIT_FAILED
     except KeyboardInterrupt:
         print("newsreader: interrupted; what was stored so far is kept", file=sys.stderr)
         return 130
     finally:
         core.close()
+
+
+def storage_failure(exc: Exception, library: Path) -> str:
+    """The message for a failure to read or write the library or its index. The core
+    explains most (LibraryError, IndexError_); the rest get a message here, never a traceback."""
+    if isinstance(exc, (LibraryError, IndexError_)):
+        return str(exc)
+    if isinstance(exc, sqlite3.Error):
+        from index.library import Library, explain
+
+        return explain(library / Library.FILE, exc)
+    assert isinstance(exc, OSError)
+    where = f"{exc.filename}: " if exc.filename else ""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        todo = "free some space and try again"
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        todo = f"check the permissions of {library} (or pass --library)"
+    else:
+        todo = "check the disk and try again"
+    return f"{where}{exc.strerror or exc}; {todo}. What was stored before is kept."
 
 
 def _say(message: str) -> None:
@@ -254,6 +279,9 @@ def cmd_show(core: Newsreader, args: argparse.Namespace) -> int:
 
 
 def cmd_reindex(core: Newsreader, args: argparse.Namespace) -> int:
+    if args.entities:
+        done = core.reextract()
+        print(f"found the entities of {done} articles again with {core.extractor().name}")
     count = core.reindex()
     print(f"reindexed {count} articles into {core.index.path}")
     return EXIT_OK

@@ -37,6 +37,7 @@ class SearchSettings:
 class IngestSettings:
     max_file_bytes: int = 64 * 1024 * 1024
     max_paragraph_chars: int = 4000
+    max_article_chars: int = 4_000_000
     url_timeout: float = 15
     url_max_bytes: int = 16 * 1024 * 1024
     max_redirects: int = 5
@@ -50,11 +51,18 @@ class UISettings:
 
 
 @dataclass
+class EntitySettings:
+    backend: str = "builtin"  # builtin | spacy | none
+    spacy_model: str = "en_core_web_sm"
+
+
+@dataclass
 class Settings:
     library: LibrarySettings = field(default_factory=LibrarySettings)
     search: SearchSettings = field(default_factory=SearchSettings)
     ingest: IngestSettings = field(default_factory=IngestSettings)
     ui: UISettings = field(default_factory=UISettings)
+    entities: EntitySettings = field(default_factory=EntitySettings)
     keymap: dict[str, str] = field(default_factory=dict)
     # Which files the settings came from, for messages.
     sources: list[str] = field(default_factory=list)

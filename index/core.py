@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import threading
-from functools import cached_property
 from collections.abc import Callable, Iterable
+from functools import cached_property
 from pathlib import Path
 from typing import BinaryIO
 
 from index import resources
 from index.config import Settings
+from index.entities import Extractor, make_extractor
+from index.entities import store as entity_store
+from index.entities.store import EntityCount, Mention, annotate
+from index.errors import IndexError_
 from index.fuzzy import TitleFinder
 from index.library import Library
 from index.model import ArticleSummary, IngestReport, SearchResult, StoredArticle
@@ -22,6 +26,10 @@ Progress = Callable[[int, int], None]
 # Articles are stored and indexed in batches: bounded memory, and a crash loses at most a batch
 # of work that re-running the same `add` redoes.
 BATCH = 1000
+# Library meta key: every article changed up to this revision has had its entities extracted.
+# With the index's own revision (its state file) it lets any process finish the derived work
+# of one that was killed between storing a batch and extracting/indexing it.
+ENTITIES_REV = "entities_rev"
 
 
 class Newsreader:
@@ -34,12 +42,16 @@ class Newsreader:
         self._finder: TitleFinder | None = None
         self._finder_generation = -1
         self._finder_lock = threading.Lock()
+        self._extractor: Extractor | None = None
 
     @classmethod
     def open(cls, library_dir: Path, settings: Settings, notify: Notify | None = None,
              progress: Progress | None = None) -> Newsreader:
         """Open (creating and seeding a new library) and make sure the index is usable."""
         core = cls(library_dir, settings, notify)
+        if core.library.meta(ENTITIES_REV) is None:
+            # A library from before the key: its articles all had their entities extracted.
+            core.library.set_meta(ENTITIES_REV, str(core.library.rev))
         if core.library.created and settings.library.seed_demo:
             core.notify(f"new library at {core.library.directory}; adding the demo articles…")
             core.index.open()
@@ -49,6 +61,11 @@ class Newsreader:
                     core.notify(f"demo article {failure.path}: {failure.reason}")
         else:
             core.index.open(progress)
+            # Work a killed process left undone; if another process is writing, it does it.
+            try:
+                core.catch_up(wait=False)
+            except IndexError_ as exc:
+                core.notify(str(exc))  # reading still works; writes report this again
         return core
 
     def close(self) -> None:
@@ -65,8 +82,8 @@ class Newsreader:
         s = self.settings.ingest
         limits = IngestLimits(
             max_file_bytes=s.max_file_bytes, max_paragraph_chars=s.max_paragraph_chars,
-            url_timeout=s.url_timeout, url_max_bytes=s.url_max_bytes,
-            max_redirects=s.max_redirects,
+            max_article_chars=s.max_article_chars, url_timeout=s.url_timeout,
+            url_max_bytes=s.url_max_bytes, max_redirects=s.max_redirects,
         )
         report = IngestReport()
         batch = []
@@ -101,7 +118,29 @@ class Newsreader:
         from index.bookmarks import reanchor
 
         reanchor(self.library, changed)
-        self.index.index_articles(changed)
+        self.catch_up()
+
+    def catch_up(self, wait: bool = True) -> None:
+        """Extract the entities of, and index, every article changed since this last ran (in
+        this process or another, one killed half-way included). Under the index's write lock,
+        so processes take turns; with `wait` off, returns at once if another holds it."""
+        with self.index.exclusive(wait) as held:
+            if not held:
+                return
+            done = int(self.library.meta(ENTITIES_REV) or 0)
+            rev = self.library.rev
+            pending: list[int] = []
+            if rev > done:
+                pending = [
+                    r[0]
+                    for r in self.library.query(
+                        "SELECT id FROM articles WHERE rev > ? ORDER BY id", (done,)
+                    )
+                ]
+                # Mentions first: the index takes its person/org/place fields from them.
+                annotate(self.library, pending, self.extractor(), self.notify)
+                self.library.set_meta(ENTITIES_REV, str(rev))
+            self.index.index_articles(pending)
 
     # -- reading ----------------------------------------------------------------------------
     def search(self, text: str, limit: int | None = None, sort: str = "relevance",
@@ -120,8 +159,10 @@ class Newsreader:
 
     def finder(self) -> TitleFinder:
         with self._finder_lock:
-            if self._finder is None or self._finder_generation != self.index.generation:
-                self._finder_generation = self.index.generation
+            # Keyed on the library's revision: titles another process added count too.
+            rev = self.library.rev
+            if self._finder is None or self._finder_generation != rev:
+                self._finder_generation = rev
                 self._finder = TitleFinder(self.library.titles())
             return self._finder
 
@@ -148,6 +189,28 @@ class Newsreader:
         items = export.collect(self.bookmarks, tag)
         export.write_atomic(path, export.render(fmt, items))
         return len(items)
+
+    # -- entities ---------------------------------------------------------------------------
+    def extractor(self) -> Extractor:
+        """The configured entity extractor, made on first use (a missing spaCy model is
+        reported once and the built-in extractor used)."""
+        if self._extractor is None:
+            e = self.settings.entities
+            self._extractor = make_extractor(e.backend, e.spacy_model, self.notify)
+        return self._extractor
+
+    def entities_for(self, article_id: int) -> list[Mention]:
+        """The article's entity mentions in reading order, offsets into their passage's text
+        (group them with index.entities.store.by_passage)."""
+        return entity_store.mentions(self.library, article_id)
+
+    def entity_counts(self, article_id: int) -> list[EntityCount]:
+        """The article's entities with their mention counts, most mentioned first."""
+        return entity_store.counts(self.library, article_id)
+
+    def reextract(self, progress: Progress | None = None) -> int:
+        """Extract every article's entities again (`reindex --entities`)."""
+        return entity_store.reextract(self.library, self.extractor(), progress)
 
     # -- maintenance ------------------------------------------------------------------------
     def reindex(self, progress: Progress | None = None) -> int:

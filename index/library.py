@@ -9,7 +9,7 @@ import threading
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -64,6 +64,14 @@ CREATE TABLE IF NOT EXISTS mentions (
 );
 CREATE INDEX IF NOT EXISTS mentions_article ON mentions(article_id, passage);
 CREATE INDEX IF NOT EXISTS mentions_entity ON mentions(entity_id);
+-- Every name an entity was written as, normalised (index.entities.names.name_key): "US" and
+-- "U.S." find "United States", "ISIS" the organisation an article spelled out.
+CREATE TABLE IF NOT EXISTS entity_names (
+    name      TEXT NOT NULL,
+    entity_id INTEGER NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+    PRIMARY KEY (name, entity_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS entity_names_entity ON entity_names(entity_id);
 -- The user's own data: never derived, never dropped with an article re-ingest.
 CREATE TABLE IF NOT EXISTS bookmarks (
     id         INTEGER PRIMARY KEY,
@@ -114,15 +122,29 @@ class Library:
         self._lock = threading.Lock()
         self.created = not self.path.exists()
         try:
+            self._refuse_emptied()
             self.directory.mkdir(parents=True, exist_ok=True)
             # executescript commits on its own; every statement in it is idempotent.
             self._conn().executescript(_SCHEMA)
             with self.transaction() as db:
                 self._init_meta(db)
         except sqlite3.DatabaseError as exc:
-            raise LibraryError(_explain(self.path, exc)) from None
+            raise LibraryError(explain(self.path, exc)) from None
         except OSError as exc:
             raise LibraryError(f"{self.directory}: cannot create the library: {exc.strerror}") from None
+
+    def _refuse_emptied(self) -> None:
+        """SQLite would take an empty file for a new database and start afresh in it. But
+        newsreader writes the file's header as it creates it, so an empty file beside a search
+        index is a library that was truncated: say so rather than show an empty library."""
+        if self.created or self.path.stat().st_size:
+            return
+        if (self.directory / "index").exists():
+            raise LibraryError(
+                f"{self.path}: the library file is empty (truncated?) although this folder held"
+                " a library. Restore the file from a backup, or delete it to start an empty"
+                " library."
+            )
 
     # -- connections ------------------------------------------------------------------------
     def _conn(self) -> sqlite3.Connection:
@@ -141,22 +163,31 @@ class Library:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction: all of it lands, or none of it."""
-        db = self._conn()
-        db.execute("BEGIN IMMEDIATE")
+        """One write transaction: all of it lands, or none of it. A storage failure (full
+        disk, read-only or damaged file, busy library) comes out as LibraryError saying what
+        to do; other errors (bugs) pass through unchanged."""
+        try:
+            db = self._conn()
+            db.execute("BEGIN IMMEDIATE")
+        except sqlite3.DatabaseError as exc:
+            raise LibraryError(explain(self.path, exc)) from None
         try:
             yield db
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        else:
             db.execute("COMMIT")
+        except BaseException as exc:
+            # After some failures (a full disk, an I/O error) SQLite has rolled back already.
+            with suppress(sqlite3.Error):
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+            if type(exc) in (sqlite3.DatabaseError, sqlite3.OperationalError):
+                raise LibraryError(explain(self.path, exc)) from None  # type: ignore[arg-type]
+            raise
 
     def query(self, sql: str, params: Iterable = ()) -> list[sqlite3.Row]:
         try:
             return self._conn().execute(sql, tuple(params)).fetchall()
         except sqlite3.DatabaseError as exc:
-            raise LibraryError(_explain(self.path, exc)) from None
+            raise LibraryError(explain(self.path, exc)) from None
 
     def close(self) -> None:
         with self._lock:
@@ -218,7 +249,7 @@ class Library:
                         words.update(surface_words(article.title + " " + article.body))
                 _count_words(db, words)
         except sqlite3.DatabaseError as exc:
-            raise LibraryError(_explain(self.path, exc)) from None
+            raise LibraryError(explain(self.path, exc)) from None
         return results
 
     def _store(self, db: sqlite3.Connection, a: Article, rev: int, stamp: str) -> tuple[str, int]:
@@ -435,15 +466,24 @@ def _chunks(items: list, size: int) -> Iterator[list]:
         yield items[i : i + size]
 
 
-def _explain(path: Path, exc: sqlite3.DatabaseError) -> str:
+def explain(path: Path, exc: sqlite3.Error) -> str:
+    """What a failed SQLite call means for the library at `path`, and what to do about it."""
     text = str(exc)
     if "not a database" in text or "malformed" in text:
         return (f"{path}: the library file is damaged ({text}). Restore it from a backup, or move"
                 " it aside and re-add your articles; bookmarks can be re-imported from an export.")
     if "readonly" in text or "read-only" in text:
-        return f"{path}: the library is read-only ({text}); check the folder's permissions."
-    if "disk is full" in text or "database or disk is full" in text:
+        return (f"{path}: the library is read-only ({text}). newsreader writes beside the file"
+                f" (SQLite's journal), even to read: make {path.parent} writable, or copy the"
+                " folder somewhere writable and pass --library.")
+    if "disk is full" in text:
         return f"{path}: the disk is full; free some space and try again (nothing was lost)."
+    if "disk I/O error" in text:
+        return (f"{path}: the library could not be written ({text}); check the free space and"
+                " the disk, then try again. Nothing stored before this command was lost.")
+    if "unable to open" in text:
+        return (f"{path}: cannot open the library ({text}); check that its folder exists and"
+                " that you may read and write it, or pass --library.")
     if "locked" in text:
         return f"{path}: the library is busy in another newsreader process; try again."
     return f"{path}: {text}"

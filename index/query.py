@@ -16,11 +16,19 @@ from index import analysis
 SEARCH_FIELDS = ["title", "body", "source"]
 # Fields a user may name with `field:`; others are read as plain words.
 USER_FIELDS = {"title", "body", "source"}
+# Entity filters: `person:"Bashar Assad"`, `org:ISIS`, `place:US`, `entity:Moscow` (any type).
+# Their index fields analyse a typed name into the same key as the names stored, aliases
+# included, so no lookup is needed here (index.entities.names).
+ENTITY_FIELDS = {"person", "org", "place", "entity"}
+USER_FIELDS |= ENTITY_FIELDS
 
 _DATE = r"\d{4}(?:-\d{1,2}(?:-\d{1,2})?)?"
 _DATE_FILTER = re.compile(
     rf"(?<!\S)date:(?P<from>{_DATE})?(?:(?P<dots>\.\.)(?P<to>{_DATE})?)?(?=\s|$)", re.I
 )
+
+
+MAX_QUERY_CHARS = 1000
 
 
 class DateError(ValueError):
@@ -37,7 +45,9 @@ class ParsedQuery:
 
 
 def parse(text: str, title_boost: float = 3.0, extra_fields: set[str] | None = None) -> ParsedQuery:
-    text = text.strip()
+    # Whoosh's parser is quadratic in the length of a word (20,000 letters: 7 s); no real
+    # query is longer than this.
+    text = text.strip()[:MAX_QUERY_CHARS]
     rest, date_range = _take_dates(text)
     fields = USER_FIELDS | (extra_fields or set())
     literal = False
@@ -54,7 +64,7 @@ def parse(text: str, title_boost: float = 3.0, extra_fields: set[str] | None = N
     if parsed is not None and parsed is not Q.NullQuery:
         parts.append(parsed)
     if date_range is not None:
-        parts.append(Q.NumericRange("day", date_range[0], date_range[1]))
+        parts.append(_day_range(*date_range))
     if not parts:
         query: Q.Query = Q.NullQuery
     elif len(parts) == 1:
@@ -149,6 +159,19 @@ def _take_dates(text: str) -> tuple[str, tuple[int | None, int | None] | None]:
         found = (start, end)
         text = text.replace(match.group(0), " ", 1)
     return text, found
+
+
+def _day_range(start: int | None, end: int | None) -> Q.Query:
+    """Articles dated from `start` to `end` (yyyymmdd, inclusive; None: open). Not
+    Q.NumericRange: Whoosh 2.7's split_ranges builds coarse tiers that overshoot the range
+    (date:..2017-05-31 matched 2019). This ranges over the full-precision terms only, one
+    per distinct day in the library."""
+    from index.search_index import SCHEMA
+
+    field = SCHEMA["day"]
+    low = field.to_bytes(start if start is not None else field.min_value)
+    high = field.to_bytes(end if end is not None else field.max_value)
+    return Q.TermRange("day", low, high)
 
 
 def day_number(iso: str | None) -> int | None:

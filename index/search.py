@@ -5,20 +5,24 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from whoosh import query as Q
 from whoosh.scoring import BM25F
+from whoosh.searching import Searcher
 
 from index import analysis, query
 from index.config import SearchSettings
 from index.fuzzy import Vocabulary
 from index.library import Library
 from index.model import Hit, SearchResult
-from index.search_index import SearchIndex
+from index.search_index import IndexError_, SearchIndex
 from index.snippets import make_snippet
 
 _TEXT_FIELDS = ("title", "body")
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -77,14 +81,37 @@ class Search:
 
     # -- running ----------------------------------------------------------------------------
     def _run(self, q: Q.Query, limit: int, sort: str) -> tuple[list[_Found], int]:
-        with self.index.searcher() as s:
+        def run(s: Searcher) -> tuple[list[_Found], int]:
             if sort == "date":
                 results = s.search(q, limit=limit, sortedby="day", reverse=True)
             else:
                 s.weighting = BM25F()
                 results = s.search(q, limit=limit)
-            found = [_Found(int(hit["article"]), hit.score or 0.0) for hit in results]
+            # Sorted by date, Whoosh reports the sort key as the score: that is no relevance.
+            found = [_Found(int(hit["article"]), (hit.score or 0.0) if sort != "date" else 0.0)
+                     for hit in results]
+            # Equal scores come back in index order, which updates shuffle; order them by
+            # article id, as a rebuilt index does, so that reindexing changes nothing.
+            if sort != "date":  # date order is the index's own; keep it
+                found.sort(key=lambda f: (-f.score, f.article))
             return found, len(results)
+
+        return self._read(run)
+
+    def _read(self, fn: Callable[[Searcher], _T]) -> _T:
+        """Run `fn` on the index's searcher. Damage that only shows when postings are read
+        (a segment that opens but holds garbage) rebuilds the index from the library, with a
+        message, and `fn` runs once more: a search never ends in a traceback for that."""
+        try:
+            with self.index.searcher() as s:
+                return fn(s)
+        except IndexError_:
+            raise
+        except Exception as exc:  # noqa: BLE001 - whatever Whoosh raises on a damaged file
+            self.index.notify(f"search index is damaged ({type(exc).__name__}); rebuilding it…")
+            self.index.rebuild()
+            with self.index.searcher() as s:
+                return fn(s)
 
     def _hits(self, found: list[_Found], q: Q.Query, terms: frozenset[str]) -> list[Hit]:
         if not found:
@@ -127,14 +154,17 @@ class Search:
             Q.Or([Q.Term("article", str(i)) for i in multi]),
             Q.Or([Q.Term("ptext", t) for t in terms]),
         ])
-        best: dict[int, int] = {}
-        with self.index.searcher() as s:
+
+        def run(s: Searcher) -> dict[int, int]:
+            best: dict[int, int] = {}
             s.weighting = BM25F()
             for hit in s.search(pq, limit=None):
                 article = int(hit["article"])
                 if article not in best:
                     best[article] = int(hit["n"])
-        return best
+            return best
+
+        return self._read(run)
 
     # -- typing ------------------------------------------------------------------------------
     def _complete_last_word(self, q: Q.Query, words: list[str]) -> Q.Query:

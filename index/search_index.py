@@ -3,25 +3,32 @@ documents for finding the paragraph that matches. Missing, damaged or outdated �
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import itertools
 import json
 import os
 import shutil
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from whoosh import index as windex
-from whoosh.fields import ID, NUMERIC, TEXT, Schema
-from whoosh.index import LockError
+from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.searching import Searcher
+from whoosh.util.filelock import try_for
 
 from index.analysis import analyzer
-from index.errors import IndexError_
+from index.entities.names import name_analyzer
+from index.entities.store import index_fields
+from index.errors import IndexError_, LibraryError
 from index.library import Library
 from index.query import day_number
 
 # Bump when the schema or the analysis changes: an index of another version is rebuilt.
-INDEX_VERSION = 2
+INDEX_VERSION = 3  # 3: person/org/place/entity fields
 
 SCHEMA = Schema(
     id=ID(unique=True),               # "a12" for article 12, "p12.3" for its passage 3
@@ -35,7 +42,18 @@ SCHEMA = Schema(
     # them first in newest-first order). Version 2: this default.
     day=NUMERIC(sortable=True, signed=False, bits=32, default=0),
     ptext=TEXT(analyzer=analyzer(), phrase=False),  # passage text (no positions: cheaper)
+    # The article's entities, every name each is known by (index.entities.store.index_fields),
+    # as normalised keys: `place:US` and `place:"United States"` meet.
+    person=KEYWORD(analyzer=name_analyzer(), scorable=True),
+    org=KEYWORD(analyzer=name_analyzer(), scorable=True),
+    place=KEYWORD(analyzer=name_analyzer(), scorable=True),
+    entity=KEYWORD(analyzer=name_analyzer(), scorable=True),
 )
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: Whoosh's own write lock is then the only one
+    fcntl = None  # type: ignore[assignment]
 
 Notify = Callable[[str], None]
 
@@ -43,6 +61,9 @@ Notify = Callable[[str], None]
 class SearchIndex:
     DIR = "index"
     STATE = "state.json"
+    # The write lock sits beside the index folder, not in it: a rebuild swaps the folder.
+    LOCK = "index.lock"
+    LOCK_WAIT = 120.0  # seconds to wait for another process's index write
 
     def __init__(self, library: Library, notify: Notify | None = None) -> None:
         self.library = library
@@ -51,26 +72,41 @@ class SearchIndex:
         self._ix: windex.Index | None = None
         self._searcher: Searcher | None = None
         self._lock = threading.RLock()
+        self._write_lock = threading.RLock()  # exclusive(): this process's side of the lock
+        self._write_depth = 0
+        self._dir_id: tuple[int, int] | None = None  # which folder _ix was opened on
         self.generation = 0  # bumped after each commit; caches key on it
 
     # -- opening, checking, rebuilding --------------------------------------------------------
     def open(self, progress: Callable[[int, int], None] | None = None) -> None:
         """Open the index, rebuilding or catching it up with the library as needed."""
-        problem = self._problem()
-        if problem:
-            # A new library has no index yet: say nothing. A lost one is worth a message.
-            if problem != "is missing" or self.library.count():
-                self.notify(f"search index {problem}; rebuilding it from the library…")
-            self.rebuild(progress)
-            return
+        if self._problem():
+            with self.exclusive():
+                # Another process may have rebuilt it while this one waited for the lock.
+                problem = self._problem()
+                if problem:
+                    # A new library has no index yet: say nothing. A lost one is worth a message.
+                    if problem != "is missing" or self.library.count():
+                        self.notify(f"search index {problem}; rebuilding it from the library…")
+                    self.rebuild(progress)
+                    return
         try:
-            self._ix = windex.open_dir(str(self.path))
+            self._open_dir()
             # Opening the searcher reads every segment, so damage shows up here (and is
             # rebuilt) rather than as a traceback in the first search.
             with self.searcher():
                 pass
-            self.catch_up(progress)
-        except LockError:
+            # Catching up takes the write lock. Whoever holds it catches up everything since
+            # the revision in the state file anyway, so there is no need to wait for it here.
+            try:
+                with self.exclusive(wait=False) as held:
+                    if held:
+                        self._update([], progress)
+            except IndexError_ as exc:
+                # The index cannot be written (full disk, read-only folder): it can still be
+                # read, a little behind. Writes report this again.
+                self.notify(str(exc))
+        except (IndexError_, LibraryError):
             raise
         except Exception as exc:  # noqa: BLE001 - a damaged index is rebuilt, never fatal
             self.notify(f"search index is damaged ({type(exc).__name__}); rebuilding it…")
@@ -84,12 +120,14 @@ class SearchIndex:
         if not exists:
             return "is missing"
         state = self._state()
-        if state is None:
-            return "has no state file"
+        if state is None or _seen(state) is None:
+            return "has no readable state file"
         if state.get("version") != INDEX_VERSION:
             return "is from another version of newsreader"
         if state.get("library_id") != self.library.library_id:
             return "belongs to another library"
+        if (_seen(state) or 0) > self.library.rev:
+            return "is newer than the library (was the library restored from a backup?)"
         return None
 
     def _state(self) -> dict | None:
@@ -99,111 +137,223 @@ class SearchIndex:
         except (OSError, ValueError):
             return None
 
-    def _write_state(self, rev: int) -> None:
+    def _write_state(self, rev: int, folder: Path | None = None) -> None:
+        """Record that every article changed up to library revision `rev` is in the index.
+        Only ever called under the write lock, after the commit that put them there."""
+        folder = folder or self.path
         state = {"version": INDEX_VERSION, "library_id": self.library.library_id, "rev": rev}
-        tmp = self.path / (self.STATE + ".tmp")
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(state, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, self.path / self.STATE)
+        tmp = folder / (self.STATE + ".tmp")
+        try:
+            with open(tmp, "w", encoding="utf-8") as f:
+                json.dump(state, f)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, folder / self.STATE)
+        except OSError as exc:
+            raise IndexError_(self._cannot_write(exc)) from None
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Build a fresh index beside the old one from the library, then swap it in."""
-        with self._lock:
+        with self.exclusive(), self._lock:
             self._close_searcher()
             fresh = self.path.with_name(self.DIR + ".new")
-            shutil.rmtree(fresh, ignore_errors=True)
-            fresh.mkdir(parents=True)
-            ix = windex.create_in(str(fresh), SCHEMA)
-            rev = self.library.rev
-            total = self.library.count()
-            writer = ix.writer(limitmb=128)
             try:
-                done = self._add(writer, self.library.iter_for_index(0), progress, total)
-                writer.commit()
-            except BaseException:
-                writer.cancel()
-                raise
-            ix.close()
-            old = self.path.with_name(self.DIR + ".old")
-            shutil.rmtree(old, ignore_errors=True)
-            if self.path.exists():
-                os.replace(self.path, old)
-            os.replace(fresh, self.path)
-            shutil.rmtree(old, ignore_errors=True)
-            self._ix = windex.open_dir(str(self.path))
-            self._write_state(rev)
+                shutil.rmtree(fresh, ignore_errors=True)
+                fresh.mkdir(parents=True)
+                ix = windex.create_in(str(fresh), SCHEMA)
+                rev = self.library.rev
+                total = self.library.count()
+                writer = ix.writer(limitmb=128)
+                try:
+                    done = self._add(writer, self.library.iter_for_index(0), progress, total)
+                    writer.commit()
+                except BaseException:
+                    with contextlib.suppress(Exception):
+                        writer.cancel()
+                    raise
+                ix.close()
+                # The state goes in with the new folder: killed after the swap, it is complete.
+                self._write_state(rev, fresh)
+                old = self.path.with_name(self.DIR + ".old")
+                shutil.rmtree(old, ignore_errors=True)
+                if self.path.exists():
+                    os.replace(self.path, old)
+                os.replace(fresh, self.path)
+                shutil.rmtree(old, ignore_errors=True)
+            except OSError as exc:
+                raise IndexError_(self._cannot_write(exc)) from None
+            self._open_dir()
             self.generation += 1
             return done
 
     def catch_up(self, progress: Callable[[int, int], None] | None = None) -> int:
-        """Index what changed in the library since the index last saw it (e.g. after a crash
-        between the library commit and the index commit, or a write by another process)."""
-        state = self._state() or {}
-        seen = int(state.get("rev", 0))
-        rev = self.library.rev
-        if rev <= seen:
-            return 0
-        rows = list(self.library.iter_for_index(seen))
-        removed = self.library.removed_since(seen)
-        with self.writer() as writer:
-            for article_id in removed:
-                writer.delete_by_term("article", str(article_id))
-            for row in rows:
-                writer.delete_by_term("article", str(row["id"]))
-            count = self._add(writer, iter(rows), progress, len(rows))
-        self._write_state(rev)
-        return count
+        """Index what changed in the library since the index last recorded a revision (after
+        a kill between the library commit and the index commit, or writes by another process)."""
+        with self.exclusive():
+            return self._update([], progress)
 
     # -- writing ----------------------------------------------------------------------------
     @contextmanager
-    def writer(self) -> Iterator:
-        """The one index writer, waiting (with a message) while another process holds it."""
-        assert self._ix is not None
-        with self._lock:
-            try:
-                writer = self._ix.writer(limitmb=128)
-            except LockError:
-                self.notify("the search index is being written by another newsreader; waiting…")
+    def exclusive(self, wait: bool = True) -> Iterator[bool]:
+        """Hold the library's index write lock: a file lock, so it holds across processes,
+        and re-entrant within this one. Every index commit and state file write happens under
+        it. Waiting is announced and gives up after LOCK_WAIT seconds with IndexError_; with
+        `wait` off, yields False at once when another process or thread holds it."""
+        if not self._write_lock.acquire(blocking=wait):
+            yield False
+            return
+        try:
+            if self._write_depth:
+                self._write_depth += 1
                 try:
-                    writer = self._ix.writer(limitmb=128, timeout=120, delay=0.25)
-                except LockError:
-                    raise IndexError_(
-                        "the search index stayed locked by another newsreader process for two"
-                        f" minutes; if none is running, delete {self.path / 'MAIN_WRITELOCK'}"
-                    ) from None
+                    yield True
+                finally:
+                    self._write_depth -= 1
+                return
+            fd = self._lock_file(wait)
+            if fd is None:
+                yield False
+                return
+            self._write_depth = 1
             try:
-                yield writer
-            except BaseException:
-                writer.cancel()
-                raise
-            writer.commit()
+                yield True
+            finally:
+                self._write_depth = 0
+                os.close(fd)  # closing the descriptor releases the lock
+        finally:
+            self._write_lock.release()
+
+    def _lock_file(self, wait: bool) -> int | None:
+        """The locked lock file's descriptor; None if it is busy and `wait` is off."""
+        path = self.library.directory / self.LOCK
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise IndexError_(self._cannot_write(exc)) from None
+        if fcntl is None:
+            return fd
+        deadline = None
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return fd
+            except BlockingIOError:
+                pass
+            except OSError:
+                return fd  # a file system without locks: Whoosh's lock is all there is
+            if not wait:
+                os.close(fd)
+                return None
+            if deadline is None:
+                self.notify("the search index is being written by another newsreader; waiting…")
+                deadline = time.monotonic() + self.LOCK_WAIT
+            elif time.monotonic() > deadline:
+                os.close(fd)
+                raise IndexError_(
+                    "another newsreader process has been writing the search index for over"
+                    f" {self.LOCK_WAIT:g} seconds; try again when it has finished"
+                )
+            time.sleep(0.1)  # a lock poll, not a synchronisation point: flock has no timeout
+
+    def _cannot_write(self, exc: OSError) -> str:
+        where = exc.filename or self.path
+        full = exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+        todo = "free some space" if full else "check the folder's permissions and free space"
+        return (
+            f"cannot write the search index ({where}: {exc.strerror or exc}); {todo}, then run"
+            " the command again. Nothing stored in the library is lost: the index catches up"
+            " with it by itself."
+        )
+
+    @contextmanager
+    def writer(self) -> Iterator:
+        """The one index writer, under the write lock. Whoosh's own lock is waited on too
+        (with a message), for a newsreader from before the write lock. This method takes and
+        releases Whoosh's lock itself: a writer that fails half-way through being made (a full
+        disk) would otherwise keep it, and stall this process's next write."""
+        assert self._ix is not None
+        with self.exclusive(), self._lock:
+            lock = self._whoosh_lock()
+            try:
+                try:
+                    writer = self._ix.writer(limitmb=128, _lk=False)
+                except OSError as exc:
+                    raise IndexError_(self._cannot_write(exc)) from None
+                try:
+                    yield writer
+                    writer.commit()
+                except BaseException as exc:
+                    with contextlib.suppress(Exception):
+                        writer.cancel()
+                    if isinstance(exc, OSError):  # a full disk, a read-only folder
+                        raise IndexError_(self._cannot_write(exc)) from None
+                    raise
+            finally:
+                lock.release()
             self.generation += 1
             if self._searcher is not None:
-                self._searcher = self._searcher.refresh()
+                self._reopen_searcher()
+
+    def _whoosh_lock(self):  # -> whoosh.util.filelock.LockBase
+        assert self._ix is not None
+        lock = self._ix.lock("WRITELOCK")
+        try:
+            if lock.acquire(False):
+                return lock
+            self.notify("the search index is being written by another newsreader; waiting…")
+            if try_for(lock.acquire, timeout=self.LOCK_WAIT, delay=0.25):
+                return lock
+        except OSError as exc:
+            raise IndexError_(self._cannot_write(exc)) from None
+        raise IndexError_(
+            "the search index stayed locked by another newsreader process for"
+            f" {self.LOCK_WAIT:g} seconds; if none is running, delete"
+            f" {self.path / 'MAIN_WRITELOCK'}"
+        )
 
     def index_articles(self, article_ids: Iterable[int]) -> None:
-        """(Re)index these articles, which are already in the library."""
-        ids = sorted(set(article_ids))
-        if not ids:
-            self._write_state(self.library.rev)
-            return
-        rows = [
-            row
-            for start in range(0, len(ids), 500)
-            for row in self.library.query(
-                "SELECT id, title, date, source, body, rev FROM articles WHERE id IN"
-                f" ({','.join('?' * len(ids[start : start + 500]))})",
-                ids[start : start + 500],
-            )
-        ]
+        """(Re)index these articles, which are already in the library, and catch up."""
+        with self.exclusive():
+            self._update(sorted(set(article_ids)), None)
+
+    def _update(self, ids: list[int], progress: Callable[[int, int], None] | None) -> int:
+        """Under the write lock: reindex `ids` and every article changed after the revision
+        the state file records, then record the library revision read before starting. The
+        state file never claims a revision whose articles are not in the index: another
+        process may have stored them and not indexed them yet (or been killed), and whoever
+        takes the lock next indexes them."""
+        rev = self.library.rev
+        seen = _seen(self._state() or {}) or 0
+        behind = rev > seen
+        if not ids and not behind:
+            return 0
+        total = len(ids)
+        if behind:
+            count = "SELECT COUNT(*) FROM articles WHERE rev > ?"
+            total += self.library.query(count, (seen,))[0][0]
         with self.writer() as writer:
             for article_id in ids:
                 writer.delete_by_term("article", str(article_id))
-            self._add(writer, iter(rows), None, len(rows))
-        # Everything up to the library's revision is in: earlier revisions were caught up on open.
-        self._write_state(self.library.rev)
+            rows: Iterator = self._rows(ids)
+            if behind:
+                for article_id in self.library.removed_since(seen):
+                    writer.delete_by_term("article", str(article_id))
+                given = set(ids)
+                changed = (r for r in self.library.iter_for_index(seen) if r["id"] not in given)
+                rows = itertools.chain(rows, _replacing(writer, changed))
+            done = self._add(writer, rows, progress, total)
+        if behind:
+            self._write_state(rev)
+        return done
+
+    def _rows(self, ids: list[int]) -> Iterator:
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            yield from self.library.query(
+                "SELECT id, title, date, source, body, rev FROM articles WHERE id IN"
+                f" ({','.join('?' * len(chunk))})",
+                chunk,
+            )
 
     def _add(self, writer, rows: Iterator, progress, total: int) -> int:
         done = 0
@@ -223,6 +373,7 @@ class SearchIndex:
 
     def _add_batch(self, writer, rows: list) -> int:
         offsets = self.library.passage_offsets([r["id"] for r in rows])
+        entities = index_fields(self.library, [r["id"] for r in rows])
         for r in rows:
             aid = str(r["id"])
             body = r["body"]
@@ -233,6 +384,7 @@ class SearchIndex:
                 doc["source"] = r["source"]
             if day:
                 doc["day"] = day
+            doc.update(entities.get(r["id"], {}))
             writer.add_document(**doc)
             spans = offsets.get(r["id"], [])
             # A one-paragraph article is its own best passage: no passage document needed.
@@ -249,13 +401,39 @@ class SearchIndex:
         with self._lock:
             if self._ix is None:
                 raise IndexError_("the search index is not open")
+            if self._moved():
+                # Another process rebuilt the index (a new folder): read that one.
+                self._close_searcher()
+                self._open_dir()
+                self.generation += 1
             if self._searcher is None:
                 self._searcher = self._ix.searcher()
             elif not self._searcher.up_to_date():
                 # Another process committed: pick up its segments.
-                self._searcher = self._searcher.refresh()
+                self._reopen_searcher()
                 self.generation += 1
             yield self._searcher
+
+    def _reopen_searcher(self) -> None:
+        """A new searcher on the latest commit. Not Searcher.refresh(): whoosh-reloaded 2.7.5
+        reuses the old segment readers there and adds the old segments back, so deleted
+        (updated) documents were still found, twice over after a merge."""
+        assert self._ix is not None and self._searcher is not None
+        self._searcher.close()
+        self._searcher = None
+        self._searcher = self._ix.searcher()
+
+    def _open_dir(self) -> None:
+        st = os.stat(self.path)
+        self._ix = windex.open_dir(str(self.path))
+        self._dir_id = (st.st_dev, st.st_ino)
+
+    def _moved(self) -> bool:
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return False  # in the middle of another process's swap: keep the one open
+        return (st.st_dev, st.st_ino) != self._dir_id
 
     def size_bytes(self) -> int:
         if not self.path.exists():
@@ -273,3 +451,17 @@ class SearchIndex:
     def close(self) -> None:
         with self._lock:
             self._close_searcher()
+
+
+def _seen(state: dict) -> int | None:
+    """The library revision a state file records, None if it holds none."""
+    rev = state.get("rev")
+    return rev if isinstance(rev, int) and not isinstance(rev, bool) and rev >= 0 else None
+
+
+def _replacing(writer, rows: Iterable) -> Iterator:
+    """The rows, each one's old documents deleted first (a delete only touches committed
+    segments, so the new documents added after it stay)."""
+    for row in rows:
+        writer.delete_by_term("article", str(row["id"]))
+        yield row

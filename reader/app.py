@@ -50,7 +50,8 @@ class NewsreaderApp(App):
         from reader.screens.library import LibraryScreen
 
         self.push_screen(LibraryScreen())
-        self.open_core()
+        # Paint first, then open the library: its imports and disk reads compete for the GIL.
+        self.call_after_refresh(self.open_core)
 
     @work(thread=True, exclusive=True, group="core", exit_on_error=False)
     def open_core(self) -> None:

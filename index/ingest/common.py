@@ -19,6 +19,9 @@ class IngestLimits:
 
     max_file_bytes: int = 64 * MIB
     max_paragraph_chars: int = 4000
+    # One article's text beyond this is refused: indexing it would take minutes and hundreds
+    # of MB (a 50 MB one-line file: 4 minutes, 730 MB). A long book is ~3 M characters.
+    max_article_chars: int = 4_000_000
     max_title_chars: int = 300
     url_timeout: float = 15.0
     url_max_bytes: int = 16 * MIB
@@ -202,6 +205,12 @@ def build_article(
 ) -> Article:
     """Make a sanitized Article; raises IngestError when there is neither title nor body."""
     paras = clean_paragraphs(paragraphs, limits.max_paragraph_chars)
+    size = sum(len(p) for p in paras)
+    if size > limits.max_article_chars:
+        raise IngestError(
+            f"article too long ({size:,} characters, limit {limits.max_article_chars:,});"
+            " split it into smaller files"
+        )
     clean_title = clean_line(title) if title else ""
     if clean_title:
         # The title is often repeated as the body's first paragraph (an <h1>, a heading).

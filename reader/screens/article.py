@@ -10,16 +10,17 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
-from textual.worker import Worker
+from textual.worker import Worker, get_current_worker
 
 from index.model import StoredArticle
 from reader.messages import CoreReady
 from reader.screens.dialogs import BookmarkEdit, BookmarkEditor
 from reader.text import one_line
+from reader.widgets.panels import ENTITY_CLASSES, EntityPanel, RelatedPanel
 from reader.widgets.paragraph import Paragraph
 
 
@@ -28,6 +29,19 @@ class ArticleLoaded(Message):
     article: StoredArticle | None
     spans: list[list[tuple[int, int]]]
     bookmarks: list
+    mentions: list
+    entity_counts: list
+
+
+@dataclass
+class RelatedFound(Message):
+    passage: int
+    items: list
+
+
+@dataclass
+class StrongPassages(Message):
+    passages: set[int]
 
 
 @dataclass
@@ -43,6 +57,10 @@ class ArticleScreen(Screen):
         Binding("M", "edit_bookmark", "Note/tags", id="article.edit_bookmark"),
         Binding("B", "bookmark_article", "Bookmark article", show=False,
                 id="article.bookmark_article"),
+        Binding("r", "toggle_related", "Related", id="article.related"),
+        Binding("E", "toggle_entity_panel", "Entities", id="article.entity_panel"),
+        Binding("e", "toggle_entities", "Highlight entities", show=False,
+                id="article.entities"),
         Binding("n", "next_hit", "Next hit", id="article.next_hit"),
         Binding("N", "previous_hit", "Prev hit", id="article.previous_hit"),
         Binding("j,down", "cursor(1)", "Down", show=False, id="article.down"),
@@ -64,11 +82,17 @@ class ArticleScreen(Screen):
         self.hit_index = -1
         self.cursor = 0
         self.bookmarks: list = []
+        self.entities_on = True
+        self._related_for: int | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with VerticalScroll(id="article-body"):
-            yield Static("Loading…", id="article-meta")
+        with Horizontal(id="article-main"):
+            with VerticalScroll(id="article-body"):
+                yield Static("Loading…", id="article-meta")
+            with Vertical(id="article-side"):
+                yield EntityPanel(id="entity-panel")
+                yield RelatedPanel(id="related-panel")
         yield Static("", id="article-status")
         yield Footer()
 
@@ -96,7 +120,9 @@ class ArticleScreen(Screen):
                 spans = core.passage_spans(article.paragraphs, self.terms)
             core.mark_read(self.article_id)
         marks = core.bookmarks.for_article(self.article_id) if article is not None else []
-        self.post_message(ArticleLoaded(article, spans, marks))
+        mentions = core.entities_for(self.article_id) if article is not None else []
+        counts = core.entity_counts(self.article_id) if article is not None else []
+        self.post_message(ArticleLoaded(article, spans, marks, mentions, counts))
 
     async def on_article_loaded(self, message: ArticleLoaded) -> None:
         article = message.article
@@ -115,6 +141,8 @@ class ArticleScreen(Screen):
             for n, text in enumerate(article.paragraphs)
         )
         self._mark_bookmarks(message.bookmarks)
+        self._show_entities(message.mentions, message.entity_counts)
+        self.find_strong_passages()
         start = self.passage if self.passage is not None else article.position
         start = max(0, min(start, len(article.paragraphs) - 1))
         if self.hits and self.passage is not None:
@@ -149,6 +177,7 @@ class ArticleScreen(Screen):
         paragraphs[n].add_class("-cursor")
         body = self.query_one("#article-body", VerticalScroll)
         body.scroll_to_widget(paragraphs[n], animate=False, top=top)
+        self._follow_cursor()
 
     def on_paragraph_clicked(self, message: Paragraph.Clicked) -> None:
         self._set_cursor_quietly(message.n)
@@ -181,6 +210,7 @@ class ArticleScreen(Screen):
             paragraphs[self.cursor].remove_class("-cursor")
         self.cursor = n
         paragraphs[n].add_class("-cursor")
+        self._follow_cursor()
 
     def action_edge(self, end: int) -> None:
         paragraphs = self._paragraphs()
@@ -220,6 +250,87 @@ class ArticleScreen(Screen):
         elif self.terms:
             parts.append("no hits in the text")
         self.query_one("#article-status", Static).update(" · ".join(parts))
+
+    # -- entities ----------------------------------------------------------------------------
+    def _show_entities(self, mentions: list, counts: list) -> None:
+        per_passage: dict[int, list[tuple[int, int, str]]] = {}
+        for m in mentions:
+            name = ENTITY_CLASSES.get(m.label)
+            if name:
+                per_passage.setdefault(m.passage, []).append((m.start, m.end, name))
+        for p in self._paragraphs():
+            p.set_entities(per_passage.get(p.n, []), self.entities_on)
+        self.query_one(EntityPanel).show(counts)
+
+    def action_toggle_entities(self) -> None:
+        self.entities_on = not self.entities_on
+        for p in self._paragraphs():
+            p.set_entities(p.entities, self.entities_on)
+        self.notify("Entities highlighted" if self.entities_on else "Entity highlights off",
+                    timeout=2)
+
+    def action_toggle_entity_panel(self) -> None:
+        self._toggle_panel(self.query_one(EntityPanel))
+
+    def on_entity_panel_chosen(self, message: EntityPanel.Chosen) -> None:
+        from reader.screens.search import SearchScreen
+
+        self.app.push_screen(SearchScreen(message.query))
+
+    def _toggle_panel(self, panel) -> None:
+        side = self.query_one("#article-side")
+        showing = not panel.display
+        panel.display = showing
+        side.display = any(w.display for w in side.children)
+        if showing:
+            panel.focus()
+        else:
+            self.query_one("#article-body").focus()
+
+    # -- related passages ----------------------------------------------------------------------
+    def action_toggle_related(self) -> None:
+        panel = self.query_one(RelatedPanel)
+        self._toggle_panel(panel)
+        if panel.display:
+            self._related_for = None
+            self._follow_cursor()
+            self.query_one("#article-body").focus()
+
+    def _follow_cursor(self) -> None:
+        panel = self.query_one(RelatedPanel)
+        if not panel.display or self.article is None or self._related_for == self.cursor:
+            return
+        self._related_for = self.cursor
+        panel.loading(self.cursor)
+        self.find_related(self.cursor)
+
+    @work(thread=True, exclusive=True, group="related", exit_on_error=False,
+          name="finding related passages")
+    def find_related(self, passage: int) -> None:
+        items = self.app.core.related(self.article_id, passage, limit=8)
+        if not get_current_worker().is_cancelled:
+            self.post_message(RelatedFound(passage, items))
+
+    def on_related_found(self, message: RelatedFound) -> None:
+        if message.passage == self._related_for:  # the cursor may have moved on since
+            self.query_one(RelatedPanel).show(message.passage, message.items)
+
+    def on_related_panel_chosen(self, message: RelatedPanel.Chosen) -> None:
+        # A new screen on the stack: escape comes back exactly here, like a browser's back.
+        self.app.open_article(message.article_id, message.passage)
+
+    @work(thread=True, exclusive=True, group="strong", exit_on_error=False,
+          name="marking related paragraphs")
+    def find_strong_passages(self) -> None:
+        from index.related import strong_passages
+
+        found = strong_passages(self.app.core, self.article_id)
+        if not get_current_worker().is_cancelled:
+            self.post_message(StrongPassages(found))
+
+    def on_strong_passages(self, message: StrongPassages) -> None:
+        for p in self._paragraphs():
+            p.set_class(p.n in message.passages, "-related")
 
     # -- bookmarks ---------------------------------------------------------------------------
     def _mark_bookmarks(self, bookmarks: list) -> None:
@@ -299,12 +410,25 @@ class ArticleScreen(Screen):
                                            f"Saved the bookmark on paragraph {passage + 1}"))
 
     def action_back(self) -> None:
+        """Back one level: close the side panels first, then leave the article."""
+        side = self.query_one("#article-side")
+        if side.display:
+            for panel in side.children:
+                panel.display = False
+            side.display = False
+            self.query_one("#article-body").focus()
+            return
         self.dismiss()
 
     def on_unmount(self) -> None:
         core = self.app.core
         if core is not None and self.article is not None:
+            save = partial(core.save_position, self.article_id, self.cursor)
+            if not self.app.is_running:
+                # The app is quitting and closes the library next: a worker would race that
+                # close (a lost position, or sqlite3 crashing the process), so save here.
+                save()
+                return
             # Off the UI thread; a failure is reported by the app's worker error handler.
-            self.app.run_worker(partial(core.save_position, self.article_id, self.cursor),
-                                thread=True, group="position", exit_on_error=False,
+            self.app.run_worker(save, thread=True, group="position", exit_on_error=False,
                                 name="saving the reading position")

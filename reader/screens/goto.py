@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -9,7 +10,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from reader.text import one_line
 
@@ -30,6 +31,10 @@ class GotoScreen(ModalScreen[int | None]):
             yield Input(placeholder="go to article: type part of a title", id="goto-input")
             yield OptionList(id="goto-list")
             yield Static("", id="goto-status")
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # StateChanged does not bubble: hand it to the app's one failure handler.
+        self.app.on_worker_state_changed(event)
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
@@ -53,7 +58,9 @@ class GotoScreen(ModalScreen[int | None]):
         if serial != self.serial:
             return
         options = self.query_one(OptionList)
-        options.set_options([Option(one_line(title, 300), id=str(i)) for i, title, _ in found])
+        # Text, not str: a str prompt is read as markup, and titles are data.
+        options.set_options([Option(Text(one_line(title, 300)), id=str(i))
+                             for i, title, _ in found])
         if found:
             options.highlighted = 0
         self.query_one("#goto-status", Static).update(

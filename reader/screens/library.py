@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from index.model import ArticleSummary
 from reader.messages import CoreReady
@@ -45,6 +46,10 @@ class LibraryScreen(Screen):
         yield DataTable(id="articles", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # StateChanged does not bubble: hand it to the app's one failure handler.
+        self.app.on_worker_state_changed(event)
+
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_column(" ", key="read", width=1)
@@ -79,9 +84,10 @@ class LibraryScreen(Screen):
         table = self.query_one(DataTable)
         keep = table.cursor_row
         table.clear()
+        # Text, not str: DataTable reads str cells as markup, and titles are data.
         table.add_rows(
-            [("•" if not r.read else " ", one_line(r.title, 300), one_line(r.source or "", 40),
-              (r.date or "")[:10]) for r in rows]
+            [("•" if not r.read else " ", Text(one_line(r.title, 300)),
+              Text(one_line(r.source or "", 40)), (r.date or "")[:10]) for r in rows]
         )
         self._rows = rows
         if rows:

@@ -13,7 +13,10 @@ from reader.text import styled
 class Paragraph(Static):
     """A passage. Hit styles are component classes, so themes restyle them."""
 
-    COMPONENT_CLASSES = {"paragraph--hit", "paragraph--current-hit"}
+    COMPONENT_CLASSES = {
+        "paragraph--hit", "paragraph--current-hit",
+        "entity--person", "entity--org", "entity--place", "entity--entity",
+    }
     DEFAULT_CSS = "Paragraph { height: auto; }"
 
     def __init__(self, n: int, text: str, spans: list[tuple[int, int]] | None = None) -> None:
@@ -22,6 +25,8 @@ class Paragraph(Static):
         self.text = text
         self.spans = spans or []
         self.current: tuple[int, int] | None = None
+        self.entities: list[tuple[int, int, str]] = []  # (start, end, component class)
+        self.show_entities = True
 
     @dataclass
     class Clicked(Message):
@@ -37,8 +42,20 @@ class Paragraph(Static):
         self.spans, self.current = spans, current
         self.refresh_text()
 
+    def set_entities(self, entities: list[tuple[int, int, str]], show: bool) -> None:
+        self.entities, self.show_entities = entities, show
+        self.refresh_text()
+
     def refresh_text(self) -> None:
-        text = styled(self.text, self.spans, self.get_component_rich_style("paragraph--hit"))
+        text = styled(self.text)
+        if self.show_entities:
+            length = len(text.plain)
+            for start, end, name in self.entities:
+                if 0 <= start < end <= length:
+                    text.stylize(self.get_component_rich_style(name), start, end)
+        hit = self.get_component_rich_style("paragraph--hit")
+        for start, end in self.spans:
+            text.stylize(hit, start, end)
         if self.current is not None:
             s, e = self.current
             text.stylize(self.get_component_rich_style("paragraph--current-hit"), s, e)

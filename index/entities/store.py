@@ -1,0 +1,269 @@
+"""Entity mentions in the library: extract them for articles (at ingest and on
+`reindex --entities`), link them to canonical entities shared across the library, and read them
+back for the reader, the CLI and the search index."""
+
+from __future__ import annotations
+
+import bisect
+import sqlite3
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from index.entities.base import Extractor, Span
+from index.entities.canon import Group, group
+from index.entities.gazetteer import GazetteerError
+from index.entities.names import name_key
+from index.library import Library
+
+META_KEY = "entities_extractor"
+_CHUNK = 500  # ids per SQL statement
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One name in one passage; `start`/`end` are offsets into that passage's text."""
+
+    passage: int
+    start: int
+    end: int
+    text: str
+    label: str
+    canonical: str
+    entity_id: int
+
+    def to_json(self) -> dict:
+        return {
+            "text": self.text,
+            "label": self.label,
+            "start": self.start,
+            "end": self.end,
+            "passage": self.passage,
+            "canonical": self.canonical,
+        }
+
+
+@dataclass(frozen=True)
+class EntityCount:
+    """An entity of an article with how often the article names it."""
+
+    entity_id: int
+    canonical: str
+    label: str
+    count: int
+
+
+def extractor_id(extractor: Extractor) -> str:
+    return f"{extractor.name} {extractor.version}"
+
+
+def annotate(
+    library: Library,
+    article_ids: Iterable[int],
+    extractor: Extractor,
+    notify: Callable[[str], None] | None = None,
+) -> int:
+    """Extract and store the mentions of these articles (replacing any they had). Extraction
+    runs outside the write transaction; each batch of articles is stored in one transaction.
+    Returns the number of mentions stored."""
+    ids = sorted(set(article_ids))
+    if not ids:
+        return 0
+    if notify and stale(library, extractor) and not getattr(extractor, "_told_stale", False):
+        notify(
+            f"entities: this library's names were found by {library.meta(META_KEY)};"
+            " run `newsreader reindex --entities` to find them again with"
+            f" {extractor_id(extractor)}"
+        )
+        extractor._told_stale = True  # type: ignore[attr-defined]  # once per process
+    stored = 0
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        try:
+            found = list(_extract(library, chunk, extractor))
+        except GazetteerError as exc:
+            # A broken install: the articles are stored and searchable, only without entities.
+            if notify:
+                notify(f"entities: {exc}")
+            return stored
+        with library.transaction() as db:
+            db.execute(f"DELETE FROM mentions WHERE article_id IN ({_marks(chunk)})", chunk)
+            cache: dict[tuple[str, str], int] = {}
+            rows = []
+            for article_id, groups, located in found:
+                for g in groups:
+                    entity_id = _entity(db, g, cache)
+                    for i in g.members:
+                        passage, pstart, span = located[i]
+                        if passage >= 0:
+                            rows.append(
+                                (
+                                    article_id,
+                                    passage,
+                                    span.start - pstart,
+                                    span.end - pstart,
+                                    span.text,
+                                    entity_id,
+                                )
+                            )
+            db.executemany("INSERT INTO mentions VALUES (?,?,?,?,?,?)", rows)
+            # Only a full re-extraction may say that the library's mentions are by another.
+            db.execute(
+                "INSERT OR IGNORE INTO meta VALUES (?, ?)", (META_KEY, extractor_id(extractor))
+            )
+            stored += len(rows)
+    return stored
+
+
+def stale(library: Library, extractor: Extractor) -> bool:
+    """True when stored mentions were made by another extractor or other word lists."""
+    made_by = library.meta(META_KEY)
+    return made_by is not None and made_by != extractor_id(extractor)
+
+
+def reextract(
+    library: Library, extractor: Extractor, progress: Callable[[int, int], None] | None = None
+) -> int:
+    """Extract the mentions of every article again (after the extractor or its data changed),
+    then drop entities no article mentions any more. Returns the number of articles."""
+    ids = [r[0] for r in library.query("SELECT id FROM articles ORDER BY id")]
+    for start in range(0, len(ids), _CHUNK):
+        annotate(library, ids[start : start + _CHUNK], extractor)
+        if progress:
+            progress(min(start + _CHUNK, len(ids)), len(ids))
+    with library.transaction() as db:
+        db.execute("DELETE FROM entities WHERE id NOT IN (SELECT entity_id FROM mentions)")
+        db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (META_KEY, extractor_id(extractor)))
+    return len(ids)
+
+
+def _extract(
+    library: Library, ids: list[int], extractor: Extractor
+) -> Iterator[tuple[int, list[Group], list[tuple[int, int, Span]]]]:
+    offsets = library.passage_offsets(ids)
+    for row in library.query(f"SELECT id, body FROM articles WHERE id IN ({_marks(ids)})", ids):
+        body = row["body"]
+        spans = extractor.extract(body)
+        spans.sort(key=lambda s: s.start)
+        starts = [s for s, _ in offsets.get(row["id"], [])]
+        ends = [e for _, e in offsets.get(row["id"], [])]
+        located = []
+        for span in spans:
+            n = bisect.bisect_right(starts, span.start) - 1
+            # A span across two paragraphs (or in a gap) belongs to no passage: dropped.
+            if n < 0 or span.end > ends[n]:
+                located.append((-1, 0, span))
+            else:
+                located.append((n, starts[n], span))
+        kept = [loc[2] for loc in located]
+        yield row["id"], group(body, kept), located
+
+
+def _entity(db: sqlite3.Connection, g: Group, cache: dict[tuple[str, str], int]) -> int:
+    """The library's entity for an article's group: found by any full name it was written as
+    (its canonical name first), else created; its names are recorded for search and linking."""
+    canonical_key = name_key(g.canonical)
+    keys = [canonical_key] + sorted(g.keys - {canonical_key})
+    # A lone surname ("Assad" in an article that never gives the full name) may link to the
+    # person it names elsewhere; a full name never links through a surname.
+    if " " not in canonical_key and g.label == "PERSON":
+        keys += sorted(g.partial)
+    entity_id = None
+    for key in keys:
+        entity_id = cache.get((key, g.label))
+        if entity_id is None:
+            row = db.execute(
+                "SELECT n.entity_id FROM entity_names n JOIN entities e ON e.id = n.entity_id"
+                " WHERE n.name = ? AND e.label = ? ORDER BY e.canonical = ? DESC, n.entity_id"
+                " LIMIT 1",
+                (key, g.label, g.canonical),
+            ).fetchone()
+            entity_id = row[0] if row else None
+        if entity_id is not None:
+            break
+    if entity_id is None:
+        db.execute(
+            "INSERT OR IGNORE INTO entities (canonical, label) VALUES (?, ?)",
+            (g.canonical, g.label),
+        )
+        entity_id = db.execute(
+            "SELECT id FROM entities WHERE canonical = ? AND label = ?", (g.canonical, g.label)
+        ).fetchone()[0]
+    names = g.keys | g.partial
+    db.executemany(
+        "INSERT OR IGNORE INTO entity_names VALUES (?, ?)", [(k, entity_id) for k in names]
+    )
+    for k in names:
+        cache.setdefault((k, g.label), entity_id)
+    return entity_id
+
+
+# -- reading ------------------------------------------------------------------------------------
+def mentions(library: Library, article_id: int) -> list[Mention]:
+    """An article's mentions in reading order (passage, then offset)."""
+    return [
+        Mention(
+            r["passage"],
+            r["start"],
+            r["end"],
+            r["text"],
+            r["label"],
+            r["canonical"],
+            r["entity_id"],
+        )
+        for r in library.query(
+            "SELECT m.passage, m.start, m.end, m.text, m.entity_id, e.label, e.canonical"
+            " FROM mentions m JOIN entities e ON e.id = m.entity_id"
+            " WHERE m.article_id = ? ORDER BY m.passage, m.start",
+            (article_id,),
+        )
+    ]
+
+
+def by_passage(items: list[Mention]) -> dict[int, list[Mention]]:
+    out: dict[int, list[Mention]] = {}
+    for m in items:
+        out.setdefault(m.passage, []).append(m)
+    return out
+
+
+def counts(library: Library, article_id: int) -> list[EntityCount]:
+    """The article's entities, most mentioned first (then by name)."""
+    tally: Counter[int] = Counter()
+    info: dict[int, tuple[str, str]] = {}
+    for m in mentions(library, article_id):
+        tally[m.entity_id] += 1
+        info[m.entity_id] = (m.canonical, m.label)
+    return sorted(
+        (EntityCount(i, info[i][0], info[i][1], n) for i, n in tally.items()),
+        key=lambda c: (-c.count, c.canonical.casefold()),
+    )
+
+
+def index_fields(library: Library, article_ids: list[int]) -> dict[int, dict[str, str]]:
+    """For the search index: per article, the names of its entities by field (person, org,
+    place, entity), comma-separated. Each entity contributes every name the library knows it
+    by, so `org:ISIS` finds an article that only wrote "Islamic State"."""
+    out: dict[int, dict[str, set[str]]] = {}
+    field_of = {"PERSON": "person", "ORG": "org", "PLACE": "place"}
+    for start in range(0, len(article_ids), _CHUNK):
+        chunk = article_ids[start : start + _CHUNK]
+        for r in library.query(
+            "SELECT DISTINCT m.article_id, e.label, e.canonical, n.name FROM mentions m"
+            " JOIN entities e ON e.id = m.entity_id"
+            " LEFT JOIN entity_names n ON n.entity_id = m.entity_id"
+            f" WHERE m.article_id IN ({_marks(chunk)})",
+            chunk,
+        ):
+            fields = out.setdefault(r[0], {})
+            names = {r[2].replace(",", " ")}
+            if r[3]:
+                names.add(r[3])
+            fields.setdefault("entity", set()).update(names)
+            if r[1] in field_of:
+                fields.setdefault(field_of[r[1]], set()).update(names)
+    return {a: {f: ", ".join(sorted(v)) for f, v in fields.items()} for a, fields in out.items()}
+
+
+def _marks(items: list) -> str:
+    return ",".join("?" * len(items))

@@ -1,0 +1,635 @@
+"""Related passages and articles: what other articles in the library say about the passage (or
+the article) being read, each with the reason — the key terms and canonical entities shared.
+
+Method (measured in bench/eval_related.py):
+1. Key terms of the source: tf-idf over its analysed words with article-level document
+   frequencies from the index, numbers dropped. A passage's own terms are joined by its
+   article's key terms at a lower weight (a short paragraph is about what its article is
+   about), and the words of the canonical entities it names (the `mentions` table, once the
+   entity extractor has filled it) weigh more.
+2. A weighted OR of those terms, BM25-scored, over passage documents (`ptext`) and one-paragraph
+   article documents (`body`: such an article is its own only passage and has no passage
+   document). Article documents of multi-paragraph articles and the source article are left
+   out. Scored term at a time in Python (see _Scorer: Whoosh's OR matcher was 100x slower).
+3. Re-ranked by shared canonical entities (rarer ones count more), one result per article,
+   near-duplicates (the same story syndicated twice) grouped into one result with `also_in`,
+   copies of the source itself dropped, and results that share neither a passage term nor an
+   entity with the source dropped: every result says why.
+
+Scores are relative to the source's own score for the same query (1.0: says what the source
+says), so they compare across passages; `strong_passages` marks paragraphs with that.
+Everything runs under the index's searcher lock: one call at a time per library.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import re
+import threading
+import weakref
+from collections import Counter, OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from index import analysis
+from index.library import Library
+from index.search_index import SearchIndex
+
+# Key terms taken from a passage, and from a whole article.
+PASSAGE_TERMS = 12
+ARTICLE_TERMS = 20
+# A passage's article adds its strongest terms at this share of their own weight.
+CONTEXT_TERMS = 10
+CONTEXT_WEIGHT = 0.7
+# Words of a text considered as key terms at most (its most repeated ones).
+KEY_CANDIDATES = 60
+TITLE_RERANK = 0.0
+# Extra weight of a word of a canonical entity the source names.
+ENTITY_TERM_BOOST = 1.5
+# Score multiplier per shared canonical entity (scaled by the entity's rarity), and its cap.
+ENTITY_BOOST = 0.25
+ENTITY_BOOST_CAP = 1.0
+# Postings read per query at most (each costs ~1 µs in Python): the rarest, most telling terms
+# come first; a common word that would overrun the budget is left out. This bounds the p95: a
+# passage query follows the reader's cursor, an article's is made once per article opened.
+PASSAGE_BUDGET = 8_000
+ARTICLE_BUDGET = 20_000
+# Best raw sums re-scored with their document's length (BM25 length normalisation).
+PRESELECT = 100
+# A passage's score adds its article's score times this.
+ARTICLE_WEIGHT = 0.5
+K1, B = 1.2, 0.75
+# Candidates kept per result wanted: room for same-article passages and duplicates.
+FETCH_FACTOR = 4
+# rapidfuzz ratio (0-100) on normalised text from which two texts are the same story; with
+# the same title, a lower ratio does (the same story, lightly edited).
+DUPLICATE_RATIO = 90
+SAME_TITLE_RATIO = 50
+# A passage with a related passage scoring at least this (relative score) is "strong".
+STRONG_SCORE = 0.35
+# Document frequencies are remembered between calls; after the index changes only the common
+# terms' (df ≥ this) are kept, whose relative change is negligible.
+DF_KEEP = 100
+DF_CACHE_MAX = 200_000
+
+_NUMBERISH = re.compile(r"^[\d.,_/-]+$")
+_NORMALISE = re.compile(r"\W+")
+
+
+class RelatedError(ValueError):
+    """The source article or passage does not exist; the message says which."""
+
+
+@dataclass
+class Related:
+    """One related passage (for a whole article: the related article at its best passage)."""
+
+    id: int  # article id
+    title: str
+    passage: int  # passage number inside that article
+    text: str  # the passage text
+    score: float  # 0-1, relative to the source's own score for the same query
+    why: dict[str, list[str]] = field(default_factory=lambda: {"entities": [], "terms": []})
+    also_in: list[int] = field(default_factory=list)  # ids of near-duplicate copies
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "passage": self.passage,
+            "text": self.text,
+            "score": round(self.score, 4),
+            "why": {"entities": list(self.why["entities"]), "terms": list(self.why["terms"])},
+            "also_in": list(self.also_in),
+        }
+
+
+# -- public functions ---------------------------------------------------------------------------
+def related_passages(core_or_parts: Any, article_id: int, passage: int,
+                     limit: int = 5) -> list[Related]:
+    """The passages of other articles most related to passage `passage` of `article_id`.
+    `core_or_parts`: a Newsreader, or a (Library, SearchIndex) pair. ~5-25 ms at 21k articles."""
+    return finder(core_or_parts).passages(article_id, passage, limit)
+
+
+def related_articles(core_or_parts: Any, article_id: int, limit: int = 5) -> list[Related]:
+    """The other articles most related to the whole of `article_id`, each at its best passage."""
+    return finder(core_or_parts).articles(article_id, limit)
+
+
+def strong_passages(core_or_parts: Any, article_id: int,
+                    threshold: float = STRONG_SCORE) -> set[int]:
+    """Numbers of the passages of `article_id` that have a strongly related passage elsewhere.
+    Costs one related-passages query per passage (~10 ms each at 21k articles, so ~0.1-0.5 s
+    for a long article): call it from a worker, after the article is shown."""
+    return finder(core_or_parts).strong(article_id, threshold)
+
+
+_FINDERS: weakref.WeakKeyDictionary[SearchIndex, RelatedFinder] = weakref.WeakKeyDictionary()
+_FINDERS_LOCK = threading.Lock()
+
+
+def finder(core_or_parts: Any) -> RelatedFinder:
+    """The RelatedFinder of a library, kept (with its caches) as long as its index lives."""
+    if isinstance(core_or_parts, tuple):
+        library, index = core_or_parts
+    else:
+        library, index = core_or_parts.library, core_or_parts.index
+    with _FINDERS_LOCK:
+        found = _FINDERS.get(index)
+        if found is None or found.library is not library:
+            found = _FINDERS[index] = RelatedFinder(library, index)
+        return found
+
+
+# -- the finder ---------------------------------------------------------------------------------
+@dataclass
+class _Source:
+    article: int
+    passage: int | None  # None: the whole article
+    title: str
+    text: str  # the passage; for a whole article, title and body
+    paragraphs: list[str]
+    # For a passage: its article's words by index term (for the reasons given).
+    context_words: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class _Candidate:
+    article: int
+    passage: int  # -1: an article-level hit, placed at its best passage later
+    score: float
+    entities: set[int] = field(default_factory=set)
+
+
+@dataclass
+class _Entity:
+    id: int
+    name: str
+    forms: set[str] = field(default_factory=set)
+    idf: float = 1.0
+
+
+class RelatedFinder:
+    """Finds related passages and articles, keeping between calls what is costly to look up:
+    the article documents that have passage documents, document frequencies, the key terms of
+    the article being read and the rarity of entities."""
+
+    def __init__(self, library: Library, index: SearchIndex) -> None:
+        self.library = library
+        self.index = index
+        self._key: tuple[int, int] | None = None  # (index generation, searcher) of the caches
+        self._multi_docs: frozenset[int] = frozenset()
+        self._df: dict[tuple[str, str], int] = {}
+        # Per term, the segments (leaf reader indexes) holding it: valid for one searcher.
+        self._where: dict[tuple[str, str], tuple[int, ...]] = {}
+        self._leaves: list[tuple[Any, int]] = []
+        # Per article read lately: its key terms, and each index term's word as written there.
+        self._context: OrderedDict[int, tuple[dict[str, float], dict[str, str]]] = OrderedDict()
+        self._entity_idf: dict[int, float] = {}
+
+    # -- public ---------------------------------------------------------------------------------
+    def passages(self, article_id: int, passage: int, limit: int = 5,
+                 entities: bool = True) -> list[Related]:
+        source = self._source(article_id, passage)
+        if limit < 1 or not source.text.strip():
+            return []
+        with self.index.searcher() as s:
+            self._sync(s)
+            named = self._source_entities(article_id, passage) if entities else {}
+            reader = s.reader()
+            weights = self._passage_terms(reader, source, named)
+            if not weights:
+                return []
+            own = set(s.document_numbers(article=str(article_id)))
+            own_article = s.document_number(id=f"a{article_id}")
+            # The source passage stays in: its own score is the yardstick of the others.
+            yardstick = s.document_number(id=f"p{article_id}.{passage}")
+            if yardstick is None:  # a one-paragraph article: its article document is it
+                yardstick = own_article
+            scorer = _Scorer(reader, self, PASSAGE_BUDGET)
+            raw = scorer.sums(weights, ("ptext", "body"), skip=own - {yardstick, own_article})
+            scored = self._passage_scores(s, scorer, raw)
+            self_score = scored.pop(yardstick, (0, 0, 0.0))[2]
+            found = [_Candidate(a, n, score) for a, n, score in
+                     heapq.nlargest(limit * FETCH_FACTOR, scored.values(), key=lambda x: x[2])]
+            return self._finish(source, found, self_score, weights, named, limit)
+
+    def _passage_scores(self, s, scorer: _Scorer, raw: dict[str, dict[int, float]]
+                        ) -> dict[int, tuple[int, int, float]]:
+        """The best PRESELECT passages, each as (article, passage, score): its own BM25 plus
+        ARTICLE_WEIGHT × its article's (a passage is read as part of its article, so a passage
+        of an article about the same thing ranks above a chance match of a few words).
+        A one-paragraph article's document is its passage 0 and its article at once."""
+        reader = s.reader()
+        body = raw["body"]
+        pool = {d: ("ptext", v) for d, v in raw["ptext"].items()}
+        pool.update((d, ("body", v)) for d, v in body.items() if d not in self._multi_docs)
+        out: dict[int, tuple[int, int, float]] = {}
+        for d, (f, total) in heapq.nlargest(PRESELECT, pool.items(), key=lambda kv: kv[1][1]):
+            own = scorer.bm25(f, total, d)
+            if not own:
+                continue
+            fields = reader.stored_fields(d)
+            article = int(fields["article"])
+            if f == "body":
+                out[d] = (article, 0, own * (1 + ARTICLE_WEIGHT))
+                continue
+            n = int(fields["n"])
+            # Passage documents follow their article's document (see _sync); checked.
+            head = d - n - 1
+            if head < 0 or reader.stored_fields(head).get("article") != fields["article"] \
+                    or "n" in reader.stored_fields(head):
+                head = s.document_number(id=f"a{article}")
+            context = scorer.bm25("body", body.get(head, 0.0), head) if head is not None else 0
+            out[d] = (article, n, own + ARTICLE_WEIGHT * context)
+        return out
+
+    def articles(self, article_id: int, limit: int = 5, entities: bool = True) -> list[Related]:
+        source = self._source(article_id, None)
+        if limit < 1:
+            return []
+        with self.index.searcher() as s:
+            self._sync(s)
+            named = self._source_entities(article_id, None) if entities else {}
+            reader = s.reader()
+            weights = self._key_terms(reader, source.text, ARTICLE_TERMS, _entity_terms(named))
+            if not weights:
+                return []
+            own = s.document_number(id=f"a{article_id}")
+            scorer = _Scorer(reader, self, ARTICLE_BUDGET)
+            raw = scorer.sums(weights, ("body",))["body"]
+            scores = {d: scorer.bm25("body", v, d)
+                      for d, v in heapq.nlargest(PRESELECT, raw.items(), key=lambda kv: kv[1])}
+            self_score = scores.pop(own, 0.0) if own is not None else 0.0
+            found = [_Candidate(int(reader.stored_fields(d)["article"]), -1, score)
+                     for d, score in _top(scores, limit * FETCH_FACTOR) if score]
+            found = [c for c in found if c.article != article_id]
+            return self._finish(source, found, self_score, weights, named, limit)
+
+    def strong(self, article_id: int, threshold: float = STRONG_SCORE) -> set[int]:
+        count = len(self._source(article_id, None).paragraphs)
+        return {n for n in range(count)
+                if (best := self.passages(article_id, n, limit=1)) and best[0].score >= threshold}
+
+    # -- the source -----------------------------------------------------------------------------
+    def _source(self, article_id: int, passage: int | None) -> _Source:
+        rows = self.library.query("SELECT title, body FROM articles WHERE id=?", (article_id,))
+        if not rows:
+            raise RelatedError(f"no article with id {article_id}")
+        title, body = rows[0]["title"], rows[0]["body"]
+        paragraphs = self.library.paragraphs(article_id, body)
+        if passage is None:
+            return _Source(article_id, None, title, title + "\n\n" + body, paragraphs)
+        if not 0 <= passage < len(paragraphs):
+            count = len(paragraphs)
+            have = f"passages 0-{count - 1}" if count > 1 else (
+                "one passage, 0" if count == 1 else "no passages")
+            raise RelatedError(f"article {article_id} has {have}; there is no passage {passage}")
+        return _Source(article_id, passage, title, paragraphs[passage], paragraphs)
+
+    def _passage_terms(self, reader, source: _Source, named: dict[int, _Entity]
+                       ) -> dict[str, float]:
+        weights = self._key_terms(reader, source.text, PASSAGE_TERMS, _entity_terms(named))
+        if weights:
+            context, source.context_words = self._article_terms(reader, source)
+            for t, w in context.items():
+                weights[t] = max(weights.get(t, 0.0), w * CONTEXT_WEIGHT)
+        return weights
+
+    def _article_terms(self, reader, source: _Source) -> tuple[dict[str, float], dict[str, str]]:
+        """The article's key terms and its words by index term, remembered for the articles
+        read last (the panel follows the cursor through one article)."""
+        found = self._context.get(source.article)
+        if found is None:
+            whole = source.title + "\n\n" + "\n\n".join(source.paragraphs)
+            found = (self._key_terms(reader, whole, CONTEXT_TERMS), _surface_terms(whole))
+            self._context[source.article] = found
+            while len(self._context) > 16:
+                self._context.popitem(last=False)
+        return found
+
+    def _key_terms(self, reader, text: str, count: int,
+                   boosted: Iterable[str] = ()) -> dict[str, float]:
+        """The `count` most distinctive index terms of `text` (tf-idf, article-level document
+        frequencies), the strongest weighing 1. Numbers are skipped, and terms no other
+        article has (df ≤ 1): they cannot find anything."""
+        tf = Counter(t for t in analysis.terms(text) if len(t) > 1 and not _NUMBERISH.match(t))
+        if not tf:
+            return {}
+        boosted = set(boosted)
+        total = self.doc_count(reader, "body")
+        scored: dict[str, float] = {}
+        # Each new term costs an index lookup per segment: a long text's candidates are its
+        # most repeated words (longer ones first among equals: they tend to be rarer).
+        candidates = heapq.nlargest(KEY_CANDIDATES, tf.items(), key=lambda kv: (kv[1], len(kv[0])))
+        for t, n in candidates:
+            df = self.df(reader, "body", t)
+            if df <= 1:
+                continue
+            scored[t] = (1 + math.log(n)) * math.log(1 + total / df) * (
+                ENTITY_TERM_BOOST if t in boosted else 1.0)
+        top = heapq.nlargest(count, scored.items(), key=lambda kv: (kv[1], kv[0]))
+        if not top:
+            return {}
+        return {t: w / top[0][1] for t, w in top}
+
+    # -- index statistics -----------------------------------------------------------------------
+    def _sync(self, s) -> None:
+        """Bring the caches in line with the searcher in use (called under its lock)."""
+        key = (self.index.generation, id(s))
+        if key == self._key:
+            return
+        self._key = key
+        self._context.clear()
+        self._entity_idf.clear()
+        self._df = {k: v for k, v in self._df.items() if v >= DF_KEEP}
+        self._where.clear()
+        reader = s.reader()
+        self._leaves = list(reader.leaf_readers())
+        # An article's passage documents are added right after its article document (one
+        # writer, an article never split), so an article document followed by a passage
+        # document has passages. Should that ever not hold, an article-level hit is still
+        # placed at its best passage (_finish): results stay right, only their ranking shifts.
+        passages = set(self.postings("kind", "p"))
+        self._multi_docs = frozenset(d for d in self.postings("kind", "a") if d + 1 in passages)
+
+    def df(self, reader, fieldname: str, term: str) -> int:
+        """Documents having the term (deleted ones included until a merge, like Whoosh's)."""
+        key = (fieldname, term)
+        found = self._df.get(key)
+        if found is None:
+            found = sum(self._dfs(key))
+            if len(self._df) >= DF_CACHE_MAX:
+                self._df.clear()
+            self._df[key] = found
+        return found
+
+    def _dfs(self, key: tuple[str, str]) -> list[int]:
+        """The term's document frequency in each segment; notes which segments hold it."""
+        dfs = [leaf.doc_frequency(*key) for leaf, _ in self._leaves]
+        self._where[key] = tuple(i for i, n in enumerate(dfs) if n)
+        return dfs
+
+    def postings(self, fieldname: str, text: str) -> list[int]:
+        """Index-wide numbers of the documents having the term, segment by segment; only the
+        segments known to hold it are opened (an index of many segments costs more)."""
+        key = (fieldname, text)
+        if key not in self._where:
+            self._dfs(key)
+        out: list[int] = []
+        for i in self._where[key]:
+            leaf, offset = self._leaves[i]
+            ids = _doc_ids(leaf.postings(fieldname, text))
+            out.extend(ids if not offset else (d + offset for d in ids))
+        return out
+
+    def doc_count(self, reader, fieldname: str) -> int:
+        return self.df(reader, "kind", "p" if fieldname == "ptext" else "a") or 1
+
+    # -- results --------------------------------------------------------------------------------
+    def _finish(self, source: _Source, found: list[_Candidate], self_score: float,
+                weights: dict[str, float], named: dict[int, _Entity],
+                limit: int) -> list[Related]:
+        best = _best_per_article(found)
+        if not best:
+            return []
+        self_score = self_score or best[0].score  # the source fell outside the budget
+        ids = [c.article for c in best]
+        rows = {r["id"]: r for r in self.library.query(
+            f"SELECT id, title, body FROM articles WHERE id IN ({_marks(ids)})", ids)}
+        offsets = self.library.passage_offsets(ids)
+        texts: dict[int, str] = {}
+        kept: list[_Candidate] = []
+        for c in best:
+            row = rows.get(c.article)
+            if row is None:  # removed since the index saw it
+                continue
+            spans = offsets.get(c.article) or [(0, len(row["body"]))]
+            if c.passage < 0:
+                c.passage = _best_passage([row["body"][a:b] for a, b in spans], weights)
+            elif c.passage >= len(spans):
+                continue  # the index is behind the library: skip rather than misquote
+            texts[c.article] = row["body"][slice(*spans[c.passage])]
+            kept.append(c)
+        if TITLE_RERANK and source.passage is not None:
+            # The result's article title against the query: its context, as the query
+            # carries the source's. Cheap (titles are short) and a good proxy for topic.
+            for c in kept:
+                title_terms = set(analysis.terms(rows[c.article]["title"]))
+                c.score *= 1 + TITLE_RERANK * sum(w for t, w in weights.items() if t in title_terms)
+        self._entity_rerank(kept, source, named)
+        kept.sort(key=lambda c: c.score, reverse=True)
+        if source.passage is None:  # whole articles are compared whole to spot copies
+            groups = _group_duplicates(
+                source.title, "\n\n".join(source.paragraphs), kept,
+                {c.article: rows[c.article]["body"] for c in kept}, rows)
+        else:
+            groups = _group_duplicates(source.title, source.text, kept, texts, rows)
+        # The reason: the query's terms the result passage has, those of the source passage
+        # first, then those of the source article (its context), each as the source writes it.
+        own = _surface_terms(source.text)
+        context = source.context_words
+        ranked = sorted(weights, key=lambda t: (t not in own, -weights[t], t))
+        out = []
+        for c, copies in groups:
+            text = texts[c.article]
+            present = set(analysis.terms(text))
+            terms = [own.get(t) or context[t] for t in ranked
+                     if t in present and (t in own or t in context)]
+            names = [named[e].name for e in sorted(c.entities, key=lambda e: -named[e].idf)]
+            if not terms and not names:
+                continue  # nothing in common to show: not a result
+            out.append(Related(
+                id=c.article, title=rows[c.article]["title"], passage=c.passage, text=text,
+                score=min(1.0, c.score / self_score) if self_score > 0 else 0.0,
+                why={"entities": names, "terms": terms}, also_in=copies,
+            ))
+            if len(out) == limit:
+                break
+        return out
+
+    # -- entities -------------------------------------------------------------------------------
+    def _source_entities(self, article_id: int, passage: int | None) -> dict[int, _Entity]:
+        """The canonical entities the source names (none until the extractor has run)."""
+        sql = ("SELECT e.id, e.canonical, m.text FROM mentions m JOIN entities e"
+               " ON e.id = m.entity_id WHERE m.article_id = ?")
+        params: list[int] = [article_id]
+        if passage is not None:
+            sql += " AND m.passage = ?"
+            params.append(passage)
+        entities: dict[int, _Entity] = {}
+        for r in self.library.query(sql, params):
+            entities.setdefault(r[0], _Entity(r[0], r[1])).forms.add(r[2])
+        unknown = [e for e in entities if e not in self._entity_idf]
+        if unknown:
+            total = max(self.library.count(), 1)
+            counts = dict(self.library.query(
+                "SELECT entity_id, COUNT(DISTINCT article_id) FROM mentions WHERE entity_id IN"
+                f" ({_marks(unknown)}) GROUP BY entity_id", unknown))
+            for e in unknown:
+                self._entity_idf[e] = math.log(1 + total / max(counts.get(e, 1), 1))
+        for e in entities.values():
+            e.idf = self._entity_idf[e.id]
+        return entities
+
+    def _entity_rerank(self, found: list[_Candidate], source: _Source,
+                       named: dict[int, _Entity]) -> None:
+        if not named or not found:
+            return
+        ids = list(named)
+        articles = sorted({c.article for c in found})
+        by_passage: dict[tuple[int, int], set[int]] = {}
+        by_article: dict[int, set[int]] = {}
+        for r in self.library.query(
+            "SELECT article_id, passage, entity_id FROM mentions WHERE entity_id IN"
+            f" ({_marks(ids)}) AND article_id IN ({_marks(articles)})", [*ids, *articles],
+        ):
+            by_passage.setdefault((r[0], r[1]), set()).add(r[2])
+            by_article.setdefault(r[0], set()).add(r[2])
+        top_idf = max(e.idf for e in named.values()) or 1.0
+        for c in found:
+            shared = (by_article.get(c.article, set()) if source.passage is None
+                      else by_passage.get((c.article, c.passage), set()))
+            if shared:
+                c.entities = shared
+                gain = sum(named[e].idf / top_idf for e in shared) * ENTITY_BOOST
+                c.score *= 1 + min(gain, ENTITY_BOOST_CAP)
+
+
+# -- scoring ------------------------------------------------------------------------------------
+class _Scorer:
+    """BM25 over a weighted OR of terms, term at a time. Whoosh's own OR matcher (block-max
+    skipping through Python matcher trees) took 0.5-3 s per query at 21k articles for a dozen
+    terms over two fields; reading each term's postings once into a dict takes milliseconds.
+    A match is scored as if the term occurred once (passages are short), which makes BM25's
+    length normalisation a per-document factor, applied only to the documents ranked."""
+
+    def __init__(self, reader, stats: RelatedFinder, budget: int) -> None:
+        self.reader = reader
+        self.stats = stats
+        self.budget = budget
+        self._average: dict[str, float] = {}
+
+    def sums(self, weights: dict[str, float], fields: tuple[str, ...],
+             skip: set[int] = frozenset()) -> dict[str, dict[int, float]]:
+        """Per field, the documents matching, each with its sum of term weights × idf."""
+        reader, stats = self.reader, self.stats
+        out: dict[str, dict[int, float]] = {f: {} for f in fields}
+        spent = 0
+        for t, w in sorted(weights.items(), key=lambda kv: (-kv[1], kv[0])):
+            present = [(f, df) for f in fields if (df := stats.df(reader, f, t))]
+            cost = sum(df for _, df in present)
+            if spent and spent + cost > self.budget:
+                continue
+            spent += cost
+            for f, df in present:
+                n = stats.doc_count(reader, f)
+                gain = w * math.log(1 + (n - df + 0.5) / (df + 0.5))
+                sums = out[f]
+                get = sums.get
+                for d in stats.postings(f, t):
+                    if d not in skip:
+                        sums[d] = get(d, 0.0) + gain
+        return out
+
+    def bm25(self, fieldname: str, total: float, docnum: int) -> float:
+        """A document's sum, normalised for its length in the field (0 for a deleted one)."""
+        if not total or self.reader.is_deleted(docnum):
+            return 0.0
+        average = self._average.get(fieldname)
+        if average is None:
+            average = self._average[fieldname] = (
+                self.reader.field_length(fieldname)
+                / self.stats.doc_count(self.reader, fieldname)) or 1.0
+        length = self.reader.doc_field_length(docnum, fieldname, 1) / average
+        return total * (K1 + 1) / (1 + K1 * (1 - B + B * length))
+
+
+def _doc_ids(matcher) -> list[int]:
+    """A term's document numbers in one segment. The public all_ids() yields them one by one
+    through four Python calls each; the pinned whoosh-reloaded 2.7.5 leaf matcher
+    (W3LeafMatcher) has them decoded a block at a time, read whole here (~2x faster). Any other
+    matcher takes the public path; tests/test_related.py checks both agree."""
+    if type(matcher).__name__ != "W3LeafMatcher" or not all(
+            hasattr(matcher, a) for a in ("_read_ids", "_ids", "_i", "_next_block")):
+        return list(matcher.all_ids())
+    out: list[int] = []
+    while matcher.is_active():
+        matcher._read_ids()
+        out.extend(matcher._ids[matcher._i:])
+        matcher._next_block()
+    return out
+
+
+def _top(scores: dict[int, float], n: int) -> list[tuple[int, float]]:
+    return heapq.nlargest(n, scores.items(), key=lambda kv: kv[1])
+
+
+# -- helpers ------------------------------------------------------------------------------------
+def _marks(items: list) -> str:
+    return ",".join("?" * len(items))
+
+
+def _entity_terms(named: dict[int, _Entity]) -> set[str]:
+    out: set[str] = set()
+    for e in named.values():
+        for form in (e.name, *e.forms):
+            out.update(analysis.terms(form))
+    return out
+
+
+def _surface_terms(text: str) -> dict[str, str]:
+    """Index term → the word as the text writes it most often (lower-cased)."""
+    forms: dict[str, Counter[str]] = {}
+    for token in analysis.analyzer()(text, chars=True, positions=False):
+        forms.setdefault(token.text, Counter())[text[token.startchar:token.endchar].lower()] += 1
+    return {t: c.most_common(1)[0][0] for t, c in forms.items()}
+
+
+def _best_per_article(found: list[_Candidate]) -> list[_Candidate]:
+    best: dict[int, _Candidate] = {}
+    for c in found:
+        if c.article not in best or c.score > best[c.article].score:
+            best[c.article] = c
+    return sorted(best.values(), key=lambda c: c.score, reverse=True)
+
+
+def _best_passage(paragraphs: list[str], weights: dict[str, float]) -> int:
+    if len(paragraphs) <= 1:
+        return 0
+    scores = [sum(weights.get(t, 0.0) for t in set(analysis.terms(p))) for p in paragraphs]
+    return max(range(len(paragraphs)), key=scores.__getitem__)
+
+
+def _normalise(text: str) -> str:
+    return _NORMALISE.sub(" ", text.casefold()).strip()
+
+
+def _group_duplicates(source_title: str, source_text: str, found: list[_Candidate],
+                      texts: dict[int, str], rows: dict) -> list[tuple[_Candidate, list[int]]]:
+    """Keep the best of each group of near-identical texts (the same story syndicated twice),
+    listing the others as its copies; drop copies of the source text itself."""
+    source = (_normalise(source_text), _normalise(source_title))
+    groups: list[tuple[_Candidate, list[int], tuple[str, str]]] = []
+    for c in found:
+        this = (_normalise(texts[c.article]), _normalise(rows[c.article]["title"]))
+        if _same_story(this, source):
+            continue
+        for _, copies, other in groups:
+            if _same_story(this, other):
+                copies.append(c.article)
+                break
+        else:
+            groups.append((c, [], this))
+    return [(c, copies) for c, copies, _ in groups]
+
+
+def _same_story(a: tuple[str, str], b: tuple[str, str]) -> bool:
+    (text, title), (other_text, other_title) = a, b
+    cutoff = SAME_TITLE_RATIO if title and title == other_title else DUPLICATE_RATIO
+    return fuzz.ratio(text, other_text, score_cutoff=cutoff) > 0
