@@ -31,14 +31,25 @@ class Vocabulary:
     def frequency(self, word: str) -> int:
         return self._freq.get(word, 0)
 
-    def completions(self, prefix: str, limit: int) -> list[str]:
-        """The `limit` most frequent words that start with `prefix`."""
+    def completions(self, prefix: str, limit: int, budget: int | None = None) -> list[str]:
+        """The most frequent words that start with `prefix`: at most `limit`, and (when a
+        `budget` is given) no more than fit in `budget` articles in all — a search costs
+        about one step per article each word is in, and the first completion always counts."""
         lo = bisect.bisect_left(self.terms, prefix)
         hi = bisect.bisect_left(self.terms, prefix + "\uffff")
         if hi - lo <= limit:
-            return self.terms[lo:hi]
-        best = heapq.nlargest(limit, range(lo, hi), key=self.freq.__getitem__)
-        return [self.terms[i] for i in best]
+            best = sorted(range(lo, hi), key=self.freq.__getitem__, reverse=True)
+        else:
+            best = heapq.nlargest(limit, range(lo, hi), key=self.freq.__getitem__)
+        if budget is None:
+            return [self.terms[i] for i in best]
+        chosen, spent = [], 0
+        for i in best:
+            if chosen and spent + self.freq[i] > budget:
+                continue
+            chosen.append(self.terms[i])
+            spent += self.freq[i]
+        return chosen
 
     def similar(self, word: str, limit: int) -> list[str]:
         """Known words within a small edit distance of `word` (a swap of two neighbouring

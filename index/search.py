@@ -94,7 +94,7 @@ class Search:
             # article id, as a rebuilt index does, so that reindexing changes nothing.
             if sort != "date":  # date order is the index's own; keep it
                 found.sort(key=lambda f: (-f.score, f.article))
-            return found, len(results)
+            return found, _total(results)
 
         return self._read(run)
 
@@ -174,7 +174,9 @@ class Search:
         whole = analysis.stem(word)
         if len(word) < self.settings.prefix_min_chars or not whole:
             return q
-        completions = self.vocabulary().completions(word, self.settings.prefix_expansions)
+        completions = self.vocabulary().completions(
+            word, self.settings.prefix_expansions, budget=PREFIX_BUDGET
+        )
         options = {whole} | {t for c in completions if (t := analysis.stem(c))}
         if options == {whole}:
             return q
@@ -199,6 +201,25 @@ class Search:
         return (fixed, shown) if fixed is not q else None
 
 
+# As-you-type completions of the word being typed may add up to this many articles' worth of
+# postings: "pro" has thousands of completions in a big library, and a query over all of them
+# would cost seconds. The most used completions come first, so the likeliest words are kept.
+PREFIX_BUDGET = 5_000
+
+# Counting every match means running the query again without the collector's block skipping;
+# above this many (by Whoosh's estimate) the estimate is reported instead.
+EXACT_COUNT_UP_TO = 2000
+
+
+def _total(results) -> int:
+    if results.has_exact_length():
+        return len(results)
+    estimate = results.estimated_length()
+    if estimate <= EXACT_COUNT_UP_TO:
+        return len(results)
+    return max(estimate, results.scored_length())
+
+
 def _terms(q: Q.Query) -> list[tuple[str, str]]:
     out = []
     for fieldname, text in q.iter_all_terms():
@@ -212,7 +233,15 @@ def _replace_term(q: Q.Query, old: str, new: list[str]) -> Q.Query:
     """Rewrite every Term(field, old) in `q` as an Or of Term(field, each of `new`)."""
     if isinstance(q, Q.Term) and q.text == old and q.fieldname in ("title", "body", "source"):
         alternatives = [Q.Term(q.fieldname, t, boost=q.boost) for t in new]
-        return alternatives[0] if len(alternatives) == 1 else Q.Or(alternatives)
+        if len(alternatives) == 1:
+            return alternatives[0]
+        either = Q.Or(alternatives)
+        # Whoosh's default for an Or is a binary tree of union matchers that re-balances on
+        # every step: seconds for dozens of frequent terms. Pre-loading their postings into an
+        # array is one pass over each list.
+        if len(alternatives) > 4:
+            either.matcher_type = Q.Or.ARRAY_MATCHER
+        return either
     if isinstance(q, Q.Phrase):
         return q  # a phrase stays exact
     if q.is_leaf():
