@@ -175,6 +175,16 @@ class Newsreader:
     def save_position(self, article_id: int, passage: int) -> None:
         self.library.set_position(article_id, passage)
 
+    # -- related passages -------------------------------------------------------------------
+    def related(self, article_id: int, passage: int | None = None, limit: int = 5) -> list:
+        """Passages of other articles related to `passage` of `article_id` (with why), or,
+        without a passage, the related articles."""
+        from index import related
+
+        if passage is None:
+            return related.related_articles(self, article_id, limit)
+        return related.related_passages(self, article_id, passage, limit)
+
     # -- bookmarks ---------------------------------------------------------------------------
     @cached_property
     def bookmarks(self):

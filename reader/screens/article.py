@@ -14,10 +14,11 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
-from textual.worker import Worker, get_current_worker
+from textual.worker import get_current_worker
 
 from index.model import StoredArticle
 from reader.messages import CoreReady
+from reader.screens.base import ReportsWorkerFailures
 from reader.screens.dialogs import BookmarkEdit, BookmarkEditor
 from reader.text import one_line
 from reader.widgets.panels import ENTITY_CLASSES, EntityPanel, RelatedPanel
@@ -50,7 +51,7 @@ class BookmarksChanged(Message):
     said: str
 
 
-class ArticleScreen(Screen):
+class ArticleScreen(ReportsWorkerFailures, Screen):
     BINDINGS = [
         Binding("escape", "back", "Back", id="article.back"),
         Binding("m", "bookmark", "Bookmark ¶", id="article.bookmark"),
@@ -96,9 +97,6 @@ class ArticleScreen(Screen):
         yield Static("", id="article-status")
         yield Footer()
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # StateChanged does not bubble: hand it to the app's one failure handler.
-        self.app.on_worker_state_changed(event)
 
     def on_mount(self) -> None:
         self.sub_title = "article"

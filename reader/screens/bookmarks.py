@@ -12,8 +12,8 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
-from textual.worker import Worker
 
+from reader.screens.base import ReportsWorkerFailures
 from reader.screens.dialogs import BookmarkEdit, BookmarkEditor
 from reader.text import one_line
 
@@ -28,7 +28,7 @@ class BookmarkList(OptionList):
     ]
 
 
-class BookmarksScreen(Screen):
+class BookmarksScreen(ReportsWorkerFailures, Screen):
     BINDINGS = [
         Binding("escape", "back", "Back", id="bookmarks.back"),
         Binding("e", "edit", "Edit", id="bookmarks.edit"),
@@ -54,9 +54,6 @@ class BookmarksScreen(Screen):
         yield BookmarkList(id="bookmarks")
         yield Footer()
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # StateChanged does not bubble: hand it to the app's one failure handler.
-        self.app.on_worker_state_changed(event)
 
     def on_mount(self) -> None:
         self.sub_title = "bookmarks"

@@ -10,12 +10,13 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
-from textual.worker import Worker, get_current_worker
+from textual.worker import get_current_worker
 
+from reader.screens.base import ReportsWorkerFailures
 from reader.text import one_line
 
 
-class GotoScreen(ModalScreen[int | None]):
+class GotoScreen(ReportsWorkerFailures, ModalScreen[int | None]):
     BINDINGS = [
         Binding("escape", "close", "Close", id="goto.close"),
         Binding("down", "down", "Down", show=False, id="goto.down"),
@@ -32,9 +33,6 @@ class GotoScreen(ModalScreen[int | None]):
             yield OptionList(id="goto-list")
             yield Static("", id="goto-status")
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # StateChanged does not bubble: hand it to the app's one failure handler.
-        self.app.on_worker_state_changed(event)
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()

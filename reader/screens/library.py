@@ -9,10 +9,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
-from textual.worker import Worker, get_current_worker
+from textual.worker import get_current_worker
 
 from index.model import ArticleSummary
 from reader.messages import CoreReady
+from reader.screens.base import ReportsWorkerFailures
 from reader.text import one_line
 
 SORTS = ("date", "title", "source")
@@ -20,7 +21,7 @@ SORTS = ("date", "title", "source")
 PAGE = 2000
 
 
-class LibraryScreen(Screen):
+class LibraryScreen(ReportsWorkerFailures, Screen):
     BINDINGS = [
         Binding("enter", "open", "Open", id="library.open", show=False),
         Binding("s", "cycle_sort", "Sort", id="library.sort"),
@@ -46,9 +47,6 @@ class LibraryScreen(Screen):
         yield DataTable(id="articles", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # StateChanged does not bubble: hand it to the app's one failure handler.
-        self.app.on_worker_state_changed(event)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

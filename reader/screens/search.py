@@ -10,14 +10,15 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, OptionList, Static
-from textual.worker import Worker, get_current_worker
+from textual.worker import get_current_worker
 
 from index.model import SearchResult
 from reader.messages import CoreReady, SearchCompleted
+from reader.screens.base import ReportsWorkerFailures
 from reader.widgets.results import ResultList
 
 
-class SearchScreen(Screen):
+class SearchScreen(ReportsWorkerFailures, Screen):
     BINDINGS = [
         Binding("escape", "back", "Back", id="search.back"),
         Binding("down", "to_results", "Results", show=False, id="search.results"),
@@ -40,9 +41,6 @@ class SearchScreen(Screen):
         yield ResultList(id="results")
         yield Footer()
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # StateChanged does not bubble: hand it to the app's one failure handler.
-        self.app.on_worker_state_changed(event)
 
     def on_mount(self) -> None:
         self.sub_title = "search"

@@ -85,7 +85,10 @@ class RelatedPanel(OptionList):
         for i, r in enumerate(items):
             key = f"r{i}"
             self._targets[key] = (r.id, r.passage)
-            reasons = list(r.why.get("entities", [])) + list(r.why.get("terms", []))
+            # Entities first; a key term that only repeats an entity's name adds nothing.
+            reasons = list(r.why.get("entities", []))
+            named = {x.casefold() for x in reasons}
+            reasons += [t for t in r.why.get("terms", []) if t.casefold() not in named]
             lines = [Text(one_line(r.title, 120), style=title_style),
                      Text(one_line(r.text, 220))]
             if reasons:
