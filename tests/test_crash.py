@@ -7,6 +7,7 @@ Re-running the same add finishes with exit code 0 and no article twice."""
 
 from __future__ import annotations
 
+import json
 import random
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from reliability_helpers import (
 
 from index.config import Settings
 from index.core import Newsreader
+from index.ingest import iter_inputs
 
 pytestmark = pytest.mark.skipif(
     not Path("/proc/self/stat").exists(), reason="watches the child's progress in Linux /proc"
@@ -151,5 +153,56 @@ def test_add_killed_at_random_points_loses_nothing(
         for i in rng.sample(range(ROWS), 20):
             hits = core.search(token("uq", i), fuzzy=False).hits
             assert [h.title for h in hits] == [f"Report {i} on the talks"]
+    finally:
+        core.close()
+
+
+def test_index_never_holds_an_article_twice_or_stale(
+    tmp_path: Path, no_seed_settings: Settings
+) -> None:
+    """The index skips deleting documents of articles it cannot hold yet (new ids above the
+    bound in its state file). Updated articles, a reused id and a state file from before the
+    bound existed must still leave exactly one, current, document per article."""
+    library = tmp_path / "library"
+    feed = tmp_path / "wire.jsonl"
+    write_jsonl(feed, 0, 20)
+    core = Newsreader.open(library, no_seed_settings)
+    try:
+        core.add([str(feed)])
+        # An update: same URL, new text; the old text must not be found any more.
+        row = json.loads(feed.read_text().splitlines()[3])
+        row["body"] = "Rewritten completely: zeppelins over the harbour."
+        changed = tmp_path / "changed.jsonl"
+        changed.write_text(json.dumps(row) + "\n")
+        assert core.add([str(changed)]).updated == 1
+        assert_index_matches_library(core)
+        assert [h.title for h in core.search("zeppelins").hits] == [row["title"]]
+        assert not core.search(token("uq", 3), fuzzy=False).hits
+        # A reused id: the newest article removed, another stored in its place (SQLite reuses
+        # the largest rowid), both before the index hears of either.
+        last = max(a.id for a in core.list())
+        core.library.remove_article(last)
+        write_jsonl(tmp_path / "new.jsonl", 100, 101, tag="un")
+        assert core.library.add_articles(
+            p.article for p in iter_inputs([str(tmp_path / "new.jsonl")]) if p.article
+        ) == [("added", last)]
+        core.catch_up()
+        assert_index_matches_library(core)
+        assert not core.search(token("uq", 19), fuzzy=False).hits
+        assert len(core.search(token("un", 100), fuzzy=False).hits) == 1
+    finally:
+        core.close()
+    # A state file without the id bound (an index written before it existed).
+    state = library / "index" / "state.json"
+    data = json.loads(state.read_text())
+    del data["ids"]
+    state.write_text(json.dumps(data))
+    core = Newsreader.open(library, no_seed_settings)
+    try:
+        row["body"] = "Rewritten again: balloons over the harbour."
+        changed.write_text(json.dumps(row) + "\n")
+        assert core.add([str(changed)]).updated == 1
+        assert_index_matches_library(core)
+        assert not core.search("zeppelins").hits
     finally:
         core.close()
