@@ -29,8 +29,8 @@ class SearchSettings:
     fuzzy: bool = True
     fuzzy_min_hits: int = 1
     fuzzy_candidates: int = 3
-    prefix_min_chars: int = 3
-    prefix_expansions: int = 50
+    prefix_min_chars: int = 4
+    prefix_expansions: int = 10
 
 
 @dataclass

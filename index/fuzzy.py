@@ -66,6 +66,12 @@ class Vocabulary:
         return [t for t, _, _ in ranked if t != word][:limit]
 
 
+# The go-to finder scores at most this many titles per keystroke in a large library.
+MAX_CANDIDATES = 5000
+# Above this many titles, candidates come from the word-prefix index instead of a full scan.
+LARGE = 20_000
+
+
 class TitleFinder:
     """Go-to finder over titles (and later entity names): choices pre-processed once; a cheap
     scorer over all of them, then WRatio to order the best few."""
@@ -74,6 +80,10 @@ class TitleFinder:
         self.ids = [i for i, _ in items]
         self.titles = [t for _, t in items]
         self._processed = [utils.default_process(t) for t in self.titles]
+        self._by_prefix: dict[str, set[int]] | None = None
+        self._keys: list[str] = []
+        if len(self._processed) > LARGE:
+            self._index_prefixes()  # here, in the warm-up worker, not on a keystroke
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -86,7 +96,7 @@ class TitleFinder:
         # the choices, so it runs only over titles sharing a word prefix when there are many.
         choices = self._processed
         keys: range | list[int] = range(len(choices))
-        if len(choices) > 20_000:
+        if len(choices) > LARGE:
             keys = self._prefilter(needle)
             choices = [self._processed[i] for i in keys]
         found = process.extract(needle, choices, scorer=fuzz.partial_ratio, processor=None,
@@ -99,12 +109,34 @@ class TitleFinder:
         rescored.sort(key=lambda x: -x[1])
         return [(self.ids[i], self.titles[i], round(s, 1)) for i, s in rescored[:limit]]
 
+    def _index_prefixes(self) -> None:
+        by_prefix: dict[str, set[int]] = defaultdict(set)
+        for i, title in enumerate(self._processed):
+            for word in title.split():
+                by_prefix[word[:3]].add(i)
+        self._by_prefix = by_prefix
+        self._keys = sorted(by_prefix)
+
     def _prefilter(self, needle: str) -> list[int]:
-        words = needle.split()
-        first = words[0][:3] if words else needle[:3]
-        hits = [i for i, t in enumerate(self._processed) if first in t]
-        if len(hits) < 50:  # a typo in the first letters: fall back to the quick ratio
-            found = process.extract(needle, self._processed, scorer=fuzz.QRatio, processor=None,
-                                    limit=200)
-            hits = sorted({i for _, _, i in found} | set(hits))
-        return hits
+        """Titles worth scoring: those with a word starting like the typed words' first three
+        letters (an index lookup, not a scan), newest first, at most MAX_CANDIDATES. Too few
+        (a typo in the first letters): the best by the cheap QRatio over every title."""
+        if self._by_prefix is None:
+            self._index_prefixes()
+        assert self._by_prefix is not None
+        hits: set[int] = set()
+        for word in needle.split()[:3]:
+            key = word[:3]
+            if len(key) == 3:
+                found = self._by_prefix.get(key, set())
+            else:  # one or two letters: every word starting with them
+                lo = bisect.bisect_left(self._keys, key)
+                hi = bisect.bisect_left(self._keys, key + "\uffff")
+                found = set().union(*(self._by_prefix[k] for k in self._keys[lo:hi]))
+            hits = found if not hits else (hits & found or hits)
+        chosen = sorted(hits, reverse=True)[:MAX_CANDIDATES]
+        if len(chosen) < 50:
+            quick = process.extract(needle, self._processed, scorer=fuzz.QRatio,
+                                    processor=None, limit=200)
+            chosen = sorted({i for _, _, i in quick} | set(chosen))
+        return chosen

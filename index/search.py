@@ -86,7 +86,9 @@ class Search:
                 results = s.search(q, limit=limit, sortedby="day", reverse=True)
             else:
                 s.weighting = BM25F()
-                results = s.search(q, limit=limit)
+                # optimize=False: block skipping saves little here, and without it the one
+                # pass counts every match (the count otherwise costs a second pass).
+                results = s.search(q, limit=limit, optimize=False)
             # Sorted by date, Whoosh reports the sort key as the score: that is no relevance.
             found = [_Found(int(hit["article"]), (hit.score or 0.0) if sort != "date" else 0.0)
                      for hit in results]

@@ -69,9 +69,15 @@ class NewsreaderApp(App):
             return
         self.core = core
         self.post_message(CoreReady())
-        # Warm the caches the first keystrokes need, off the UI thread.
-        core.searching.vocabulary()
-        core.finder()
+
+    @work(thread=True, exclusive=True, group="warm", exit_on_error=False,
+          name="preparing search")
+    def warm_caches(self) -> None:
+        """Build what the first keystrokes need (typo vocabulary, title finder) once the
+        library is on screen, so that this work never delays the first paint."""
+        if self.core is not None:
+            self.core.searching.vocabulary()
+            self.core.finder()
 
     def on_core_ready(self, message: CoreReady) -> None:
         for screen in self.screen_stack:

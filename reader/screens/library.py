@@ -19,6 +19,7 @@ from reader.text import one_line
 SORTS = ("date", "title", "source")
 # Rows shown at once: the newest N; typing in the filter searches all of them.
 PAGE = 2000
+FIRST_ROWS = 80
 
 
 class LibraryScreen(ReportsWorkerFailures, Screen):
@@ -38,6 +39,7 @@ class LibraryScreen(ReportsWorkerFailures, Screen):
         super().__init__()
         self.sort = "date"
         self._rows: list[ArticleSummary] = []
+        self._warmed = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -83,10 +85,15 @@ class LibraryScreen(ReportsWorkerFailures, Screen):
         keep = table.cursor_row
         table.clear()
         # Text, not str: DataTable reads str cells as markup, and titles are data.
-        table.add_rows(
-            [("•" if not r.read else " ", Text(one_line(r.title, 300)),
-              Text(one_line(r.source or "", 40)), (r.date or "")[:10]) for r in rows]
-        )
+        cells = [("•" if not r.read else " ", Text(one_line(r.title, 300)),
+                  Text(one_line(r.source or "", 40)), (r.date or "")[:10]) for r in rows]
+        # A screenful first: the table measures every cell it is given before it paints.
+        table.add_rows(cells[:FIRST_ROWS])
+        if len(cells) > FIRST_ROWS:
+            self.call_after_refresh(table.add_rows, cells[FIRST_ROWS:])
+        if not self._warmed:
+            self._warmed = True
+            self.call_after_refresh(self.app.warm_caches)
         self._rows = rows
         if rows:
             table.move_cursor(row=min(keep, len(rows) - 1))
