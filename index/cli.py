@@ -24,7 +24,11 @@ if TYPE_CHECKING:  # the core (Whoosh, rapidfuzz) loads only when a command need
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 # Modules with a `register(subparsers)` function adding more subcommands.
-FEATURES: list[str] = ["index.commands.bookmarks", "index.commands.entities"]
+FEATURES: list[str] = [
+    "index.commands.bookmarks",
+    "index.commands.entities",
+    "index.commands.related",
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -3,21 +3,22 @@ the article) being read, each with the reason — the key terms and canonical en
 
 Method (measured in bench/eval_related.py):
 1. Key terms of the source: tf-idf over its analysed words with article-level document
-   frequencies from the index, numbers dropped. A passage's own terms are joined by its
-   article's key terms at a lower weight (a short paragraph is about what its article is
-   about), and the words of the canonical entities it names (the `mentions` table, once the
-   entity extractor has filled it) weigh more.
+   frequencies, numbers dropped. A passage's own terms are joined by its article's key terms
+   at a lower weight (a short paragraph is about what its article is about), and the words of
+   the canonical entities it names (the `mentions` table, once the entity extractor has
+   filled it) weigh more.
 2. A weighted OR of those terms, BM25-scored, over passage documents (`ptext`) and one-paragraph
    article documents (`body`: such an article is its own only passage and has no passage
    document). Article documents of multi-paragraph articles and the source article are left
    out. Scored term at a time in Python (see _Scorer: Whoosh's OR matcher was 100x slower).
+   A passage's score adds half its article's (a passage is read as part of its article).
 3. Re-ranked by shared canonical entities (rarer ones count more), one result per article,
    near-duplicates (the same story syndicated twice) grouped into one result with `also_in`,
-   copies of the source itself dropped, and results that share neither a passage term nor an
-   entity with the source dropped: every result says why.
+   copies of the source itself dropped. Every result says why: the query terms it shares
+   with the source (the passage's own first, then its article's) and the entities.
 
-Scores are relative to the source's own score for the same query (1.0: says what the source
-says), so they compare across passages; `strong_passages` marks paragraphs with that.
+Scores are the share of the query a result matches (1.0: every key term, at average length),
+so they compare across passages; `strong_passages` marks paragraphs with that.
 Everything runs under the index's searcher lock: one call at a time per library.
 """
 
@@ -31,6 +32,7 @@ import weakref
 from collections import Counter, OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -42,12 +44,17 @@ from index.search_index import SearchIndex
 # Key terms taken from a passage, and from a whole article.
 PASSAGE_TERMS = 12
 ARTICLE_TERMS = 20
+# Key terms are chosen by tf-idf; in the query each weighs tf × idf^power, as the BM25 scoring
+# counts rarity again. Measured on Reuters: a whole article is found best by weighing its terms
+# by frequency alone (rare names otherwise pull in the same company's unrelated news), a short
+# passage with half the idf (its rare word is often what it is about).
+ARTICLE_IDF_POWER = 0.0
+PASSAGE_IDF_POWER = 0.5
 # A passage's article adds its strongest terms at this share of their own weight.
 CONTEXT_TERMS = 10
 CONTEXT_WEIGHT = 0.7
 # Words of a text considered as key terms at most (its most repeated ones).
 KEY_CANDIDATES = 60
-TITLE_RERANK = 0.0
 # Extra weight of a word of a canonical entity the source names.
 ENTITY_TERM_BOOST = 1.5
 # Score multiplier per shared canonical entity (scaled by the entity's rarity), and its cap.
@@ -56,10 +63,12 @@ ENTITY_BOOST_CAP = 1.0
 # Postings read per query at most (each costs ~1 µs in Python): the rarest, most telling terms
 # come first; a common word that would overrun the budget is left out. This bounds the p95: a
 # passage query follows the reader's cursor, an article's is made once per article opened.
-PASSAGE_BUDGET = 8_000
+PASSAGE_BUDGET = 16_000
+# What opening a term in one more segment costs, in postings (measured: ~40 µs, ~60 postings).
+SEGMENT_COST = 60
 ARTICLE_BUDGET = 20_000
 # Best raw sums re-scored with their document's length (BM25 length normalisation).
-PRESELECT = 100
+PRESELECT = 50
 # A passage's score adds its article's score times this.
 ARTICLE_WEIGHT = 0.5
 K1, B = 1.2, 0.75
@@ -69,8 +78,10 @@ FETCH_FACTOR = 4
 # the same title, a lower ratio does (the same story, lightly edited).
 DUPLICATE_RATIO = 90
 SAME_TITLE_RATIO = 50
-# A passage with a related passage scoring at least this (relative score) is "strong".
-STRONG_SCORE = 0.35
+# A passage with a related passage scoring at least this (relative score) and sharing an
+# entity or this many terms is "strong" (the reader marks it).
+STRONG_SCORE = 0.4
+STRONG_TERMS = 3
 # Document frequencies are remembered between calls; after the index changes only the common
 # terms' (df ≥ this) are kept, whose relative change is negligible.
 DF_KEEP = 100
@@ -92,7 +103,7 @@ class Related:
     title: str
     passage: int  # passage number inside that article
     text: str  # the passage text
-    score: float  # 0-1, relative to the source's own score for the same query
+    score: float  # 0-1: the share of the query matched (every key term, average length: 1)
     why: dict[str, list[str]] = field(default_factory=lambda: {"entities": [], "terms": []})
     also_in: list[int] = field(default_factory=list)  # ids of near-duplicate copies
 
@@ -109,10 +120,12 @@ class Related:
 
 
 # -- public functions ---------------------------------------------------------------------------
-def related_passages(core_or_parts: Any, article_id: int, passage: int,
-                     limit: int = 5) -> list[Related]:
+def related_passages(
+    core_or_parts: Any, article_id: int, passage: int, limit: int = 5
+) -> list[Related]:
     """The passages of other articles most related to passage `passage` of `article_id`.
-    `core_or_parts`: a Newsreader, or a (Library, SearchIndex) pair. ~5-25 ms at 21k articles."""
+    `core_or_parts`: a Newsreader, or a (Library, SearchIndex) pair. See bench/eval_related.py
+    for its cost (~10-40 ms at 21k articles)."""
     return finder(core_or_parts).passages(article_id, passage, limit)
 
 
@@ -121,8 +134,9 @@ def related_articles(core_or_parts: Any, article_id: int, limit: int = 5) -> lis
     return finder(core_or_parts).articles(article_id, limit)
 
 
-def strong_passages(core_or_parts: Any, article_id: int,
-                    threshold: float = STRONG_SCORE) -> set[int]:
+def strong_passages(
+    core_or_parts: Any, article_id: int, threshold: float = STRONG_SCORE
+) -> set[int]:
     """Numbers of the passages of `article_id` that have a strongly related passage elsewhere.
     Costs one related-passages query per passage (~10 ms each at 21k articles, so ~0.1-0.5 s
     for a long article): call it from a worker, after the article is shown."""
@@ -154,7 +168,8 @@ class _Source:
     title: str
     text: str  # the passage; for a whole article, title and body
     paragraphs: list[str]
-    # For a passage: its article's words by index term (for the reasons given).
+    # Its words by index term, and (for a passage) its article's: for the reasons given.
+    words: dict[str, str] = field(default_factory=dict)
     context_words: dict[str, str] = field(default_factory=dict)
 
 
@@ -188,13 +203,15 @@ class RelatedFinder:
         # Per term, the segments (leaf reader indexes) holding it: valid for one searcher.
         self._where: dict[tuple[str, str], tuple[int, ...]] = {}
         self._leaves: list[tuple[Any, int]] = []
-        # Per article read lately: its key terms, and each index term's word as written there.
+        # The articles read lately: their key terms (at CONTEXT_WEIGHT) and their words by
+        # index term (to give reasons in the source's words).
         self._context: OrderedDict[int, tuple[dict[str, float], dict[str, str]]] = OrderedDict()
         self._entity_idf: dict[int, float] = {}
 
     # -- public ---------------------------------------------------------------------------------
-    def passages(self, article_id: int, passage: int, limit: int = 5,
-                 entities: bool = True) -> list[Related]:
+    def passages(
+        self, article_id: int, passage: int, limit: int = 5, entities: bool = True
+    ) -> list[Related]:
         source = self._source(article_id, passage)
         if limit < 1 or not source.text.strip():
             return []
@@ -202,51 +219,74 @@ class RelatedFinder:
             self._sync(s)
             named = self._source_entities(article_id, passage) if entities else {}
             reader = s.reader()
-            weights = self._passage_terms(reader, source, named)
-            if not weights:
+            words = _words(source.text)
+            source.words = _surface(words)
+            terms = self._key_terms(
+                reader, words, PASSAGE_TERMS, PASSAGE_IDF_POWER, _entity_terms(named)
+            )
+            if not terms:
                 return []
+            context, source.context_words = self._article_context(reader, source)
+            # The query: the passage's terms, and its article's at CONTEXT_WEIGHT; a term in
+            # both counts once, at the higher weight.
+            weights = dict(context)
+            for t, w in terms.items():
+                weights[t] = max(w, weights.get(t, 0.0))
             own = set(s.document_numbers(article=str(article_id)))
-            own_article = s.document_number(id=f"a{article_id}")
-            # The source passage stays in: its own score is the yardstick of the others.
-            yardstick = s.document_number(id=f"p{article_id}.{passage}")
-            if yardstick is None:  # a one-paragraph article: its article document is it
-                yardstick = own_article
             scorer = _Scorer(reader, self, PASSAGE_BUDGET)
-            raw = scorer.sums(weights, ("ptext", "body"), skip=own - {yardstick, own_article})
-            scored = self._passage_scores(s, scorer, raw)
-            self_score = scored.pop(yardstick, (0, 0, 0.0))[2]
-            found = [_Candidate(a, n, score) for a, n, score in
-                     heapq.nlargest(limit * FETCH_FACTOR, scored.values(), key=lambda x: x[2])]
-            return self._finish(source, found, self_score, weights, named, limit)
+            sums = scorer.sums(weights, ("ptext", "body"))
+            scored = self._passage_scores(s, scorer, sums, own)
+            # What a passage having every term, in an article having every term, would score.
+            ideal = scorer.ideal["ptext"] + ARTICLE_WEIGHT * scorer.ideal["body"]
+            found = [
+                _Candidate(a, n, score)
+                for a, n, score in heapq.nlargest(
+                    limit * FETCH_FACTOR, scored.values(), key=itemgetter(2)
+                )
+            ]
+            return self._finish(source, found, ideal, weights, named, limit)
 
-    def _passage_scores(self, s, scorer: _Scorer, raw: dict[str, dict[int, float]]
-                        ) -> dict[int, tuple[int, int, float]]:
+    def _passage_scores(
+        self, s, scorer: _Scorer, sums: dict[str, dict[int, float]], leave_out: set[int]
+    ) -> dict[int, tuple[int, int, float]]:
         """The best PRESELECT passages, each as (article, passage, score): its own BM25 plus
         ARTICLE_WEIGHT × its article's (a passage is read as part of its article, so a passage
-        of an article about the same thing ranks above a chance match of a few words).
-        A one-paragraph article's document is its passage 0 and its article at once."""
+        of an article about the same thing ranks above a chance match of a few words). A
+        one-paragraph article's document is its passage 0 and its article at once."""
         reader = s.reader()
-        body = raw["body"]
-        pool = {d: ("ptext", v) for d, v in raw["ptext"].items()}
-        pool.update((d, ("body", v)) for d, v in body.items() if d not in self._multi_docs)
+        body = sums["body"]
+        ranked = heapq.nlargest(PRESELECT, sums["ptext"].items(), key=itemgetter(1))
+        ranked = [(v, "ptext", d) for d, v in ranked]
+        masked = self._multi_docs
+        ranked.extend(
+            (body[d], "body", d)
+            for d in heapq.nlargest(
+                PRESELECT, (d for d in body if d not in masked), key=body.__getitem__
+            )
+        )
+        ranked.sort(reverse=True)
         out: dict[int, tuple[int, int, float]] = {}
-        for d, (f, total) in heapq.nlargest(PRESELECT, pool.items(), key=lambda kv: kv[1][1]):
-            own = scorer.bm25(f, total, d)
-            if not own:
+        for total, f, d in ranked:
+            if d in leave_out:
+                continue
+            own_score = scorer.bm25(f, total, d)
+            if not own_score:
                 continue
             fields = reader.stored_fields(d)
             article = int(fields["article"])
             if f == "body":
-                out[d] = (article, 0, own * (1 + ARTICLE_WEIGHT))
-                continue
-            n = int(fields["n"])
-            # Passage documents follow their article's document (see _sync); checked.
-            head = d - n - 1
-            if head < 0 or reader.stored_fields(head).get("article") != fields["article"] \
-                    or "n" in reader.stored_fields(head):
-                head = s.document_number(id=f"a{article}")
-            context = scorer.bm25("body", body.get(head, 0.0), head) if head is not None else 0
-            out[d] = (article, n, own + ARTICLE_WEIGHT * context)
+                out[d] = (article, 0, own_score * (1 + ARTICLE_WEIGHT))
+            else:
+                n = int(fields["n"])
+                # Passage documents follow their article's document (see _sync); checked.
+                head = d - n - 1
+                found = reader.stored_fields(head) if head >= 0 else {}
+                if found.get("article") != fields["article"] or "n" in found:
+                    head = s.document_number(id=f"a{article}")
+                whole = scorer.bm25("body", body.get(head, 0.0), head) if head is not None else 0
+                out[d] = (article, n, own_score + ARTICLE_WEIGHT * whole)
+            if len(out) >= PRESELECT:
+                break
         return out
 
     def articles(self, article_id: int, limit: int = 5, entities: bool = True) -> list[Related]:
@@ -257,24 +297,39 @@ class RelatedFinder:
             self._sync(s)
             named = self._source_entities(article_id, None) if entities else {}
             reader = s.reader()
-            weights = self._key_terms(reader, source.text, ARTICLE_TERMS, _entity_terms(named))
+            words = _words(source.text)
+            source.words = _surface(words)
+            weights = self._key_terms(
+                reader, words, ARTICLE_TERMS, ARTICLE_IDF_POWER, _entity_terms(named)
+            )
             if not weights:
                 return []
             own = s.document_number(id=f"a{article_id}")
             scorer = _Scorer(reader, self, ARTICLE_BUDGET)
-            raw = scorer.sums(weights, ("body",))["body"]
-            scores = {d: scorer.bm25("body", v, d)
-                      for d, v in heapq.nlargest(PRESELECT, raw.items(), key=lambda kv: kv[1])}
-            self_score = scores.pop(own, 0.0) if own is not None else 0.0
-            found = [_Candidate(int(reader.stored_fields(d)["article"]), -1, score)
-                     for d, score in _top(scores, limit * FETCH_FACTOR) if score]
+            body = scorer.sums(weights, ("body",))["body"]
+            scores = {d: scorer.bm25("body", v, d) for d, v in _top(body, PRESELECT + 1)}
+            scores.pop(own, None)
+            found = [
+                _Candidate(int(reader.stored_fields(d)["article"]), -1, score)
+                for d, score in _top(scores, limit * FETCH_FACTOR)
+                if score
+            ]
             found = [c for c in found if c.article != article_id]
-            return self._finish(source, found, self_score, weights, named, limit)
+            return self._finish(source, found, scorer.ideal["body"], weights, named, limit)
 
     def strong(self, article_id: int, threshold: float = STRONG_SCORE) -> set[int]:
-        count = len(self._source(article_id, None).paragraphs)
-        return {n for n in range(count)
-                if (best := self.passages(article_id, n, limit=1)) and best[0].score >= threshold}
+        out = set()
+        for n, text in enumerate(self._source(article_id, None).paragraphs):
+            best = self.passages(article_id, n, limit=1)
+            if not best or best[0].score < threshold:
+                continue
+            # Strong about this paragraph, not just its article: it shares an entity with
+            # it, or several of its own words.
+            own = set(analysis.terms(text))
+            shared = [t for t in best[0].why["terms"] if analysis.stem(t) in own]
+            if best[0].why["entities"] or len(shared) >= STRONG_TERMS:
+                out.add(n)
+        return out
 
     # -- the source -----------------------------------------------------------------------------
     def _source(self, article_id: int, passage: int | None) -> _Source:
@@ -287,56 +342,83 @@ class RelatedFinder:
             return _Source(article_id, None, title, title + "\n\n" + body, paragraphs)
         if not 0 <= passage < len(paragraphs):
             count = len(paragraphs)
-            have = f"passages 0-{count - 1}" if count > 1 else (
-                "one passage, 0" if count == 1 else "no passages")
+            have = (
+                f"passages 0-{count - 1}"
+                if count > 1
+                else ("one passage, 0" if count == 1 else "no passages")
+            )
             raise RelatedError(f"article {article_id} has {have}; there is no passage {passage}")
         return _Source(article_id, passage, title, paragraphs[passage], paragraphs)
 
-    def _passage_terms(self, reader, source: _Source, named: dict[int, _Entity]
-                       ) -> dict[str, float]:
-        weights = self._key_terms(reader, source.text, PASSAGE_TERMS, _entity_terms(named))
-        if weights:
-            context, source.context_words = self._article_terms(reader, source)
-            for t, w in context.items():
-                weights[t] = max(weights.get(t, 0.0), w * CONTEXT_WEIGHT)
-        return weights
-
-    def _article_terms(self, reader, source: _Source) -> tuple[dict[str, float], dict[str, str]]:
-        """The article's key terms and its words by index term, remembered for the articles
-        read last (the panel follows the cursor through one article)."""
+    def _article_context(self, reader, source: _Source) -> tuple[dict[str, float], dict[str, str]]:
+        """The key terms of the source's article (scaled by CONTEXT_WEIGHT) and its words by
+        index term, kept for the articles read last: the panel follows the cursor through one
+        article."""
         found = self._context.get(source.article)
         if found is None:
-            whole = source.title + "\n\n" + "\n\n".join(source.paragraphs)
-            found = (self._key_terms(reader, whole, CONTEXT_TERMS), _surface_terms(whole))
+            words = _words(source.title + "\n\n" + "\n\n".join(source.paragraphs))
+            weights = self._key_terms(reader, words, CONTEXT_TERMS, PASSAGE_IDF_POWER)
+            found = ({t: w * CONTEXT_WEIGHT for t, w in weights.items()}, _surface(words))
             self._context[source.article] = found
-            while len(self._context) > 16:
+            while len(self._context) > 8:
                 self._context.popitem(last=False)
+        else:
+            self._context.move_to_end(source.article)
         return found
 
-    def _key_terms(self, reader, text: str, count: int,
-                   boosted: Iterable[str] = ()) -> dict[str, float]:
-        """The `count` most distinctive index terms of `text` (tf-idf, article-level document
-        frequencies), the strongest weighing 1. Numbers are skipped, and terms no other
-        article has (df ≤ 1): they cannot find anything."""
-        tf = Counter(t for t in analysis.terms(text) if len(t) > 1 and not _NUMBERISH.match(t))
+    def _key_terms(
+        self,
+        reader,
+        words: dict[str, Counter[str]],
+        count: int,
+        idf_power: float,
+        boosted: Iterable[str] = (),
+    ) -> dict[str, float]:
+        """The `count` most distinctive index terms of an analysed text (tf-idf over
+        articles), weighed for the query (the strongest weighs 1). Numbers are skipped, and
+        terms no other article has (df ≤ 1): they cannot find anything."""
+        tf = {t: c.total() for t, c in words.items() if len(t) > 1 and not _NUMBERISH.match(t)}
         if not tf:
             return {}
+        # A long text's candidates are its most repeated words (longer ones first among
+        # equals: they tend to be rarer).
+        candidates = heapq.nlargest(KEY_CANDIDATES, tf.items(), key=lambda kv: (kv[1], len(kv[0])))
+        dfs = self._article_dfs(reader, {t: set(words[t]) for t, _ in candidates})
         boosted = set(boosted)
         total = self.doc_count(reader, "body")
-        scored: dict[str, float] = {}
-        # Each new term costs an index lookup per segment: a long text's candidates are its
-        # most repeated words (longer ones first among equals: they tend to be rarer).
-        candidates = heapq.nlargest(KEY_CANDIDATES, tf.items(), key=lambda kv: (kv[1], len(kv[0])))
-        for t, n in candidates:
-            df = self.df(reader, "body", t)
-            if df <= 1:
-                continue
-            scored[t] = (1 + math.log(n)) * math.log(1 + total / df) * (
-                ENTITY_TERM_BOOST if t in boosted else 1.0)
+        scored = {
+            t: (1 + math.log(n))
+            * math.log(1 + total / dfs[t])
+            * (ENTITY_TERM_BOOST if t in boosted else 1.0)
+            for t, n in candidates
+            if dfs[t] > 1
+        }
         top = heapq.nlargest(count, scored.items(), key=lambda kv: (kv[1], kv[0]))
         if not top:
             return {}
-        return {t: w / top[0][1] for t, w in top}
+        # Chosen by tf-idf, weighed by tf × idf^idf_power: the scoring counts rarity again.
+        weighed = {t: w / math.log(1 + total / dfs[t]) ** (1 - idf_power) for t, w in top}
+        peak = max(weighed.values())
+        return {t: w / peak for t, w in weighed.items()}
+
+    def _article_dfs(self, reader, forms: dict[str, set[str]]) -> dict[str, int]:
+        """How many articles have each term. Asking the index costs a lookup per segment and
+        term (a text has dozens of words; a bulk-loaded index dozens of segments), so the
+        library's word counts (`words`: articles per word as written) answer first, a term
+        counting as often as its most frequent spelling; the index answers for the rest
+        (words with digits, short words) and for terms it already knows."""
+        out = {t: df for t in forms if (df := self._df.get(("body", t))) is not None}
+        ask = {w: t for t, ws in forms.items() if t not in out for w in ws if w.isalpha()}
+        for chunk in _chunks(list(ask), 500):
+            for word, df in self.library.query(
+                f"SELECT word, df FROM words WHERE word IN ({_marks(chunk)})", chunk
+            ):
+                t = ask[word]
+                out[t] = max(out.get(t, 0), int(df))
+        for t in forms:
+            if t not in out:
+                out[t] = self.df(reader, "body", t)
+        return out
 
     # -- index statistics -----------------------------------------------------------------------
     def _sync(self, s) -> None:
@@ -347,7 +429,7 @@ class RelatedFinder:
         self._key = key
         self._context.clear()
         self._entity_idf.clear()
-        self._df = {k: v for k, v in self._df.items() if v >= DF_KEEP}
+        self._df = {k: v for k, v in self._df.items() if v >= DF_KEEP and k[0] != "kind"}
         self._where.clear()
         reader = s.reader()
         self._leaves = list(reader.leaf_readers())
@@ -375,6 +457,13 @@ class RelatedFinder:
         self._where[key] = tuple(i for i, n in enumerate(dfs) if n)
         return dfs
 
+    def segments(self, fieldname: str, text: str) -> int:
+        """How many segments of the index hold the term."""
+        key = (fieldname, text)
+        if key not in self._where:
+            self._dfs(key)
+        return len(self._where[key])
+
     def postings(self, fieldname: str, text: str) -> list[int]:
         """Index-wide numbers of the documents having the term, segment by segment; only the
         segments known to hold it are opened (an index of many segments costs more)."""
@@ -392,63 +481,82 @@ class RelatedFinder:
         return self.df(reader, "kind", "p" if fieldname == "ptext" else "a") or 1
 
     # -- results --------------------------------------------------------------------------------
-    def _finish(self, source: _Source, found: list[_Candidate], self_score: float,
-                weights: dict[str, float], named: dict[int, _Entity],
-                limit: int) -> list[Related]:
+    def _finish(
+        self,
+        source: _Source,
+        found: list[_Candidate],
+        ideal: float,
+        weights: dict[str, float],
+        named: dict[int, _Entity],
+        limit: int,
+    ) -> list[Related]:
         best = _best_per_article(found)
         if not best:
             return []
-        self_score = self_score or best[0].score  # the source fell outside the budget
         ids = [c.article for c in best]
-        rows = {r["id"]: r for r in self.library.query(
-            f"SELECT id, title, body FROM articles WHERE id IN ({_marks(ids)})", ids)}
+        rows = {
+            r["id"]: r
+            for r in self.library.query(
+                f"SELECT id, title, body FROM articles WHERE id IN ({_marks(ids)})", ids
+            )
+        }
         offsets = self.library.passage_offsets(ids)
-        texts: dict[int, str] = {}
+        spans: dict[int, list[tuple[int, int]]] = {}
         kept: list[_Candidate] = []
         for c in best:
             row = rows.get(c.article)
             if row is None:  # removed since the index saw it
                 continue
-            spans = offsets.get(c.article) or [(0, len(row["body"]))]
-            if c.passage < 0:
-                c.passage = _best_passage([row["body"][a:b] for a, b in spans], weights)
-            elif c.passage >= len(spans):
+            spans[c.article] = offsets.get(c.article) or [(0, len(row["body"]))]
+            if c.passage >= len(spans[c.article]):
                 continue  # the index is behind the library: skip rather than misquote
-            texts[c.article] = row["body"][slice(*spans[c.passage])]
             kept.append(c)
-        if TITLE_RERANK and source.passage is not None:
-            # The result's article title against the query: its context, as the query
-            # carries the source's. Cheap (titles are short) and a good proxy for topic.
-            for c in kept:
-                title_terms = set(analysis.terms(rows[c.article]["title"]))
-                c.score *= 1 + TITLE_RERANK * sum(w for t, w in weights.items() if t in title_terms)
+
+        def passage_text(c: _Candidate) -> str:
+            body, where = rows[c.article]["body"], spans[c.article]
+            if c.passage < 0:  # an article-level hit: placed at its best passage
+                c.passage = _best_passage([body[a:b] for a, b in where], weights)
+            return body[slice(*where[c.passage])]
+
         self._entity_rerank(kept, source, named)
         kept.sort(key=lambda c: c.score, reverse=True)
-        if source.passage is None:  # whole articles are compared whole to spot copies
+        whole = source.passage is None
+        if whole:  # whole articles are compared whole to spot copies
+            texts = {c.article: rows[c.article]["body"] for c in kept}
             groups = _group_duplicates(
-                source.title, "\n\n".join(source.paragraphs), kept,
-                {c.article: rows[c.article]["body"] for c in kept}, rows)
+                source.title, "\n\n".join(source.paragraphs), kept, texts, rows
+            )
         else:
+            texts = {c.article: passage_text(c) for c in kept}
             groups = _group_duplicates(source.title, source.text, kept, texts, rows)
-        # The reason: the query's terms the result passage has, those of the source passage
-        # first, then those of the source article (its context), each as the source writes it.
-        own = _surface_terms(source.text)
-        context = source.context_words
+        # The reason: the query's terms the result has (the passage; for a whole article, the
+        # article), those of the source passage first, then those of its article (its
+        # context), each as the source writes it.
+        own, context = source.words, source.context_words
         ranked = sorted(weights, key=lambda t: (t not in own, -weights[t], t))
         out = []
         for c, copies in groups:
-            text = texts[c.article]
-            present = set(analysis.terms(text))
-            terms = [own.get(t) or context[t] for t in ranked
-                     if t in present and (t in own or t in context)]
+            present = set(analysis.terms(texts[c.article]))
+            terms = [
+                own.get(t) or context[t]
+                for t in ranked
+                if t in present and (t in own or t in context)
+            ]
             names = [named[e].name for e in sorted(c.entities, key=lambda e: -named[e].idf)]
             if not terms and not names:
                 continue  # nothing in common to show: not a result
-            out.append(Related(
-                id=c.article, title=rows[c.article]["title"], passage=c.passage, text=text,
-                score=min(1.0, c.score / self_score) if self_score > 0 else 0.0,
-                why={"entities": names, "terms": terms}, also_in=copies,
-            ))
+            text = passage_text(c) if whole else texts[c.article]  # places c.passage
+            out.append(
+                Related(
+                    id=c.article,
+                    title=rows[c.article]["title"],
+                    passage=c.passage,
+                    text=text,
+                    score=min(1.0, c.score / ideal) if ideal > 0 else 0.0,
+                    why={"entities": names, "terms": terms},
+                    also_in=copies,
+                )
+            )
             if len(out) == limit:
                 break
         return out
@@ -456,8 +564,10 @@ class RelatedFinder:
     # -- entities -------------------------------------------------------------------------------
     def _source_entities(self, article_id: int, passage: int | None) -> dict[int, _Entity]:
         """The canonical entities the source names (none until the extractor has run)."""
-        sql = ("SELECT e.id, e.canonical, m.text FROM mentions m JOIN entities e"
-               " ON e.id = m.entity_id WHERE m.article_id = ?")
+        sql = (
+            "SELECT e.id, e.canonical, m.text FROM mentions m JOIN entities e"
+            " ON e.id = m.entity_id WHERE m.article_id = ?"
+        )
         params: list[int] = [article_id]
         if passage is not None:
             sql += " AND m.passage = ?"
@@ -468,17 +578,22 @@ class RelatedFinder:
         unknown = [e for e in entities if e not in self._entity_idf]
         if unknown:
             total = max(self.library.count(), 1)
-            counts = dict(self.library.query(
-                "SELECT entity_id, COUNT(DISTINCT article_id) FROM mentions WHERE entity_id IN"
-                f" ({_marks(unknown)}) GROUP BY entity_id", unknown))
+            counts = dict(
+                self.library.query(
+                    "SELECT entity_id, COUNT(DISTINCT article_id) FROM mentions WHERE entity_id IN"
+                    f" ({_marks(unknown)}) GROUP BY entity_id",
+                    unknown,
+                )
+            )
             for e in unknown:
                 self._entity_idf[e] = math.log(1 + total / max(counts.get(e, 1), 1))
         for e in entities.values():
             e.idf = self._entity_idf[e.id]
         return entities
 
-    def _entity_rerank(self, found: list[_Candidate], source: _Source,
-                       named: dict[int, _Entity]) -> None:
+    def _entity_rerank(
+        self, found: list[_Candidate], source: _Source, named: dict[int, _Entity]
+    ) -> None:
         if not named or not found:
             return
         ids = list(named)
@@ -487,14 +602,18 @@ class RelatedFinder:
         by_article: dict[int, set[int]] = {}
         for r in self.library.query(
             "SELECT article_id, passage, entity_id FROM mentions WHERE entity_id IN"
-            f" ({_marks(ids)}) AND article_id IN ({_marks(articles)})", [*ids, *articles],
+            f" ({_marks(ids)}) AND article_id IN ({_marks(articles)})",
+            [*ids, *articles],
         ):
             by_passage.setdefault((r[0], r[1]), set()).add(r[2])
             by_article.setdefault(r[0], set()).add(r[2])
         top_idf = max(e.idf for e in named.values()) or 1.0
         for c in found:
-            shared = (by_article.get(c.article, set()) if source.passage is None
-                      else by_passage.get((c.article, c.passage), set()))
+            shared = (
+                by_article.get(c.article, set())
+                if source.passage is None
+                else by_passage.get((c.article, c.passage), set())
+            )
             if shared:
                 c.entities = shared
                 gain = sum(named[e].idf / top_idf for e in shared) * ENTITY_BOOST
@@ -514,27 +633,34 @@ class _Scorer:
         self.stats = stats
         self.budget = budget
         self._average: dict[str, float] = {}
+        # Per field, the sum of all the terms scored: a document having each once, at the
+        # average length, scores that (the yardstick of relative scores).
+        self.ideal: dict[str, float] = {}
 
-    def sums(self, weights: dict[str, float], fields: tuple[str, ...],
-             skip: set[int] = frozenset()) -> dict[str, dict[int, float]]:
+    def sums(
+        self, weights: dict[str, float], fields: tuple[str, ...], budget: int | None = None
+    ) -> dict[str, dict[int, float]]:
         """Per field, the documents matching, each with its sum of term weights × idf."""
         reader, stats = self.reader, self.stats
+        budget = self.budget if budget is None else budget
         out: dict[str, dict[int, float]] = {f: {} for f in fields}
+        self.ideal = dict.fromkeys(fields, 0.0)
         spent = 0
         for t, w in sorted(weights.items(), key=lambda kv: (-kv[1], kv[0])):
             present = [(f, df) for f in fields if (df := stats.df(reader, f, t))]
-            cost = sum(df for _, df in present)
-            if spent and spent + cost > self.budget:
+            # Postings to read, plus the fixed cost of opening the term in each segment.
+            cost = sum(df + SEGMENT_COST * stats.segments(f, t) for f, df in present)
+            if spent and spent + cost > budget:
                 continue
             spent += cost
             for f, df in present:
                 n = stats.doc_count(reader, f)
                 gain = w * math.log(1 + (n - df + 0.5) / (df + 0.5))
+                self.ideal[f] += gain
                 sums = out[f]
                 get = sums.get
                 for d in stats.postings(f, t):
-                    if d not in skip:
-                        sums[d] = get(d, 0.0) + gain
+                    sums[d] = get(d, 0.0) + gain
         return out
 
     def bm25(self, fieldname: str, total: float, docnum: int) -> float:
@@ -544,8 +670,8 @@ class _Scorer:
         average = self._average.get(fieldname)
         if average is None:
             average = self._average[fieldname] = (
-                self.reader.field_length(fieldname)
-                / self.stats.doc_count(self.reader, fieldname)) or 1.0
+                self.reader.field_length(fieldname) / self.stats.doc_count(self.reader, fieldname)
+            ) or 1.0
         length = self.reader.doc_field_length(docnum, fieldname, 1) / average
         return total * (K1 + 1) / (1 + K1 * (1 - B + B * length))
 
@@ -556,12 +682,13 @@ def _doc_ids(matcher) -> list[int]:
     (W3LeafMatcher) has them decoded a block at a time, read whole here (~2x faster). Any other
     matcher takes the public path; tests/test_related.py checks both agree."""
     if type(matcher).__name__ != "W3LeafMatcher" or not all(
-            hasattr(matcher, a) for a in ("_read_ids", "_ids", "_i", "_next_block")):
+        hasattr(matcher, a) for a in ("_read_ids", "_ids", "_i", "_next_block")
+    ):
         return list(matcher.all_ids())
     out: list[int] = []
     while matcher.is_active():
         matcher._read_ids()
-        out.extend(matcher._ids[matcher._i:])
+        out.extend(matcher._ids[matcher._i :])
         matcher._next_block()
     return out
 
@@ -571,6 +698,11 @@ def _top(scores: dict[int, float], n: int) -> list[tuple[int, float]]:
 
 
 # -- helpers ------------------------------------------------------------------------------------
+def _chunks(items: list, size: int) -> Iterable[list]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
 def _marks(items: list) -> str:
     return ",".join("?" * len(items))
 
@@ -583,12 +715,17 @@ def _entity_terms(named: dict[int, _Entity]) -> set[str]:
     return out
 
 
-def _surface_terms(text: str) -> dict[str, str]:
-    """Index term → the word as the text writes it most often (lower-cased)."""
+def _words(text: str) -> dict[str, Counter[str]]:
+    """A text analysed: each index term with the words (lower-cased) that gave it, counted."""
     forms: dict[str, Counter[str]] = {}
     for token in analysis.analyzer()(text, chars=True, positions=False):
-        forms.setdefault(token.text, Counter())[text[token.startchar:token.endchar].lower()] += 1
-    return {t: c.most_common(1)[0][0] for t, c in forms.items()}
+        forms.setdefault(token.text, Counter())[text[token.startchar : token.endchar].lower()] += 1
+    return forms
+
+
+def _surface(words: dict[str, Counter[str]]) -> dict[str, str]:
+    """Index term → the word the text writes it as most often."""
+    return {t: c.most_common(1)[0][0] for t, c in words.items()}
 
 
 def _best_per_article(found: list[_Candidate]) -> list[_Candidate]:
@@ -610,8 +747,9 @@ def _normalise(text: str) -> str:
     return _NORMALISE.sub(" ", text.casefold()).strip()
 
 
-def _group_duplicates(source_title: str, source_text: str, found: list[_Candidate],
-                      texts: dict[int, str], rows: dict) -> list[tuple[_Candidate, list[int]]]:
+def _group_duplicates(
+    source_title: str, source_text: str, found: list[_Candidate], texts: dict[int, str], rows: dict
+) -> list[tuple[_Candidate, list[int]]]:
     """Keep the best of each group of near-identical texts (the same story syndicated twice),
     listing the others as its copies; drop copies of the source text itself."""
     source = (_normalise(source_text), _normalise(source_title))

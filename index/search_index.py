@@ -137,11 +137,15 @@ class SearchIndex:
         except (OSError, ValueError):
             return None
 
-    def _write_state(self, rev: int, folder: Path | None = None) -> None:
-        """Record that every article changed up to library revision `rev` is in the index.
-        Only ever called under the write lock, after the commit that put them there."""
+    def _write_state(self, rev: int, ids_upto: int, folder: Path | None = None) -> None:
+        """Record that every article changed up to library revision `rev` is in the index
+        (written under the write lock, after the commit that put them there), and that no
+        article with an id above `ids_upto` has documents in it (written before a commit
+        that adds higher ones: articles above it are new, and need no delete, which would
+        open a reader over the whole index)."""
         folder = folder or self.path
-        state = {"version": INDEX_VERSION, "library_id": self.library.library_id, "rev": rev}
+        state = {"version": INDEX_VERSION, "library_id": self.library.library_id, "rev": rev,
+                 "ids": ids_upto}
         tmp = folder / (self.STATE + ".tmp")
         try:
             with open(tmp, "w", encoding="utf-8") as f:
@@ -164,8 +168,10 @@ class SearchIndex:
                 rev = self.library.rev
                 total = self.library.count()
                 writer = ix.writer(limitmb=128)
+                top = _MaxId()
                 try:
-                    done = self._add(writer, self.library.iter_for_index(0), progress, total)
+                    rows = top.track(self.library.iter_for_index(0))
+                    done = self._add(writer, rows, progress, total)
                     writer.commit()
                 except BaseException:
                     with contextlib.suppress(Exception):
@@ -173,7 +179,7 @@ class SearchIndex:
                     raise
                 ix.close()
                 # The state goes in with the new folder: killed after the swap, it is complete.
-                self._write_state(rev, fresh)
+                self._write_state(rev, top.value, fresh)
                 old = self.path.with_name(self.DIR + ".old")
                 shutil.rmtree(old, ignore_errors=True)
                 if self.path.exists():
@@ -291,8 +297,11 @@ class SearchIndex:
             finally:
                 lock.release()
             self.generation += 1
+            # The next search opens a searcher on this commit. Not reopened here: an add of
+            # many batches would hold one over the whole index after each of them.
             if self._searcher is not None:
-                self._reopen_searcher()
+                self._searcher.close()
+                self._searcher = None
 
     def _whoosh_lock(self):  # -> whoosh.util.filelock.LockBase
         assert self._ix is not None
@@ -323,27 +332,39 @@ class SearchIndex:
         process may have stored them and not indexed them yet (or been killed), and whoever
         takes the lock next indexes them."""
         rev = self.library.rev
-        seen = _seen(self._state() or {}) or 0
+        state = self._state() or {}
+        seen = _seen(state) or 0
         behind = rev > seen
         if not ids and not behind:
             return 0
+        upto = _upto(state)
+        if upto is None:  # a state file from before "ids": any known id may be indexed
+            upto = self.library.query(
+                "SELECT MAX(m) FROM (SELECT MAX(id) AS m FROM articles"
+                " UNION ALL SELECT MAX(article_id) FROM removed)"
+            )[0][0] or 0
         total = len(ids)
         if behind:
             count = "SELECT COUNT(*) FROM articles WHERE rev > ?"
             total += self.library.query(count, (seen,))[0][0]
+        top = _MaxId(upto)
         with self.writer() as writer:
             for article_id in ids:
-                writer.delete_by_term("article", str(article_id))
+                if article_id <= upto:
+                    writer.delete_by_term("article", str(article_id))
             rows: Iterator = self._rows(ids)
             if behind:
                 for article_id in self.library.removed_since(seen):
                     writer.delete_by_term("article", str(article_id))
                 given = set(ids)
                 changed = (r for r in self.library.iter_for_index(seen) if r["id"] not in given)
-                rows = itertools.chain(rows, _replacing(writer, changed))
-            done = self._add(writer, rows, progress, total)
+                rows = itertools.chain(rows, _replacing(writer, changed, upto))
+            done = self._add(writer, top.track(rows), progress, total)
+            if top.value > upto:
+                # Before the commit: from now on the index may hold documents up to this id.
+                self._write_state(seen, top.value)
         if behind:
-            self._write_state(rev)
+            self._write_state(rev, top.value)
         return done
 
     def _rows(self, ids: list[int]) -> Iterator:
@@ -459,9 +480,28 @@ def _seen(state: dict) -> int | None:
     return rev if isinstance(rev, int) and not isinstance(rev, bool) and rev >= 0 else None
 
 
-def _replacing(writer, rows: Iterable) -> Iterator:
-    """The rows, each one's old documents deleted first (a delete only touches committed
-    segments, so the new documents added after it stay)."""
+def _upto(state: dict) -> int | None:
+    """The highest article id a state file says may have documents, None if it says none."""
+    ids = state.get("ids")
+    return ids if isinstance(ids, int) and not isinstance(ids, bool) and ids >= 0 else None
+
+
+def _replacing(writer, rows: Iterable, upto: int) -> Iterator:
+    """The rows, the old documents of each that may have some (id <= upto) deleted first (a
+    delete only touches committed segments, so the new documents added after it stay)."""
     for row in rows:
-        writer.delete_by_term("article", str(row["id"]))
+        if row["id"] <= upto:
+            writer.delete_by_term("article", str(row["id"]))
         yield row
+
+
+class _MaxId:
+    """The largest article id among the rows that pass through track()."""
+
+    def __init__(self, start: int = 0) -> None:
+        self.value = start
+
+    def track(self, rows: Iterable) -> Iterator:
+        for row in rows:
+            self.value = max(self.value, row["id"])
+            yield row

@@ -76,6 +76,7 @@ def library(tmp_path: Path) -> Path:
     return tmp_path / "library"
 
 
+@pytest.mark.slow
 def test_hostile_folder_and_huge_single_lines(
     tmp_path: Path, library: Path, no_seed_config: Path, no_seed_settings: Settings
 ) -> None:
@@ -136,6 +137,7 @@ def _broken_row(i: int, rng: random.Random) -> str:
     )
 
 
+@pytest.mark.slow
 def test_100k_jsonl_rows_with_one_percent_broken(
     tmp_path: Path, library: Path, no_seed_config: Path, no_seed_settings: Settings
 ) -> None:

@@ -114,8 +114,11 @@ def _read(response, limits: IngestLimits) -> bytes:  # type: ignore[no-untyped-d
         raise FetchError(_too_big(int(declared), limits))
     chunks: list[bytes] = []
     size = 0
+    # read1: what has arrived, in at most one system call. read(n) waits for all n bytes, so
+    # a server trickling a byte at a time would hold it past the deadline until it stopped.
+    read = getattr(response, "read1", response.read)
     while True:
-        chunk = response.read(_CHUNK)
+        chunk = read(_CHUNK)
         if not chunk:
             break
         chunks.append(chunk)
