@@ -45,8 +45,13 @@ class Newsreader:
         self._extractor: Extractor | None = None
 
     @classmethod
-    def open(cls, library_dir: Path, settings: Settings, notify: Notify | None = None,
-             progress: Progress | None = None) -> Newsreader:
+    def open(
+        cls,
+        library_dir: Path,
+        settings: Settings,
+        notify: Notify | None = None,
+        progress: Progress | None = None,
+    ) -> Newsreader:
         """Open (creating and seeding a new library) and make sure the index is usable."""
         core = cls(library_dir, settings, notify)
         if core.library.meta(ENTITIES_REV) is None:
@@ -73,17 +78,24 @@ class Newsreader:
         self.library.close()
 
     # -- ingest -----------------------------------------------------------------------------
-    def add(self, inputs: list[str], stdin: BinaryIO | None = None,
-            progress: Callable[[IngestReport, str], None] | None = None,
-            fetcher=None) -> IngestReport:
+    def add(
+        self,
+        inputs: list[str],
+        stdin: BinaryIO | None = None,
+        progress: Callable[[IngestReport, str], None] | None = None,
+        fetcher=None,
+    ) -> IngestReport:
         """Ingest files, folders, URLs or "-" (stdin). Good inputs arrive even when others fail."""
         from index.ingest import IngestLimits, iter_inputs
 
         s = self.settings.ingest
         limits = IngestLimits(
-            max_file_bytes=s.max_file_bytes, max_paragraph_chars=s.max_paragraph_chars,
-            max_article_chars=s.max_article_chars, url_timeout=s.url_timeout,
-            url_max_bytes=s.url_max_bytes, max_redirects=s.max_redirects,
+            max_file_bytes=s.max_file_bytes,
+            max_paragraph_chars=s.max_paragraph_chars,
+            max_article_chars=s.max_article_chars,
+            url_timeout=s.url_timeout,
+            url_max_bytes=s.url_max_bytes,
+            max_redirects=s.max_redirects,
         )
         report = IngestReport()
         batch = []
@@ -143,8 +155,14 @@ class Newsreader:
             self.index.index_articles(pending)
 
     # -- reading ----------------------------------------------------------------------------
-    def search(self, text: str, limit: int | None = None, sort: str = "relevance",
-               prefix: bool = False, fuzzy: bool | None = None) -> SearchResult:
+    def search(
+        self,
+        text: str,
+        limit: int | None = None,
+        sort: str = "relevance",
+        prefix: bool = False,
+        fuzzy: bool | None = None,
+    ) -> SearchResult:
         return self.searching.search(text, limit=limit, sort=sort, prefix=prefix, fuzzy=fuzzy)
 
     def get(self, article_id: int) -> StoredArticle | None:
@@ -166,7 +184,9 @@ class Newsreader:
                 self._finder = TitleFinder(self.library.titles())
             return self._finder
 
-    def passage_spans(self, paragraphs: list[str], terms: Iterable[str]) -> list[list[tuple[int, int]]]:
+    def passage_spans(
+        self, paragraphs: list[str], terms: Iterable[str]
+    ) -> list[list[tuple[int, int]]]:
         return self.searching.passage_spans(paragraphs, frozenset(terms))
 
     def mark_read(self, article_id: int, read: bool = True) -> None:

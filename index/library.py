@@ -131,7 +131,9 @@ class Library:
         except sqlite3.DatabaseError as exc:
             raise LibraryError(explain(self.path, exc)) from None
         except OSError as exc:
-            raise LibraryError(f"{self.directory}: cannot create the library: {exc.strerror}") from None
+            raise LibraryError(
+                f"{self.directory}: cannot create the library: {exc.strerror}"
+            ) from None
 
     def _refuse_emptied(self) -> None:
         """SQLite would take an empty file for a new database and start afresh in it. But
@@ -150,8 +152,9 @@ class Library:
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None,
-                                   check_same_thread=False)
+            conn = sqlite3.connect(
+                self.path, timeout=30, isolation_level=None, check_same_thread=False
+            )
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
@@ -192,16 +195,16 @@ class Library:
     def close(self) -> None:
         with self._lock:
             for conn in self._connections:
-                try:
+                with suppress(sqlite3.Error):
                     conn.close()
-                except sqlite3.Error:
-                    pass
             self._connections.clear()
         self._local = threading.local()
 
     # -- meta -------------------------------------------------------------------------------
     def _init_meta(self, db: sqlite3.Connection) -> None:
-        db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        db.execute(
+            "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+        )
         db.execute("INSERT OR IGNORE INTO meta VALUES ('library_id', ?)", (uuid.uuid4().hex,))
         db.execute("INSERT OR IGNORE INTO meta VALUES ('rev', '0')")
         version = int(db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0])
@@ -326,10 +329,16 @@ class Library:
             return None
         row = rows[0]
         return StoredArticle(
-            id=row["id"], title=row["title"], date=row["date"], source=row["source"],
-            url=row["url"], byline=row["byline"], added=row["added"],
+            id=row["id"],
+            title=row["title"],
+            date=row["date"],
+            source=row["source"],
+            url=row["url"],
+            byline=row["byline"],
+            added=row["added"],
             paragraphs=self.paragraphs(row["id"], row["body"]),
-            read=bool(row["read"]), position=row["position"] or 0,
+            read=bool(row["read"]),
+            position=row["position"] or 0,
         )
 
     def paragraphs(self, article_id: int, body: str | None = None) -> list[str]:
@@ -343,9 +352,14 @@ class Library:
         )
         return [body[s:e] for s, e in spans]
 
-    def summaries(self, ids: Iterable[int] | None = None, sort: str = "date",
-                  limit: int | None = None, where: str = "", where_params: Iterable = ()
-                  ) -> list[ArticleSummary]:
+    def summaries(
+        self,
+        ids: Iterable[int] | None = None,
+        sort: str = "date",
+        limit: int | None = None,
+        where: str = "",
+        where_params: Iterable = (),
+    ) -> list[ArticleSummary]:
         order = {
             "date": "a.date IS NULL, a.date DESC, a.id DESC",
             "title": "a.title COLLATE NOCASE, a.id",
@@ -354,8 +368,10 @@ class Library:
         }.get(sort)
         if order is None:
             raise ValueError(f"unknown sort {sort!r}")
-        sql = ("SELECT a.id, a.title, a.date, a.source, a.url, COALESCE(r.read, 0) AS read"
-               " FROM articles a LEFT JOIN reading_state r ON r.article_id = a.id")
+        sql = (
+            "SELECT a.id, a.title, a.date, a.source, a.url, COALESCE(r.read, 0) AS read"
+            " FROM articles a LEFT JOIN reading_state r ON r.article_id = a.id"
+        )
         params: list = []
         if ids is not None:
             id_list = list(ids)
@@ -375,19 +391,26 @@ class Library:
             for r in self.query(sql, params)
         ]
 
-    def filtered(self, text: str, sort: str = "date", limit: int | None = None
-                 ) -> list[ArticleSummary]:
+    def filtered(
+        self, text: str, sort: str = "date", limit: int | None = None
+    ) -> list[ArticleSummary]:
         """Articles whose title or source contains every word of `text` (case-insensitive)."""
         words = text.split()
         if not words:
             return self.summaries(sort=sort, limit=limit)
-        where = " AND ".join(["(title LIKE ? ESCAPE '\\' OR source LIKE ? ESCAPE '\\')"] * len(words))
+        where = " AND ".join(
+            ["(title LIKE ? ESCAPE '\\' OR source LIKE ? ESCAPE '\\')"] * len(words)
+        )
         params: list = []
         for w in words:
             pattern = "%" + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             params += [pattern, pattern]
-        return self.summaries(sort=sort, limit=limit, where=where.replace("title", "a.title")
-                              .replace("source", "a.source"), where_params=params)
+        return self.summaries(
+            sort=sort,
+            limit=limit,
+            where=where.replace("title", "a.title").replace("source", "a.source"),
+            where_params=params,
+        )
 
     def titles(self) -> list[tuple[int, str]]:
         return [(r[0], r[1]) for r in self.query("SELECT id, title FROM articles ORDER BY id")]
@@ -438,10 +461,12 @@ class Library:
             )
 
     def unread_count(self) -> int:
-        return int(self.query(
-            "SELECT COUNT(*) FROM articles a LEFT JOIN reading_state r ON r.article_id=a.id"
-            " WHERE COALESCE(r.read, 0) = 0"
-        )[0][0])
+        return int(
+            self.query(
+                "SELECT COUNT(*) FROM articles a LEFT JOIN reading_state r ON r.article_id=a.id"
+                " WHERE COALESCE(r.read, 0) = 0"
+            )[0][0]
+        )
 
     def size_bytes(self) -> int:
         return sum(p.stat().st_size for p in self.directory.glob(self.FILE + "*") if p.is_file())
@@ -470,20 +495,28 @@ def explain(path: Path, exc: sqlite3.Error) -> str:
     """What a failed SQLite call means for the library at `path`, and what to do about it."""
     text = str(exc)
     if "not a database" in text or "malformed" in text:
-        return (f"{path}: the library file is damaged ({text}). Restore it from a backup, or move"
-                " it aside and re-add your articles; bookmarks can be re-imported from an export.")
+        return (
+            f"{path}: the library file is damaged ({text}). Restore it from a backup, or move"
+            " it aside and re-add your articles; bookmarks can be re-imported from an export."
+        )
     if "readonly" in text or "read-only" in text:
-        return (f"{path}: the library is read-only ({text}). newsreader writes beside the file"
-                f" (SQLite's journal), even to read: make {path.parent} writable, or copy the"
-                " folder somewhere writable and pass --library.")
+        return (
+            f"{path}: the library is read-only ({text}). newsreader writes beside the file"
+            f" (SQLite's journal), even to read: make {path.parent} writable, or copy the"
+            " folder somewhere writable and pass --library."
+        )
     if "disk is full" in text:
         return f"{path}: the disk is full; free some space and try again (nothing was lost)."
     if "disk I/O error" in text:
-        return (f"{path}: the library could not be written ({text}); check the free space and"
-                " the disk, then try again. Nothing stored before this command was lost.")
+        return (
+            f"{path}: the library could not be written ({text}); check the free space and"
+            " the disk, then try again. Nothing stored before this command was lost."
+        )
     if "unable to open" in text:
-        return (f"{path}: cannot open the library ({text}); check that its folder exists and"
-                " that you may read and write it, or pass --library.")
+        return (
+            f"{path}: cannot open the library ({text}); check that its folder exists and"
+            " that you may read and write it, or pass --library."
+        )
     if "locked" in text:
         return f"{path}: the library is busy in another newsreader process; try again."
     return f"{path}: {text}"

@@ -41,8 +41,14 @@ class Search:
         self._vocab_lock = threading.Lock()
 
     # -- public -----------------------------------------------------------------------------
-    def search(self, text: str, limit: int | None = None, sort: str = "relevance",
-               prefix: bool = False, fuzzy: bool | None = None) -> SearchResult:
+    def search(
+        self,
+        text: str,
+        limit: int | None = None,
+        sort: str = "relevance",
+        prefix: bool = False,
+        fuzzy: bool | None = None,
+    ) -> SearchResult:
         """Search the library. `prefix`: the last word is still being typed, complete it.
         `fuzzy`: retry with typo-tolerant terms when (almost) nothing is found."""
         limit = limit or self.settings.limit
@@ -75,7 +81,9 @@ class Search:
                 self._vocab_rev = rev
             return self._vocab
 
-    def passage_spans(self, paragraphs: list[str], terms: frozenset[str]) -> list[list[tuple[int, int]]]:
+    def passage_spans(
+        self, paragraphs: list[str], terms: frozenset[str]
+    ) -> list[list[tuple[int, int]]]:
         """Hit spans in each paragraph, for highlighting and n/N inside an article."""
         return [analysis.term_spans(p, terms) for p in paragraphs]
 
@@ -90,8 +98,10 @@ class Search:
                 # pass counts every match (the count otherwise costs a second pass).
                 results = s.search(q, limit=limit, optimize=False)
             # Sorted by date, Whoosh reports the sort key as the score: that is no relevance.
-            found = [_Found(int(hit["article"]), (hit.score or 0.0) if sort != "date" else 0.0)
-                     for hit in results]
+            found = [
+                _Found(int(hit["article"]), (hit.score or 0.0) if sort != "date" else 0.0)
+                for hit in results
+            ]
             # Equal scores come back in index order, which updates shuffle; order them by
             # article id, as a rebuilt index does, so that reindexing changes nothing.
             if sort != "date":  # date order is the index's own; keep it
@@ -123,7 +133,8 @@ class Search:
             r["id"]: r
             for r in self.library.query(
                 f"SELECT id, title, date, source, url, body FROM articles WHERE id IN"
-                f" ({','.join('?' * len(ids))})", ids,
+                f" ({','.join('?' * len(ids))})",
+                ids,
             )
         }
         offsets = self.library.passage_offsets(ids)
@@ -139,23 +150,34 @@ class Search:
             start, end = spans[n]
             passage = row["body"][start:end]
             snippet = make_snippet(passage, analysis.term_spans(passage, terms))
-            hits.append(Hit(
-                id=f.article, title=row["title"], date=row["date"], source=row["source"],
-                url=row["url"], score=f.score, snippet=snippet, passage=n,
-                title_highlights=analysis.term_spans(row["title"], terms),
-            ))
+            hits.append(
+                Hit(
+                    id=f.article,
+                    title=row["title"],
+                    date=row["date"],
+                    source=row["source"],
+                    url=row["url"],
+                    score=f.score,
+                    snippet=snippet,
+                    passage=n,
+                    title_highlights=analysis.term_spans(row["title"], terms),
+                )
+            )
         return hits
 
-    def _best_passages(self, ids: list[int], terms: frozenset[str],
-                       offsets: dict[int, list[tuple[int, int]]]) -> dict[int, int]:
+    def _best_passages(
+        self, ids: list[int], terms: frozenset[str], offsets: dict[int, list[tuple[int, int]]]
+    ) -> dict[int, int]:
         """For each multi-paragraph article, the passage that best matches the query terms."""
         multi = [i for i in ids if len(offsets.get(i, ())) > 1]
         if not multi or not terms:
             return {}
-        pq = Q.And([
-            Q.Or([Q.Term("article", str(i)) for i in multi]),
-            Q.Or([Q.Term("ptext", t) for t in terms]),
-        ])
+        pq = Q.And(
+            [
+                Q.Or([Q.Term("article", str(i)) for i in multi]),
+                Q.Or([Q.Term("ptext", t) for t in terms]),
+            ]
+        )
 
         def run(s: Searcher) -> dict[int, int]:
             best: dict[int, int] = {}
@@ -249,4 +271,3 @@ def _replace_term(q: Q.Query, old: str, new: list[str]) -> Q.Query:
     if q.is_leaf():
         return q
     return q.apply(lambda child: _replace_term(child, old, new))
-
