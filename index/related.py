@@ -6,7 +6,7 @@ Method (measured in bench/eval_related.py):
    frequencies, numbers dropped. A passage's own terms are joined by its article's key terms
    at a lower weight (a short paragraph is about what its article is about), and the words of
    the canonical entities it names (the `mentions` table, once the entity extractor has
-   filled it) weigh more.
+   filled it) are always in the query.
 2. A weighted OR of those terms, BM25-scored, over passage documents (`ptext`) and one-paragraph
    article documents (`body`: such an article is its own only passage and has no passage
    document). Article documents of multi-paragraph articles and the source article are left
@@ -55,18 +55,19 @@ CONTEXT_TERMS = 10
 CONTEXT_WEIGHT = 0.7
 # Words of a text considered as key terms at most (its most repeated ones).
 KEY_CANDIDATES = 60
-# Extra weight of a word of a canonical entity the source names.
-ENTITY_TERM_BOOST = 1.5
+# Words of the source's canonical entities added to the query beyond its key terms, at most.
+ENTITY_TERMS = 4
 # Score multiplier per shared canonical entity (scaled by the entity's rarity), and its cap.
 ENTITY_BOOST = 0.25
 ENTITY_BOOST_CAP = 1.0
-# Postings read per query at most (each costs ~1 µs in Python): the rarest, most telling terms
+# Postings read per query at most (each ~0.5-1 µs in Python): the rarest, most telling terms
 # come first; a common word that would overrun the budget is left out. This bounds the p95: a
 # passage query follows the reader's cursor, an article's is made once per article opened.
 PASSAGE_BUDGET = 16_000
-# What opening a term in one more segment costs, in postings (measured: ~40 µs, ~60 postings).
-SEGMENT_COST = 60
-ARTICLE_BUDGET = 20_000
+# What opening a term in one more segment costs, in postings (set by measuring quality and
+# p95 on Reuters ingested in 22 segments: 15 keeps both; 60 cost 0.08 of P@5).
+SEGMENT_COST = 15
+ARTICLE_BUDGET = 14_000
 # Best raw sums re-scored with their document's length (BM25 length normalisation).
 PRESELECT = 50
 # A passage's score adds its article's score times this.
@@ -78,8 +79,9 @@ FETCH_FACTOR = 4
 # the same title, a lower ratio does (the same story, lightly edited).
 DUPLICATE_RATIO = 90
 SAME_TITLE_RATIO = 50
-# A passage with a related passage scoring at least this (relative score) and sharing an
-# entity or this many terms is "strong" (the reader marks it).
+# A passage with a related passage scoring at least this and sharing an entity or this many of
+# its own words with it is "strong" (the reader marks it). Unrelated demo articles score
+# 0.15-0.35, the Syria pair 0.5-1.
 STRONG_SCORE = 0.4
 STRONG_TERMS = 3
 # Document frequencies are remembered between calls; after the index changes only the common
@@ -124,8 +126,8 @@ def related_passages(
     core_or_parts: Any, article_id: int, passage: int, limit: int = 5
 ) -> list[Related]:
     """The passages of other articles most related to passage `passage` of `article_id`.
-    `core_or_parts`: a Newsreader, or a (Library, SearchIndex) pair. See bench/eval_related.py
-    for its cost (~10-40 ms at 21k articles)."""
+    `core_or_parts`: a Newsreader, or a (Library, SearchIndex) pair. ~20 ms (p50), 25-40 ms
+    (p95) at 21k articles; see bench/eval_related.py."""
     return finder(core_or_parts).passages(article_id, passage, limit)
 
 
@@ -138,8 +140,9 @@ def strong_passages(
     core_or_parts: Any, article_id: int, threshold: float = STRONG_SCORE
 ) -> set[int]:
     """Numbers of the passages of `article_id` that have a strongly related passage elsewhere.
-    Costs one related-passages query per passage (~10 ms each at 21k articles, so ~0.1-0.5 s
-    for a long article): call it from a worker, after the article is shown."""
+    Costs one related-passages query per passage (~10 ms each on the demo library, ~20 ms at
+    21k articles: 0.1-0.5 s for a long article), each taking the searcher lock on its own so
+    panel updates interleave: call it from a worker, after the article is shown."""
     return finder(core_or_parts).strong(article_id, threshold)
 
 
@@ -372,28 +375,28 @@ class RelatedFinder:
         words: dict[str, Counter[str]],
         count: int,
         idf_power: float,
-        boosted: Iterable[str] = (),
+        required: Iterable[str] = (),
     ) -> dict[str, float]:
         """The `count` most distinctive index terms of an analysed text (tf-idf over
-        articles), weighed for the query (the strongest weighs 1). Numbers are skipped, and
-        terms no other article has (df ≤ 1): they cannot find anything."""
+        articles), weighed for the query (the strongest weighs 1), plus those of `required`
+        it has (the words of the entities it names). Numbers are skipped, and terms no other
+        article has (df ≤ 1): they cannot find anything."""
         tf = {t: c.total() for t, c in words.items() if len(t) > 1 and not _NUMBERISH.match(t)}
         if not tf:
             return {}
         # A long text's candidates are its most repeated words (longer ones first among
         # equals: they tend to be rarer).
         candidates = heapq.nlargest(KEY_CANDIDATES, tf.items(), key=lambda kv: (kv[1], len(kv[0])))
+        required = {t for t in required if t in tf}
+        candidates += [(t, tf[t]) for t in required - {t for t, _ in candidates}]
         dfs = self._article_dfs(reader, {t: set(words[t]) for t, _ in candidates})
-        boosted = set(boosted)
         total = self.doc_count(reader, "body")
         scored = {
-            t: (1 + math.log(n))
-            * math.log(1 + total / dfs[t])
-            * (ENTITY_TERM_BOOST if t in boosted else 1.0)
-            for t, n in candidates
-            if dfs[t] > 1
+            t: (1 + math.log(n)) * math.log(1 + total / dfs[t]) for t, n in candidates if dfs[t] > 1
         }
         top = heapq.nlargest(count, scored.items(), key=lambda kv: (kv[1], kv[0]))
+        extra = [(t, scored[t]) for t in required - {t for t, _ in top} if t in scored]
+        top += heapq.nlargest(ENTITY_TERMS, extra, key=lambda kv: (kv[1], kv[0]))
         if not top:
             return {}
         # Chosen by tf-idf, weighed by tf × idf^idf_power: the scoring counts rarity again.
