@@ -22,8 +22,12 @@ class Vocabulary:
         self.freq = [df for _, df in words]
         self._freq = dict(words)
         self._by_length: dict[int, list[str]] = defaultdict(list)
+        self._by_initial: dict[str, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
         for t in self.terms:
             self._by_length[len(t)].append(t)
+            if t:
+                self._by_initial[t[0]][len(t)].append(t)
+        self._gathered: dict[tuple[int, int, str | None], list[str]] = {}
 
     def __len__(self) -> int:
         return len(self.terms)
@@ -53,17 +57,37 @@ class Vocabulary:
 
     def similar(self, word: str, limit: int) -> list[str]:
         """Known words within a small edit distance of `word` (a swap of two neighbouring
-        letters counts as one edit), closest first, then most used."""
+        letters counts as one edit), closest first, then those sharing its first letter, then
+        most used."""
         n = len(word)
+        if not n:
+            return []
         max_edits = 1 if n <= 5 else 2
-        choices = [t for length in range(n - max_edits, n + max_edits + 1)
-                   for t in self._by_length.get(length, ())]
+        lengths = range(n - max_edits, n + max_edits + 1)
+        # Words starting with the same letter first (a twentieth of the vocabulary): one edit
+        # away is as close as an unknown word gets, and others rank after them anyway.
+        found = self._within(word, self._choices(lengths, word[0]), max_edits)
+        if not found or min(d for _, d in found) > 1:
+            found = self._within(word, self._choices(lengths), max_edits)
+        ranked = sorted(found, key=lambda m: (m[1], m[0][0] != word[0], -self._freq[m[0]]))
+        return [t for t, _ in ranked if t != word][:limit]
+
+    def _within(self, word: str, choices: list[str], max_edits: int) -> list[tuple[str, int]]:
         if not choices:
             return []
         found = process.extract(word, choices, scorer=OSA.distance, score_cutoff=max_edits,
                                 limit=None)
-        ranked = sorted(found, key=lambda m: (m[1], m[0][0] != word[0], -self._freq[m[0]]))
-        return [t for t, _, _ in ranked if t != word][:limit]
+        return [(t, int(d)) for t, d, _ in found]
+
+    def _choices(self, lengths: range, first: str | None = None) -> list[str]:
+        """The words of these lengths (starting with `first`), gathered once and kept."""
+        key = (lengths.start, lengths.stop, first)
+        choices = self._gathered.get(key)
+        if choices is None:
+            buckets = self._by_length if first is None else self._by_initial.get(first, {})
+            choices = [t for length in lengths for t in buckets.get(length, ())]
+            self._gathered[key] = choices
+        return choices
 
 
 # The go-to finder scores at most this many titles per keystroke in a large library.

@@ -18,6 +18,7 @@ from index.config import SearchSettings
 from index.fuzzy import Vocabulary
 from index.library import Library
 from index.model import Hit, SearchResult
+from index.ranking import Ranker
 from index.search_index import IndexError_, SearchIndex
 from index.snippets import make_snippet
 
@@ -39,6 +40,8 @@ class Search:
         self._vocab: Vocabulary | None = None
         self._vocab_rev = -1
         self._vocab_lock = threading.Lock()
+        self._ranker_cache: Ranker | None = None
+        self._ranker_key: tuple[int, int] | None = None
 
     # -- public -----------------------------------------------------------------------------
     def search(
@@ -92,23 +95,26 @@ class Search:
         def run(s: Searcher) -> tuple[list[_Found], int]:
             if sort == "date":
                 results = s.search(q, limit=limit, sortedby="day", reverse=True)
-            else:
-                s.weighting = BM25F()
-                # optimize=False: block skipping saves little here, and without it the one
-                # pass counts every match (the count otherwise costs a second pass).
-                results = s.search(q, limit=limit, optimize=False)
-            # Sorted by date, Whoosh reports the sort key as the score: that is no relevance.
-            found = [
-                _Found(int(hit["article"]), (hit.score or 0.0) if sort != "date" else 0.0)
-                for hit in results
-            ]
+                # Sorted by date, Whoosh reports the sort key as the score: that is no
+                # relevance. Counting the matches is a second, unscored pass.
+                found = [_Found(int(hit["article"]), 0.0) for hit in results]
+                return found, len(results)
+            best, total = self._ranker(s).top(q, limit)
+            found = [_Found(int(s.stored_fields(d)["article"]), score) for d, score in best]
             # Equal scores come back in index order, which updates shuffle; order them by
             # article id, as a rebuilt index does, so that reindexing changes nothing.
-            if sort != "date":  # date order is the index's own; keep it
-                found.sort(key=lambda f: (-f.score, f.article))
-            return found, _total(results)
+            found.sort(key=lambda f: (-f.score, f.article))
+            return found, total
 
         return self._read(run)
+
+    def _ranker(self, s: Searcher) -> Ranker:
+        """The ranker of the searcher in use (it caches per-searcher statistics)."""
+        s.weighting = BM25F()
+        key = (self.index.generation, id(s))
+        if self._ranker_key != key or self._ranker_cache is None:
+            self._ranker_cache, self._ranker_key = Ranker(s), key
+        return self._ranker_cache
 
     def _read(self, fn: Callable[[Searcher], _T]) -> _T:
         """Run `fn` on the index's searcher. Damage that only shows when postings are read
@@ -180,13 +186,15 @@ class Search:
         )
 
         def run(s: Searcher) -> dict[int, int]:
-            best: dict[int, int] = {}
-            s.weighting = BM25F()
-            for hit in s.search(pq, limit=None):
-                article = int(hit["article"])
-                if article not in best:
-                    best[article] = int(hit["n"])
-            return best
+            scores = self._ranker(s).scores(pq)
+            best: dict[int, tuple[float, int]] = {}
+            for d, score in scores.items():
+                fields = s.stored_fields(d)
+                article, n = int(fields["article"]), int(fields["n"])
+                # The highest score wins; equal scores go to the earlier passage.
+                if article not in best or (score, -n) > (best[article][0], -best[article][1]):
+                    best[article] = (score, n)
+            return {article: n for article, (_, n) in best.items()}
 
         return self._read(run)
 
@@ -229,20 +237,6 @@ class Search:
 # postings: "pro" has thousands of completions in a big library, and a query over all of them
 # would cost seconds. The most used completions come first, so the likeliest words are kept.
 PREFIX_BUDGET = 5_000
-
-# Counting every match means running the query again without the collector's block skipping;
-# above this many (by Whoosh's estimate) the estimate is reported instead.
-EXACT_COUNT_UP_TO = 2000
-
-
-def _total(results) -> int:
-    if results.has_exact_length():
-        return len(results)
-    estimate = results.estimated_length()
-    if estimate <= EXACT_COUNT_UP_TO:
-        return len(results)
-    return max(estimate, results.scored_length())
-
 
 def _terms(q: Q.Query) -> list[tuple[str, str]]:
     out = []
