@@ -41,6 +41,8 @@ class IngestSettings:
     url_timeout: float = 15
     url_max_bytes: int = 16 * 1024 * 1024
     max_redirects: int = 5
+    # During an add, entities and the index catch up with the stored articles this often.
+    index_every: int = 25_000
 
 
 @dataclass

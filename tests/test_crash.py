@@ -118,6 +118,12 @@ def test_add_killed_at_random_points_loses_nothing(
 
     big = tmp_path / "wire.jsonl"
     write_jsonl(big, 0, ROWS)
+    # The index catches up after every batch here (by default, every 25,000 articles), so that
+    # kills land between index commits and inside them, not only before the first.
+    config = tmp_path / "crash.yaml"
+    config.write_text(
+        no_seed_config.read_text() + "ingest:\n  index_every: 1000\n", encoding="utf-8"
+    )
     rng = random.Random(SEED)
     modes = list(MODES) * 2
     rng.shuffle(modes)
@@ -125,7 +131,7 @@ def test_add_killed_at_random_points_loses_nothing(
     interrupted = []
     try:
         for mode in modes:
-            proc = start_newsreader(library, no_seed_config, "add", big)
+            proc = start_newsreader(library, config, "add", big)
             try:
                 _kill_point(mode, proc, probe, library, rng)
             finally:
@@ -143,7 +149,7 @@ def test_add_killed_at_random_points_loses_nothing(
     assert len(interrupted) >= len(modes) - 2, interrupted
     assert {"stored", "index-files", "indexed"} <= set(interrupted), interrupted
 
-    final = run_newsreader(library, no_seed_config, "add", big)
+    final = run_newsreader(library, config, "add", big)
     no_traceback(final.stderr)
     assert final.returncode == 0, final.stderr
     assert _check(library, no_seed_settings, bookmarks) == base + ROWS
