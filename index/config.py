@@ -43,6 +43,8 @@ class IngestSettings:
     max_redirects: int = 5
     # During an add, entities and the index catch up with the stored articles this often.
     index_every: int = 25_000
+    # A large add finds entities in a worker process while this one stores and indexes.
+    extract_in_background: bool = True
 
 
 @dataclass

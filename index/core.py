@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Iterable
 from functools import cached_property
@@ -33,16 +34,26 @@ ENTITIES_REV = "entities_rev"
 
 
 class Newsreader:
-    def __init__(self, library_dir: Path, settings: Settings, notify: Notify | None = None) -> None:
+    def __init__(
+        self,
+        library_dir: Path,
+        settings: Settings,
+        notify: Notify | None = None,
+        library: Library | None = None,
+    ) -> None:
         self.settings = settings
         self.notify = notify or (lambda message: None)
-        self.library = Library(library_dir)
+        self.library = library if library is not None else Library(library_dir)
         self.index = SearchIndex(self.library, self.notify)
         self.searching = Search(self.library, self.index, settings.search)
         self._finder: TitleFinder | None = None
         self._finder_generation = -1
         self._finder_lock = threading.Lock()
         self._extractor: Extractor | None = None
+        # Articles whose mentions this process stored with them (id -> the revision stored).
+        self._extracted: dict[int, int] = {}
+        self._every = 1
+        self._since_index = 0
 
     @classmethod
     def open(
@@ -51,9 +62,12 @@ class Newsreader:
         settings: Settings,
         notify: Notify | None = None,
         progress: Progress | None = None,
+        library: Library | None = None,
     ) -> Newsreader:
-        """Open (creating and seeding a new library) and make sure the index is usable."""
-        core = cls(library_dir, settings, notify)
+        """Open (creating and seeding a new library) and make sure the index is usable.
+        `library`: the library at `library_dir`, already open (the reader lists its articles
+        while the search index opens)."""
+        core = cls(library_dir, settings, notify, library)
         if core.library.meta(ENTITIES_REV) is None:
             # A library from before the key: its articles all had their entities extracted.
             core.library.set_meta(ENTITIES_REV, str(core.library.rev))
@@ -98,45 +112,92 @@ class Newsreader:
             max_redirects=s.max_redirects,
         )
         report = IngestReport()
-        batch = []
+        batch: list = []
         # Entities and the index catch up every `index_every` stored articles and at the end:
         # each index commit writes every term of its batch once more, and committing every
         # batch of 1,000 made a bulk add spend more on writing terms than on all else. The
         # library is the record: a crash in between loses nothing (the index catches up).
-        every = max(1, s.index_every)
-        stored = 0  # since the index last caught up
-        for parsed in iter_inputs(inputs, stdin=stdin, limits=limits, fetcher=fetcher):
-            if parsed.skipped:
-                report.skipped += 1
-            elif parsed.failure is not None:
-                report.failures.append(parsed.failure)
-            elif parsed.article is not None:
-                batch.append(parsed.article)
-                if len(batch) >= BATCH:
-                    stored += self._store(batch, report)
-                    batch = []
-                    if stored >= every:
-                        self.catch_up()
-                        stored = 0
-            if progress:
-                progress(report, parsed.article.title if parsed.article else "")
-        if batch:
-            self._store(batch, report)
+        self._every = max(1, s.index_every)
+        self._since_index = 0
+        # More than a batch: names are found in a worker process while this one stores and
+        # indexes (the worker starts in ~0.3 s, which a small add would not earn back).
+        background = None
+        tried = False
+        try:
+            for parsed in iter_inputs(inputs, stdin=stdin, limits=limits, fetcher=fetcher):
+                if parsed.skipped:
+                    report.skipped += 1
+                elif parsed.failure is not None:
+                    report.failures.append(parsed.failure)
+                elif parsed.article is not None:
+                    batch.append(parsed.article)
+                    if len(batch) >= BATCH:
+                        if background is None and not tried and self._background_worthwhile():
+                            tried = True
+                            background = _start_background()
+                        if background is None:
+                            self._store_batch(batch, None, report)
+                        else:
+                            background.submit(batch)
+                            # Store what is back; wait for the worker only when too much
+                            # parsed text is waiting for it.
+                            while background.ready() or background.full():
+                                self._store_batch(*background.take(), report)
+                        batch = []
+                if progress:
+                    progress(report, parsed.article.title if parsed.article else "")
+            while background is not None and len(background):
+                self._store_batch(*background.take(), report)
+            if batch:
+                self._store_batch(batch, None, report)
+        finally:
+            if background is not None:
+                background.close()
         self.catch_up()
         return report
 
-    def _store(self, articles: list, report: IngestReport) -> int:
-        """Store a batch in the library; returns how many articles it added or changed."""
-        changed = []
-        for status, article_id in self.library.add_articles(articles):
+    def _background_worthwhile(self) -> bool:
+        from index.entities.builtin import BuiltinExtractor
+
+        return (
+            self.settings.ingest.extract_in_background
+            and (os.cpu_count() or 1) > 1
+            and isinstance(self.extractor(), BuiltinExtractor)
+        )
+
+    def _store_batch(self, articles: list, found: list | None, report: IngestReport) -> None:
+        """Store a batch (with its entities when they were found already); catch the index
+        up when enough has been stored since it last did."""
+        self._since_index += self._store(articles, report, found)
+        if self._since_index >= self._every:
+            self.catch_up()
+            self._since_index = 0
+
+    def _store(self, articles: list, report: IngestReport, found: list | None = None) -> int:
+        """Store a batch in the library, with the entities `found` in each article if given;
+        returns how many articles it added or changed."""
+        changed: list[int] = []
+        extracted = []
+        stored = self.library.add_articles(articles)
+        for i, (status, article_id) in enumerate(stored):
             if status == "added":
                 report.added += 1
-                changed.append(article_id)
             elif status == "updated":
                 report.updated += 1
-                changed.append(article_id)
             else:
                 report.duplicates += 1
+                continue
+            changed.append(article_id)
+            if found is not None:
+                extracted.append((article_id, *found[i]))
+        if extracted:
+            entity_store.store_found(self.library, extracted, self.extractor())
+            # catch_up need not extract these again, unless changed since (by anyone).
+            ids = [e[0] for e in extracted]
+            for row in self.library.query(
+                f"SELECT id, rev FROM articles WHERE id IN ({','.join('?' * len(ids))})", ids
+            ):
+                self._extracted[row[0]] = row[1]
         # Re-stored articles may have moved paragraphs: bookmarks follow their quoted text.
         from index.bookmarks import reanchor
 
@@ -154,15 +215,16 @@ class Newsreader:
             rev = self.library.rev
             pending: list[int] = []
             if rev > done:
-                pending = [
-                    r[0]
-                    for r in self.library.query(
-                        "SELECT id FROM articles WHERE rev > ? ORDER BY id", (done,)
-                    )
-                ]
-                # Mentions first: the index takes its person/org/place fields from them.
-                annotate(self.library, pending, self.extractor(), self.notify)
+                rows = self.library.query(
+                    "SELECT id, rev FROM articles WHERE rev > ? ORDER BY id", (done,)
+                )
+                pending = [r[0] for r in rows]
+                # Mentions first: the index takes its person/org/place fields from them. Those
+                # this process stored with the article (found in the background) are current.
+                todo = [r[0] for r in rows if self._extracted.get(r[0]) != r[1]]
+                annotate(self.library, todo, self.extractor(), self.notify)
                 self.library.set_meta(ENTITIES_REV, str(rev))
+                self._extracted.clear()
             self.index.index_articles(pending)
 
     # -- reading ----------------------------------------------------------------------------
@@ -272,3 +334,13 @@ class Newsreader:
 def demo_files() -> list[Path]:
     seeds = resources.seeds_dir()
     return sorted(p for p in seeds.iterdir() if p.suffix in (".txt", ".jsonl"))
+
+
+def _start_background():  # -> BackgroundExtraction | None
+    """The entity worker, or None if it cannot start (entities are then found in-process)."""
+    from index.entities.background import BackgroundExtraction
+
+    try:
+        return BackgroundExtraction()
+    except OSError:
+        return None

@@ -13,7 +13,6 @@ from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 
-from index.analysis import surface_words
 from index.errors import LibraryError
 from index.model import Article, ArticleSummary, StoredArticle
 
@@ -249,7 +248,7 @@ class Library:
                     status, article_id = self._store(db, article, rev, stamp)
                     results.append((status, article_id))
                     if status != "duplicate":
-                        words.update(surface_words(article.title + " " + article.body))
+                        words.update(_surface_words(article.title + " " + article.body))
                 _count_words(db, words)
         except sqlite3.DatabaseError as exc:
             raise LibraryError(explain(self.path, exc)) from None
@@ -300,7 +299,7 @@ class Library:
         """Rebuild the vocabulary from every article (after removals it can only overcount)."""
         words: Counter[str] = Counter()
         for row in self.iter_for_index(0):
-            words.update(surface_words(row["title"] + " " + row["body"]))
+            words.update(_surface_words(row["title"] + " " + row["body"]))
         with self.transaction() as db:
             db.execute("DELETE FROM words")
             _count_words(db, words)
@@ -477,6 +476,18 @@ def _count_words(db: sqlite3.Connection, words: Counter[str]) -> None:
         "INSERT INTO words VALUES (?, ?) ON CONFLICT(word) DO UPDATE SET df = df + excluded.df",
         words.items(),
     )
+
+
+def _surface_words(text: str) -> set[str]:
+    # Imported on first write: the reader lists a library before loading any text analysis.
+    from index.analysis import surface_words
+
+    return surface_words(text)
+
+
+def passage_spans(paragraphs: list[str]) -> list[tuple[int, int]]:
+    """Where each paragraph sits in the stored body (paragraphs joined by a blank line)."""
+    return list(_offsets(paragraphs))
 
 
 def _offsets(paragraphs: list[str]) -> Iterator[tuple[int, int]]:

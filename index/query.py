@@ -4,6 +4,7 @@ falls back to a literal search for the words."""
 from __future__ import annotations
 
 import calendar
+import copy
 import re
 from dataclasses import dataclass, field
 
@@ -21,6 +22,8 @@ USER_FIELDS = {"title", "body", "source"}
 # included, so no lookup is needed here (index.entities.names).
 ENTITY_FIELDS = {"person", "org", "place", "entity"}
 USER_FIELDS |= ENTITY_FIELDS
+# `entity:` (any type) is not an index field: it searches each of these.
+ANY_ENTITY = ("person", "org", "place", "misc")
 
 _DATE = r"\d{4}(?:-\d{1,2}(?:-\d{1,2})?)?"
 _DATE_FILTER = re.compile(
@@ -71,6 +74,7 @@ def parse(text: str, title_boost: float = 3.0, extra_fields: set[str] | None = N
         query = parts[0]
     else:
         query = Q.And(parts)
+    query = _any_entity(query)
     if _needs_kind(query):
         # A purely negative query would match passage documents too.
         query = Q.And([Q.Term("kind", "a"), query])
@@ -78,16 +82,44 @@ def parse(text: str, title_boost: float = 3.0, extra_fields: set[str] | None = N
 
 
 def _parser(title_boost: float) -> MultifieldParser:
-    from index.search_index import SCHEMA
-
     parser = MultifieldParser(
-        SEARCH_FIELDS, SCHEMA, fieldboosts={"title": title_boost}, group=AndGroup
+        SEARCH_FIELDS, _parse_schema(), fieldboosts={"title": title_boost}, group=AndGroup
     )
     # Keep the syntax people know (words, "phrases", AND OR NOT, field:, *, ()) and drop the
     # rest, whose side effects surprise (`a<b` as a range, +/- as required/forbidden).
     parser.remove_plugin_class(GtLtPlugin)
     parser.remove_plugin_class(PlusMinusPlugin)
     return parser
+
+
+_SCHEMA = None
+
+
+def _parse_schema():
+    """The index's schema plus `entity`, so that `entity:"Bashar Assad"` is analysed as the
+    entity fields are (then _any_entity spreads it over them)."""
+    global _SCHEMA
+    if _SCHEMA is None:
+        from index.search_index import SCHEMA
+
+        schema = SCHEMA.copy()
+        schema.add("entity", SCHEMA["person"])
+        _SCHEMA = schema
+    return _SCHEMA
+
+
+def _any_entity(q: Q.Query) -> Q.Query:
+    """`entity:X` as `person:X OR org:X OR place:X OR misc:X`."""
+    if q.is_leaf():
+        if getattr(q, "fieldname", None) != "entity":
+            return q
+        copies = []
+        for name in ANY_ENTITY:
+            c = copy.copy(q)
+            c.fieldname = name
+            copies.append(c)
+        return Q.Or(copies)
+    return q.apply(_any_entity)
 
 
 def _literal(text: str, title_boost: float) -> Q.Query:

@@ -3,6 +3,7 @@ Screens hold the flows."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from index.config import Settings
-from reader.messages import CoreFailed, CoreReady
+from reader.messages import CoreFailed, CoreReady, LibraryOpened
 from reader.state import ReaderState
 
 
@@ -36,6 +37,9 @@ class NewsreaderApp(App):
         self.settings = settings
         self.library_path = Path(library)
         self.core = None  # index.core.Newsreader, once the worker has opened it
+        self.library = None  # index.library.Library: readable before the core is ready
+        # Set once the library screen has painted its first rows (or given up waiting).
+        self.listed = threading.Event()
         self.state = ReaderState(self.library_path)
         self._theme_loaded = False
 
@@ -55,18 +59,30 @@ class NewsreaderApp(App):
 
     @work(thread=True, exclusive=True, group="core", exit_on_error=False)
     def open_core(self) -> None:
-        from index.core import Newsreader
-        from index.library import LibraryError
-        from index.search_index import IndexError_
+        # The library's list needs only SQLite: open it and show the articles first, then
+        # import and open the search side (Whoosh, entities), which takes longer.
+        from index.errors import IndexError_, LibraryError
+        from index.library import Library
 
         def notify(message: str) -> None:
             self.call_from_thread(self.notify, message, timeout=6, markup=False)
 
         try:
-            core = Newsreader.open(self.library_path, self.settings, notify=notify)
+            library = Library(self.library_path)
+            if not (library.created and self.settings.library.seed_demo):
+                self.library = library
+                self.post_message(LibraryOpened())
+                # Importing and opening the search side holds the GIL for a while: let the
+                # rows reach the screen first (bounded: this is a priority, not a need).
+                self.listed.wait(timeout=1.0)
+            from index.core import Newsreader
+
+            core = Newsreader.open(self.library_path, self.settings, notify=notify,
+                                   library=library)
         except (LibraryError, IndexError_) as exc:
             self.post_message(CoreFailed(str(exc)))
             return
+        self.library = core.library
         self.core = core
         self.post_message(CoreReady())
 
@@ -79,9 +95,15 @@ class NewsreaderApp(App):
             self.core.searching.vocabulary()
             self.core.finder()
 
+    def on_library_opened(self, message: LibraryOpened) -> None:
+        for screen in self.screen_stack:
+            screen.post_message(LibraryOpened())
+
     def on_core_ready(self, message: CoreReady) -> None:
         for screen in self.screen_stack:
             screen.post_message(CoreReady())
+        # After the screens have shown what they waited for.
+        self.call_after_refresh(self.warm_caches)
 
     def on_core_failed(self, message: CoreFailed) -> None:
         self.notify(message.error, title="Cannot open the library", severity="error",

@@ -10,6 +10,11 @@ from index.model import SearchResult
 
 
 @dataclass
+class LibraryOpened(Message, bubble=False):
+    """The library's articles can be listed; the search index is still opening."""
+
+
+@dataclass
 class CoreReady(Message, bubble=False):
     """The library and index are open (the app forwards it to every screen)."""
 

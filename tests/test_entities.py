@@ -411,3 +411,93 @@ def test_broken_gazetteer_keeps_ingest_working(tmp_path, no_seed_settings, monke
     finally:
         core.close()
         gazetteer._load_cached.cache_clear()
+
+
+# -- a large add: names found in a worker process --------------------------------------------
+def _many_articles(demo: Newsreader, count: int) -> list[dict]:
+    """`count` articles made of the demo library's paragraphs (real names, real prose)."""
+    paragraphs = [
+        p for r in demo.library.query("SELECT body FROM articles ORDER BY id")
+        for p in r["body"].split("\n\n") if len(p) > 80
+    ]
+    return [
+        {
+            "title": f"Dispatch {n}",
+            "url": f"https://wire.example/{n}",
+            "body": "\n\n".join(paragraphs[(n * 3 + k) % len(paragraphs)] for k in range(3)),
+        }
+        for n in range(count)
+    ]
+
+
+def _mention_rows(core: Newsreader) -> list[tuple]:
+    return [
+        tuple(r)
+        for r in core.library.query(
+            "SELECT a.url, m.passage, m.start, m.end, m.text, e.canonical, e.label"
+            " FROM mentions m JOIN articles a ON a.id = m.article_id"
+            " JOIN entities e ON e.id = m.entity_id ORDER BY 1, 2, 3, 4"
+        )
+    ]
+
+
+def test_background_extraction_finds_what_in_process_extraction_finds(
+    tmp_path: Path, no_seed_settings: Settings, demo_library: Newsreader, monkeypatch
+) -> None:
+    import json
+
+    from index.entities import background
+
+    rows = _many_articles(demo_library, 2300)  # three batches: the worker takes part
+    feed = tmp_path / "many.jsonl"
+    feed.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    started = []
+    real = background.BackgroundExtraction
+
+    def counting(*args, **kwargs):
+        started.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(background, "BackgroundExtraction", counting)
+    found = {}
+    for in_background in (True, False):
+        no_seed_settings.ingest.extract_in_background = in_background
+        core = Newsreader.open(tmp_path / f"lib-{in_background}", no_seed_settings)
+        try:
+            report = core.add([str(feed)])
+            assert report.added == len(rows) and not report.failures
+            found[in_background] = _mention_rows(core)
+            assert core.search('person:"Bashar Assad"').total > 0
+        finally:
+            core.close()
+    assert started == [1], "the worker ran for the first add only"
+    assert found[True] and found[True] == found[False]
+
+
+@pytest.mark.parametrize("python", ["/nonexistent/python", "/bin/false"])
+def test_a_dead_worker_costs_nothing_but_time(
+    tmp_path: Path, no_seed_settings: Settings, demo_library: Newsreader, monkeypatch, python
+) -> None:
+    """The worker cannot start, or exits at once: every article still gets its entities."""
+    import json
+    import sys
+
+    from index.entities import background
+
+    rows = _many_articles(demo_library, 1500)
+    feed = tmp_path / "many.jsonl"
+    feed.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    found = {}
+    for label in ("in-process", "dead worker"):
+        no_seed_settings.ingest.extract_in_background = label == "dead worker"
+        if label == "dead worker":
+            monkeypatch.setattr(sys, "executable", python)
+        core = Newsreader.open(tmp_path / label, no_seed_settings)
+        try:
+            report = core.add([str(feed)])
+            assert report.added == len(rows) and not report.failures
+            found[label] = _mention_rows(core)
+        finally:
+            core.close()
+    assert found["in-process"] and found["dead worker"] == found["in-process"]
+    assert background  # imported: the module under test

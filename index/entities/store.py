@@ -86,33 +86,52 @@ def annotate(
             if notify:
                 notify(f"entities: {exc}")
             return stored
-        with library.transaction() as db:
-            db.execute(f"DELETE FROM mentions WHERE article_id IN ({_marks(chunk)})", chunk)
-            cache: dict[tuple[str, str], int] = {}
-            rows = []
-            for article_id, groups, located in found:
-                for g in groups:
-                    entity_id = _entity(db, g, cache)
-                    for i in g.members:
-                        passage, pstart, span = located[i]
-                        if passage >= 0:
-                            rows.append(
-                                (
-                                    article_id,
-                                    passage,
-                                    span.start - pstart,
-                                    span.end - pstart,
-                                    span.text,
-                                    entity_id,
-                                )
-                            )
-            db.executemany("INSERT INTO mentions VALUES (?,?,?,?,?,?)", rows)
-            # Only a full re-extraction may say that the library's mentions are by another.
-            db.execute(
-                "INSERT OR IGNORE INTO meta VALUES (?, ?)", (META_KEY, extractor_id(extractor))
-            )
-            stored += len(rows)
+        stored += store_found(library, found, extractor)
     return stored
+
+
+Found = tuple[list[Group], list[tuple[int, int, Span]]]  # an article's groups, located spans
+
+
+def store_found(
+    library: Library, found: list[tuple[int, list[Group], list[tuple[int, int, Span]]]],
+    extractor: Extractor,
+) -> int:
+    """Store what was extracted from these articles (replacing the mentions they had), in one
+    transaction; links each group to the library's entity. Returns the mentions stored."""
+    if not found:
+        return 0
+    ids = [article_id for article_id, _, _ in found]
+    rows = []
+    with library.transaction() as db:
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            db.execute(f"DELETE FROM mentions WHERE article_id IN ({_marks(chunk)})", chunk)
+        cache: dict[tuple[str, str], int] = {}
+        for n, (article_id, groups, located) in enumerate(found):
+            # A name seen earlier in the chunk is linked as it was then; chunks as annotate
+            # makes them, so that where names are found does not change how they link.
+            if n % _CHUNK == 0:
+                cache = {}
+            for g in groups:
+                entity_id = _entity(db, g, cache)
+                for i in g.members:
+                    passage, pstart, span = located[i]
+                    if passage >= 0:
+                        rows.append(
+                            (
+                                article_id,
+                                passage,
+                                span.start - pstart,
+                                span.end - pstart,
+                                span.text,
+                                entity_id,
+                            )
+                        )
+        db.executemany("INSERT INTO mentions VALUES (?,?,?,?,?,?)", rows)
+        # Only a full re-extraction may say that the library's mentions are by another.
+        db.execute("INSERT OR IGNORE INTO meta VALUES (?, ?)", (META_KEY, extractor_id(extractor)))
+    return len(rows)
 
 
 def stale(library: Library, extractor: Extractor) -> bool:
@@ -142,21 +161,26 @@ def _extract(
 ) -> Iterator[tuple[int, list[Group], list[tuple[int, int, Span]]]]:
     offsets = library.passage_offsets(ids)
     for row in library.query(f"SELECT id, body FROM articles WHERE id IN ({_marks(ids)})", ids):
-        body = row["body"]
-        spans = extractor.extract(body)
-        spans.sort(key=lambda s: s.start)
-        starts = [s for s, _ in offsets.get(row["id"], [])]
-        ends = [e for _, e in offsets.get(row["id"], [])]
-        located = []
-        for span in spans:
-            n = bisect.bisect_right(starts, span.start) - 1
-            # A span across two paragraphs (or in a gap) belongs to no passage: dropped.
-            if n < 0 or span.end > ends[n]:
-                located.append((-1, 0, span))
-            else:
-                located.append((n, starts[n], span))
-        kept = [loc[2] for loc in located]
-        yield row["id"], group(body, kept), located
+        yield (row["id"], *extract_text(extractor, row["body"], offsets.get(row["id"], [])))
+
+
+def extract_text(extractor: Extractor, body: str, offsets: list[tuple[int, int]]) -> Found:
+    """The entity groups of an article's text and each span's passage: (passage number, the
+    passage's start, span), passage -1 for a span across two paragraphs (not stored). Depends
+    on nothing but its arguments, so it can run in another process."""
+    spans = extractor.extract(body)
+    spans.sort(key=lambda s: s.start)
+    starts = [s for s, _ in offsets]
+    ends = [e for _, e in offsets]
+    located = []
+    for span in spans:
+        n = bisect.bisect_right(starts, span.start) - 1
+        # A span across two paragraphs (or in a gap) belongs to no passage: dropped.
+        if n < 0 or span.end > ends[n]:
+            located.append((-1, 0, span))
+        else:
+            located.append((n, starts[n], span))
+    return group(body, [loc[2] for loc in located]), located
 
 
 def _entity(db: sqlite3.Connection, g: Group, cache: dict[tuple[str, str], int]) -> int:
@@ -242,10 +266,10 @@ def counts(library: Library, article_id: int) -> list[EntityCount]:
 
 def index_fields(library: Library, article_ids: list[int]) -> dict[int, dict[str, str]]:
     """For the search index: per article, the names of its entities by field (person, org,
-    place, entity), comma-separated. Each entity contributes every name the library knows it
+    place, misc), comma-separated. Each entity contributes every name the library knows it
     by, so `org:ISIS` finds an article that only wrote "Islamic State"."""
     out: dict[int, dict[str, set[str]]] = {}
-    field_of = {"PERSON": "person", "ORG": "org", "PLACE": "place"}
+    field_of = {"PERSON": "person", "ORG": "org", "PLACE": "place", "MISC": "misc"}
     for start in range(0, len(article_ids), _CHUNK):
         chunk = article_ids[start : start + _CHUNK]
         for r in library.query(
@@ -259,7 +283,6 @@ def index_fields(library: Library, article_ids: list[int]) -> dict[int, dict[str
             names = {r[2].replace(",", " ")}
             if r[3]:
                 names.add(r[3])
-            fields.setdefault("entity", set()).update(names)
             if r[1] in field_of:
                 fields.setdefault(field_of[r[1]], set()).update(names)
     return {a: {f: ", ".join(sorted(v)) for f, v in fields.items()} for a, fields in out.items()}

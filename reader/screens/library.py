@@ -12,14 +12,13 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.worker import get_current_worker
 
 from index.model import ArticleSummary
-from reader.messages import CoreReady
+from reader.messages import CoreReady, LibraryOpened
 from reader.screens.base import ReportsWorkerFailures
 from reader.text import one_line
 
 SORTS = ("date", "title", "source")
 # Rows shown at once: the newest N; typing in the filter searches all of them.
 PAGE = 2000
-FIRST_ROWS = 80
 
 
 class LibraryScreen(ReportsWorkerFailures, Screen):
@@ -39,7 +38,6 @@ class LibraryScreen(ReportsWorkerFailures, Screen):
         super().__init__()
         self.sort = "date"
         self._rows: list[ArticleSummary] = []
-        self._warmed = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -57,14 +55,18 @@ class LibraryScreen(ReportsWorkerFailures, Screen):
         table.add_column("Source", key="source", width=18)
         table.add_column("Date", key="date", width=10)
         table.focus()
-        if self.app.core is not None:
+        if self.app.library is not None:
             self.reload()
 
-    def on_core_ready(self, message: CoreReady) -> None:
+    def on_library_opened(self, message: LibraryOpened) -> None:
         self.reload()
 
+    def on_core_ready(self, message: CoreReady) -> None:
+        if not self._rows:  # listed already when the library opened, unless it was new
+            self.reload()
+
     def on_screen_resume(self) -> None:
-        if self.app.core is not None:
+        if self.app.library is not None:
             self.reload()  # read state may have changed in the article screen
 
     def reload(self) -> None:
@@ -72,11 +74,11 @@ class LibraryScreen(ReportsWorkerFailures, Screen):
 
     @work(thread=True, exclusive=True, group="library", exit_on_error=False)
     def load(self, text: str) -> None:
-        core = self.app.core
-        if core is None:
+        library = self.app.library
+        if library is None:
             return
-        rows = core.library.filtered(text, sort=self.sort, limit=PAGE)
-        total, unread = core.library.count(), core.library.unread_count()
+        rows = library.filtered(text, sort=self.sort, limit=PAGE)
+        total, unread = library.count(), library.unread_count()
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show, rows, total, unread, text)
 
@@ -88,12 +90,12 @@ class LibraryScreen(ReportsWorkerFailures, Screen):
         cells = [("•" if not r.read else " ", Text(one_line(r.title, 300)),
                   Text(one_line(r.source or "", 40)), (r.date or "")[:10]) for r in rows]
         # A screenful first: the table measures every cell it is given before it paints.
-        table.add_rows(cells[:FIRST_ROWS])
-        if len(cells) > FIRST_ROWS:
-            self.call_after_refresh(table.add_rows, cells[FIRST_ROWS:])
-        if not self._warmed:
-            self._warmed = True
-            self.call_after_refresh(self.app.warm_caches)
+        first = max(24, self.size.height)
+        table.add_rows(cells[:first])
+        if len(cells) > first:
+            self.call_after_refresh(table.add_rows, cells[first:])
+        if not self.app.listed.is_set():
+            self.call_after_refresh(self.app.listed.set)
         self._rows = rows
         if rows:
             table.move_cursor(row=min(keep, len(rows) - 1))
