@@ -32,10 +32,11 @@ class NewsreaderApp(App):
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="quit_now"),
     ]
 
-    def __init__(self, settings: Settings, library: Path) -> None:
+    def __init__(self, settings: Settings, library: Path, early=None) -> None:
         super().__init__()
         self.settings = settings
         self.library_path = Path(library)
+        self.early = early  # reader.prefetch.EarlyLibrary: the first page, read in a thread
         self.core = None  # index.core.Newsreader, once the worker has opened it
         self.library = None  # index.library.Library: readable before the core is ready
         # Set once the library screen has painted its first rows (or given up waiting).
@@ -68,7 +69,12 @@ class NewsreaderApp(App):
             self.call_from_thread(self.notify, message, timeout=6, markup=False)
 
         try:
-            library = Library(self.library_path)
+            library = None
+            if self.early is not None:
+                self.early.done.wait(timeout=10)
+                library = self.early.library
+            if library is None:
+                library = Library(self.library_path)
             if not (library.created and self.settings.library.seed_demo):
                 self.library = library
                 self.post_message(LibraryOpened())

@@ -10,10 +10,11 @@ from index.config import ConfigError, Settings, load_settings
 from index.paths import library_dir
 
 
-def make_app(settings: Settings, library: Path):
+def make_app(settings: Settings, library: Path, early=None):
+    """`early`: the library's first page being read already (reader.prefetch)."""
     from reader.app import NewsreaderApp
 
-    return NewsreaderApp(settings, library)
+    return NewsreaderApp(settings, library, early)
 
 
 def launch(args: argparse.Namespace) -> int:
@@ -26,6 +27,11 @@ def launch(args: argparse.Namespace) -> int:
         print("newsreader: the reader needs a terminal; see `newsreader --help` for commands",
               file=sys.stderr)
         return 2
-    app = make_app(settings, library_dir(settings, args.library))
+    path = library_dir(settings, args.library)
+    from reader.prefetch import prefetch
+
+    # Started before the UI is imported: the rows are usually read by its first frame.
+    early = prefetch(path)
+    app = make_app(settings, path, early)
     app.run()
     return app.return_code or 0

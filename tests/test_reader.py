@@ -221,6 +221,45 @@ def test_library_shows_articles_with_counts(no_seed_settings, library):
     drive(app, scenario)
 
 
+def test_rows_read_before_the_ui_starts_are_in_its_first_frame(no_seed_settings, library):
+    """`newsreader` reads the first page in a thread while Textual imports (reader.prefetch);
+    the library screen shows it as it mounts, before the core (Whoosh) is open."""
+    from reader.prefetch import prefetch
+
+    early = prefetch(library)
+    assert early.done.wait(10) and early.error is None
+    app = make_app(no_seed_settings, library, early)
+    seen_at_mount = []
+    original = LibraryScreen.on_mount
+
+    def on_mount(screen) -> None:
+        original(screen)
+        seen_at_mount.append(screen.query_one(DataTable).row_count)
+
+    async def main() -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: app.core is not None, "the core to open")
+            assert app.library is early.library  # one library, opened once
+            assert app.core.library is early.library
+            assert library_rows(app)[0][1] == "England win the cricket world cup"
+            assert "8 articles · 8 unread" in status(app, "#counts")
+
+    LibraryScreen.on_mount = on_mount
+    try:
+        asyncio.run(main())
+    finally:
+        LibraryScreen.on_mount = original
+    assert seen_at_mount == [8]
+
+
+def test_a_library_that_does_not_exist_yet_is_not_prefetched(tmp_path) -> None:
+    from reader.prefetch import prefetch
+
+    early = prefetch(tmp_path / "new")
+    assert early.done.is_set() and early.take() == (None, None)
+    assert not (tmp_path / "new").exists()  # creating (and seeding) is the core's job
+
+
 # -- typo tolerance -------------------------------------------------------------------------
 def test_typo_is_corrected_and_the_status_says_so(demo_library, demo_copy):
     app = app_for(demo_library.settings, demo_copy)

@@ -13,12 +13,11 @@ from textual.worker import get_current_worker
 
 from index.model import ArticleSummary
 from reader.messages import CoreReady, LibraryOpened
+from reader.prefetch import Page, read_page
 from reader.screens.base import ReportsWorkerFailures
 from reader.text import one_line
 
 SORTS = ("date", "title", "source")
-# Rows shown at once: the newest N; typing in the filter searches all of them.
-PAGE = 2000
 
 
 class LibraryScreen(ReportsWorkerFailures, Screen):
@@ -38,6 +37,7 @@ class LibraryScreen(ReportsWorkerFailures, Screen):
         super().__init__()
         self.sort = "date"
         self._rows: list[ArticleSummary] = []
+        self._shown = False  # a page has been shown (new libraries wait for the core)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -55,14 +55,20 @@ class LibraryScreen(ReportsWorkerFailures, Screen):
         table.add_column("Source", key="source", width=18)
         table.add_column("Date", key="date", width=10)
         table.focus()
-        if self.app.library is not None:
+        library, page = self.app.early.take() if self.app.early is not None else (None, None)
+        if page is not None and library is not None:
+            # Read before the UI started: shown in the first frame.
+            self.app.library = library
+            self._show(page)
+        elif self.app.library is not None:
             self.reload()
 
     def on_library_opened(self, message: LibraryOpened) -> None:
-        self.reload()
+        if not self._shown:
+            self.reload()
 
     def on_core_ready(self, message: CoreReady) -> None:
-        if not self._rows:  # listed already when the library opened, unless it was new
+        if not self._shown:  # listed already when the library opened, unless it was new
             self.reload()
 
     def on_screen_resume(self) -> None:
@@ -77,12 +83,13 @@ class LibraryScreen(ReportsWorkerFailures, Screen):
         library = self.app.library
         if library is None:
             return
-        rows = library.filtered(text, sort=self.sort, limit=PAGE)
-        total, unread = library.count(), library.unread_count()
+        page = read_page(library, text, self.sort)
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show, rows, total, unread, text)
+            self.app.call_from_thread(self._show, page)
 
-    def _show(self, rows: list[ArticleSummary], total: int, unread: int, text: str) -> None:
+    def _show(self, page: Page) -> None:
+        rows, total, text = page.rows, page.total, page.text
+        self._shown = True
         table = self.query_one(DataTable)
         keep = table.cursor_row
         table.clear()
@@ -101,7 +108,7 @@ class LibraryScreen(ReportsWorkerFailures, Screen):
             table.move_cursor(row=min(keep, len(rows) - 1))
         shown = f"{len(rows):,} shown · " if text or len(rows) < total else ""
         self.query_one("#counts", Static).update(
-            f"{total:,} articles · {unread:,} unread · {shown}sorted by {self.sort}"
+            f"{total:,} articles · {page.unread:,} unread · {shown}sorted by {page.sort}"
         )
         self.sub_title = f"{total:,} articles"
 

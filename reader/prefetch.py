@@ -1,0 +1,71 @@
+"""The library's first page, read in a thread started before Textual is imported: importing
+and starting the UI takes a few hundred milliseconds of one core, and SQLite reads mostly
+outside the GIL, so the articles are usually there for the very first frame."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from index.errors import LibraryError
+from index.library import Library
+from index.model import ArticleSummary
+
+# Rows read at once: the newest N; typing in the filter searches all of them.
+PAGE = 2000
+
+
+@dataclass
+class Page:
+    rows: list[ArticleSummary]
+    total: int
+    unread: int
+    text: str = ""
+    sort: str = "date"
+
+
+@dataclass
+class EarlyLibrary:
+    """The open library and its first page, once the thread is done (read `done` first)."""
+
+    path: Path
+    library: Library | None = None
+    page: Page | None = None
+    error: str | None = None
+    done: threading.Event = field(default_factory=threading.Event)
+
+    def take(self) -> tuple[Library | None, Page | None]:
+        """What the thread found, if it has finished (never waits)."""
+        if not self.done.is_set():
+            return None, None
+        return self.library, self.page
+
+
+def read_page(library: Library, text: str = "", sort: str = "date") -> Page:
+    rows = library.filtered(text, sort=sort, limit=PAGE)
+    return Page(rows, library.count(), library.unread_count(), text, sort)
+
+
+def prefetch(path: Path) -> EarlyLibrary:
+    """Start reading the library at `path` in a thread. A library that does not exist yet is
+    left alone (it is created, and maybe seeded, when the core opens)."""
+    early = EarlyLibrary(Path(path))
+    if not (early.path / Library.FILE).is_file():
+        early.done.set()
+        return early
+
+    def run() -> None:
+        try:
+            library = Library(early.path)
+            early.library = library
+            early.page = read_page(library)
+        except LibraryError as exc:
+            early.error = str(exc)  # the core reports it when it opens
+        except Exception as exc:  # noqa: BLE001 - a head start, never a failure of its own
+            early.error = f"{type(exc).__name__}: {exc}"
+        finally:
+            early.done.set()
+
+    threading.Thread(target=run, name="newsreader-prefetch", daemon=True).start()
+    return early
