@@ -1,0 +1,189 @@
+"""Time to first paint of the reader, in fresh processes (interpreter start and imports
+included, as a person launching it waits for them):
+
+- headless: a child interpreter runs the app with Textual's headless driver and marks "app
+  ready" (Textual's Ready event: the first frame is up) and "rows shown" (the frame after the
+  library's rows were added), timed from process start and from make_app();
+- pty: the installed `newsreader` command in a real pseudo-terminal; the time until its header,
+  then the title of a library row, appear in what it writes to the terminal.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.common import CACHE, ROOT, config_file, say, settings_for, summary
+
+SIZE = (100, 30)  # columns, lines
+
+CHILD = r"""
+import json, sys, time
+t_main = time.time()
+sys.path.insert(0, {root!r})
+from index.config import load_settings
+from reader.launch import make_app
+from reader.app import NewsreaderApp
+from reader.screens.library import LibraryScreen
+from textual.widgets import DataTable
+
+marks = {{"main": t_main, "imported": time.time()}}
+original_show = LibraryScreen._show
+
+def _show(self, *args, **kwargs):
+    original_show(self, *args, **kwargs)
+    if "rows_added" not in marks and self.query_one(DataTable).row_count:
+        marks["rows_added"] = time.time()
+        def painted():
+            marks["rows_shown"] = time.time()
+            marks["rows_shown_cpu"] = time.process_time()
+            self.app.exit()
+        self.call_after_refresh(painted)
+
+def on_ready(self):
+    marks["ready"] = time.time()
+    marks["ready_cpu"] = time.process_time()
+
+LibraryScreen._show = _show
+NewsreaderApp.on_ready = on_ready
+settings = load_settings({config!r})
+marks["make_app"] = time.time()
+app = make_app(settings, {library!r})
+app.run(headless=True, size={size!r})
+print("MARKS" + json.dumps(marks))
+"""
+
+
+def first_paint_headless(library: Path, config: Path, runs: int) -> dict[str, Any]:
+    """Fresh interpreter per run (imports included), headless driver."""
+    code = CHILD.format(root=str(ROOT), config=str(config), library=str(library), size=SIZE)
+    ready, rows, ready_app, rows_app, imports = [], [], [], [], []
+    ready_cpu, rows_cpu = [], []
+    for _ in range(runs):
+        t0 = time.time()
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT
+        )
+        line = next((x for x in out.stdout.splitlines() if x.startswith("MARKS")), None)
+        if line is None:
+            raise RuntimeError(f"first-paint child failed:\n{out.stdout}\n{out.stderr}")
+        m = json.loads(line[5:])
+        ready.append((m["ready"] - t0) * 1000)
+        rows.append((m["rows_shown"] - t0) * 1000)
+        ready_app.append((m["ready"] - m["make_app"]) * 1000)
+        rows_app.append((m["rows_shown"] - m["make_app"]) * 1000)
+        imports.append((m["imported"] - t0) * 1000)
+        ready_cpu.append(m["ready_cpu"] * 1000)
+        rows_cpu.append(m["rows_shown_cpu"] * 1000)
+    return {
+        "app_ready_cpu": summary(ready_cpu),
+        "rows_shown_cpu": summary(rows_cpu),
+        "app_ready_from_process_start": summary(ready),
+        "rows_shown_from_process_start": summary(rows),
+        "app_ready_from_make_app": summary(ready_app),
+        "rows_shown_from_make_app": summary(rows_app),
+        "interpreter_and_imports": summary(imports),
+    }
+
+
+def first_paint_pty(library: Path, config: Path, marker: str, runs: int) -> dict[str, Any] | None:
+    """The installed command in a pseudo-terminal: time until the header, then a row's title,
+    appear in what it writes to the terminal. None when the command is not installed."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    command = Path(sys.executable).with_name("newsreader")
+    if not command.exists():
+        return None
+    header, rows = [], []
+    for _ in range(runs):
+        master, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[1], SIZE[0], 0, 0))
+        env = dict(os.environ, TERM="xterm-256color", COLUMNS=str(SIZE[0]), LINES=str(SIZE[1]))
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(
+            [str(command), "--library", str(library), "--config", str(config)],
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=env,
+            start_new_session=True,
+        )
+        os.close(slave)
+        seen = b""
+        t_header = t_rows = None
+        deadline = time.monotonic() + 30
+        try:
+            while t_rows is None and time.monotonic() < deadline:
+                ready, _, _ = select.select([master], [], [], 0.5)
+                if not ready:
+                    continue
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:
+                    break
+                seen += chunk
+                now = time.perf_counter()
+                if t_header is None and b"newsreader" in seen:
+                    t_header = now
+                if marker.encode() in seen:
+                    t_rows = now
+            os.write(master, b"\x11")  # ctrl+q
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.send_signal(signal.SIGTERM)
+                proc.wait(timeout=10)
+        finally:
+            os.close(master)
+        if t_header is None or t_rows is None:
+            raise RuntimeError("the reader never showed its library in the pty")
+        header.append((t_header - t0) * 1000)
+        rows.append((t_rows - t0) * 1000)
+    return {"header_shown": summary(header), "rows_shown": summary(rows)}
+
+
+def demo_library() -> tuple[Path, Path]:
+    """The demo library (seeded from the repo's seeds/ on first open) and its config."""
+    from index.core import Newsreader
+
+    library = CACHE / "demo"
+    settings = settings_for(seed_demo=True)
+    if not (library / "library.sqlite3").exists():
+        say("seeding the demo library (once)…")
+    Newsreader.open(library, settings).close()
+    return library, config_file(seed_demo=True)
+
+
+def first_row_title(library: Path) -> str:
+    """The first characters of the second row's title: one styled segment, so contiguous in
+    the terminal output."""
+    from index.core import Newsreader
+
+    core = Newsreader.open(library, settings_for(seed_demo=False))
+    try:
+        rows = core.list(limit=2)
+    finally:
+        core.close()
+    title = rows[1].title if len(rows) > 1 else rows[0].title
+    return title[:16]
+
+
+def first_paint(library: Path, config: Path, runs: int) -> dict[str, Any]:
+    """Headless and pty first paint of one library; a pty failure is reported, not raised."""
+    out: dict[str, Any] = {"library": str(library), "runs": runs}
+    out["headless"] = first_paint_headless(library, config, runs)
+    try:
+        out["pty"] = first_paint_pty(library, config, first_row_title(library), runs)
+    except (OSError, RuntimeError) as exc:
+        out["pty"] = {"error": str(exc)}
+    return out
