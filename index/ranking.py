@@ -15,9 +15,13 @@ from __future__ import annotations
 
 import heapq
 import math
+import struct
+import sys
+from array import array
 from collections.abc import Iterable
 
 from whoosh import query as Q
+from whoosh.fields import NUMERIC
 from whoosh.matching import NullMatcher
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
@@ -29,7 +33,10 @@ NOT_SCORE = 1.0  # what Whoosh's inverse matcher adds to a match for each `NOT` 
 
 # An `And` reads a child's postings whole unless it has this many times more postings than
 # there are candidates left, in which case a matcher skips through them to each candidate.
+# Terms with up to PROBE_MIN postings are always read whole: once read, they are cached, and
+# a filter such as source:World (a quarter of a library) is then free for every keystroke.
 PROBE_RATIO = 8
+PROBE_MIN = 100_000
 
 # Scored postings kept in the term cache, all terms together (~100 bytes each).
 CACHE_POSTINGS = 400_000
@@ -54,6 +61,8 @@ class Ranker:
         self._cache: dict[tuple[str, object, float], Scores] = {}
         self._cached = 0
         self._deleted = [_deleted(leaf) for leaf, _ in self.leaves]
+        self._deleted_all: frozenset[int] | None = None
+        self._columns: dict[str, tuple[array, int]] = {}
 
     # -- public -------------------------------------------------------------------------------
     def scores(self, q: Q.Query) -> Scores:
@@ -90,6 +99,8 @@ class Ranker:
             return self._or(q)
         if isinstance(q, Q.And):
             return self._and(q)
+        if (bounds := self._column_bounds(q)) is not None:
+            return self._in_range(q, bounds, range(self.doc_count))
         return self._whole(q)
 
     def _or(self, q: Q.Or) -> Scores:
@@ -113,15 +124,25 @@ class Ranker:
         negative = [c.query for c in q.subqueries if isinstance(c, Q.Not)]
         if not positive:
             return self._whole(q)
+        ranges = [c for c in positive if self._column_bounds(c) is not None]
+        positive = [c for c in positive if c not in ranges] or ranges[:1]
+        ranges = [c for c in ranges if c not in positive]
         positive.sort(key=self.cost)
         out = self._eval(positive[0])
         for child in positive[1:]:
             if not out:
                 return {}
-            if self.cost(child) > PROBE_RATIO * len(out):
+            cost = self.cost(child)
+            # A term is read whole (and cached: the next keystroke reuses it) unless it is
+            # huge beside the candidates left; other nodes skip through their postings.
+            whole = cost <= PROBE_MIN if isinstance(child, Q.Term) else False
+            if not whole and cost > PROBE_RATIO * len(out):
                 found = self._probe(child, out)
             else:
                 found = self._eval(child)
+            out = {d: s + found[d] for d, s in out.items() if d in found}
+        for child in ranges:  # a date range: one look at a column per candidate
+            found = self._in_range(child, self._column_bounds(child), out)
             out = {d: s + found[d] for d, s in out.items() if d in found}
         for child in negative:
             if not out:
@@ -178,6 +199,61 @@ class Ranker:
             else:
                 out.update(scored)
         return out
+
+    def _column_bounds(self, q: Q.Query) -> tuple[int, int] | None:
+        """For a range over a numeric field with a column (the day), the inclusive bounds
+        as the column stores them; None for any other query."""
+        if not isinstance(q, Q.TermRange) or not q.constantscore:
+            return None
+        try:
+            field = self.schema[q.fieldname]
+        except KeyError:
+            return None
+        if not isinstance(field, NUMERIC) or not field.column_type:
+            return None
+        try:
+            low = _sortable(field, q.start, field.min_value, q.startexcl, 1)
+            high = _sortable(field, q.end, field.max_value, q.endexcl, -1)
+        except (ValueError, struct.error):
+            return None
+        return low, high
+
+    def _in_range(self, q: Q.TermRange, bounds: tuple[int, int] | None,
+                  candidates: Iterable[int]) -> Scores:
+        """Those of `candidates` whose value is in the range, each scored as Whoosh scores a
+        constant-score range (its boost). Documents without a value have the field's default
+        in the column: they never match, as they have no term."""
+        assert bounds is not None
+        low, high = bounds
+        values, missing = self._column(q.fieldname)
+        deleted = self._deleted_global()
+        boost = q.boost
+        return {
+            d: boost for d in candidates
+            if low <= values[d] <= high and values[d] != missing and d not in deleted
+        }
+
+    def _column(self, fieldname: str) -> tuple[array, int]:
+        """The field's column for the whole index (raw sortable values), read once."""
+        cached = self._columns.get(fieldname)
+        if cached is None:
+            field = self.schema[fieldname]
+            values: array = array("Q")
+            for leaf, _ in self.leaves:
+                values.extend(_column_values(leaf, fieldname))
+            # What the column holds for a document without a value: the field's default, as
+            # given (Whoosh writes it to the column untranslated).
+            missing = field.default if field.default is not None else 0
+            cached = self._columns[fieldname] = (values, missing)
+        return cached
+
+    def _deleted_global(self) -> frozenset[int]:
+        if self._deleted_all is None:
+            self._deleted_all = frozenset(
+                d + offset for (_, offset), dead in zip(self.leaves, self._deleted, strict=True)
+                for d in dead
+            )
+        return self._deleted_all
 
     def _whole(self, q: Q.Query) -> Scores:
         """Any query, scored by its own Whoosh matcher (deleted documents are left out)."""
@@ -247,6 +323,35 @@ def _deleted(leaf) -> frozenset[int]:
     if not leaf.has_deletions():
         return frozenset()
     return frozenset(d for d in range(leaf.doc_count_all()) if leaf.is_deleted(d))
+
+
+def _sortable(field, bound: bytes | None, default: int, exclusive: bool, step: int) -> int:
+    """A range bound (term bytes, full precision) as the column's sortable integer."""
+    if not bound:
+        return field.to_column_value(default)
+    if bound[:1] != b"\x00":  # a coarser tier than full precision: not this ranker's case
+        raise ValueError("not a full-precision bound")
+    value = field._struct.unpack(bound[1:])[0]
+    return value + step if exclusive else value
+
+
+def _column_values(leaf, fieldname: str) -> array:
+    """A segment's raw column values, one per document. The pinned Whoosh stores a numeric
+    column as big-endian fixed-size integers, read here in one go; any other reader is read
+    value by value."""
+    reader = leaf.column_reader(fieldname, translate=False)
+    count = leaf.doc_count_all()
+    typecode = getattr(reader, "_typecode", None)
+    raw = getattr(reader, "_dbfile", None)
+    if raw is not None and typecode in ("B", "H", "I", "L", "Q") and hasattr(reader, "_count"):
+        size = array(typecode).itemsize
+        values = array(typecode, raw.get(reader._basepos, reader._count * size))
+        if sys.byteorder == "little":
+            values.byteswap()
+        if len(values) < count:
+            values.extend([reader._default] * (count - len(values)))
+        return array("Q", values)
+    return array("Q", (reader[d] for d in range(count)))
 
 
 def _postings(matcher) -> tuple[list[int], list[float]]:

@@ -23,6 +23,10 @@ QUERIES = [
     '"cruise missiles"',
     "title:syria troops",
     "date:2015..2016 russia",
+    "date:2019",
+    "date:..2019-06-30",
+    "date:2020-01.. government",
+    "date:2019-03..2019-05 NOT trump",
     'person:"Bashar Assad"',
     "place:syria government",
     "(russia OR france) AND (attack OR strike)",
@@ -78,6 +82,7 @@ def test_ranker_agrees_on_many_segments_with_deletions(
             "SELECT id, title, body, url, date, source FROM articles ORDER BY id"
         )
     ]
+    rows[3]["date"] = None  # undated: in no date range, though its column holds a default
     core = Newsreader.open(tmp_path / "lib", no_seed_settings)
     try:
         # Three adds, three segments; then an update deletes a document in the first one.
