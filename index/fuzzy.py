@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
+from array import array
 from collections import defaultdict
 
 from rapidfuzz import fuzz, process, utils
@@ -104,7 +105,7 @@ class TitleFinder:
         self.ids = [i for i, _ in items]
         self.titles = [t for _, t in items]
         self._processed = [utils.default_process(t) for t in self.titles]
-        self._by_prefix: dict[str, set[int]] | None = None
+        self._by_prefix: dict[str, array] | None = None
         self._keys: list[str] = []
         if len(self._processed) > LARGE:
             self._index_prefixes()  # here, in the warm-up worker, not on a keystroke
@@ -134,11 +135,12 @@ class TitleFinder:
         return [(self.ids[i], self.titles[i], round(s, 1)) for i, s in rescored[:limit]]
 
     def _index_prefixes(self) -> None:
-        by_prefix: dict[str, set[int]] = defaultdict(set)
+        # Arrays of title numbers, not sets: at 127.6k titles, sets of ints took 60 MB.
+        by_prefix: dict[str, array] = defaultdict(lambda: array("i"))
         for i, title in enumerate(self._processed):
-            for word in title.split():
-                by_prefix[word[:3]].add(i)
-        self._by_prefix = by_prefix
+            for key in {word[:3] for word in title.split()}:
+                by_prefix[key].append(i)
+        self._by_prefix = dict(by_prefix)
         self._keys = sorted(by_prefix)
 
     def _prefilter(self, needle: str) -> list[int]:
@@ -152,7 +154,7 @@ class TitleFinder:
         for word in needle.split()[:3]:
             key = word[:3]
             if len(key) == 3:
-                found = self._by_prefix.get(key, set())
+                found = set(self._by_prefix.get(key, ()))
             else:  # one or two letters: every word starting with them
                 lo = bisect.bisect_left(self._keys, key)
                 hi = bisect.bisect_left(self._keys, key + "\uffff")

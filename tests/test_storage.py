@@ -107,9 +107,15 @@ def _files(folder: Path, pattern: str) -> list[Path]:
 
 
 # -- the search index ---------------------------------------------------------------------------
+# A segment is a set of files (postings, terms, columns, stored fields): see COMPOUND.
+SEGMENT_FILES = "MAIN_*.*"  # not the table of contents (_MAIN_n.toc) nor the lock
+
+
 def _garble(index: Path) -> None:
     rng = random.Random(7)
-    for seg in _files(index, "*.seg"):
+    for seg in _files(index, SEGMENT_FILES):
+        if seg.stat().st_size <= 2000:
+            continue
         for _ in range(5):
             start = rng.randrange(seg.stat().st_size - 2000)
             _garbage(seg, start, 2000, seed=rng.randrange(10**6))
@@ -118,12 +124,12 @@ def _garble(index: Path) -> None:
 INDEX_DAMAGE: dict[str, Callable[[Path], object]] = {
     "index folder deleted": shutil.rmtree,
     "table of contents deleted": lambda ix: [p.unlink() for p in _files(ix, "*.toc")],
-    "a segment deleted": lambda ix: _files(ix, "*.seg")[0].unlink(),
+    "a segment deleted": lambda ix: [p.unlink() for p in _files(ix, "MAIN_*.pst")[:1]],
     "state file deleted": lambda ix: (ix / "state.json").unlink(),
     "state file garbage": lambda ix: (ix / "state.json").write_text("{not json"),
     "table of contents garbage": lambda ix: [_garbage(p) for p in _files(ix, "*.toc")],
-    "segments garbage": lambda ix: [_garbage(p) for p in _files(ix, "*.seg")],
-    "segments truncated": lambda ix: [os.truncate(p, 1000) for p in _files(ix, "*.seg")],
+    "segments garbage": lambda ix: [_garbage(p) for p in _files(ix, SEGMENT_FILES)],
+    "segments truncated": lambda ix: [os.truncate(p, 100) for p in _files(ix, SEGMENT_FILES)],
 }
 
 
