@@ -28,7 +28,12 @@ CHILD = r"""
 import json, sys, time
 t_main = time.time()
 sys.path.insert(0, {root!r})
+from pathlib import Path
 from index.config import load_settings
+settings = load_settings({config!r})
+# As reader.launch.launch does: the first page is read while the UI imports.
+from reader.prefetch import prefetch
+early = prefetch(Path({library!r}))
 from reader.launch import make_app
 from reader.app import NewsreaderApp
 from reader.screens.library import LibraryScreen
@@ -53,9 +58,8 @@ def on_ready(self):
 
 LibraryScreen._show = _show
 NewsreaderApp.on_ready = on_ready
-settings = load_settings({config!r})
 marks["make_app"] = time.time()
-app = make_app(settings, {library!r})
+app = make_app(settings, {library!r}, early)
 app.run(headless=True, size={size!r})
 print("MARKS" + json.dumps(marks))
 """

@@ -39,6 +39,12 @@ CREATE INDEX IF NOT EXISTS articles_origin ON articles(origin) WHERE origin IS N
 CREATE INDEX IF NOT EXISTS articles_hash ON articles(hash);
 CREATE INDEX IF NOT EXISTS articles_rev ON articles(rev);
 CREATE INDEX IF NOT EXISTS articles_date ON articles(date);
+-- The library screen's three orders, exactly as summaries() sorts (else SQLite sorts every
+-- article to show the first page: 0.4 s at 127.6k).
+CREATE INDEX IF NOT EXISTS articles_newest ON articles(date IS NULL, date DESC, id DESC);
+CREATE INDEX IF NOT EXISTS articles_by_title ON articles(title COLLATE NOCASE, id);
+CREATE INDEX IF NOT EXISTS articles_by_source
+    ON articles(source IS NULL, source COLLATE NOCASE, date DESC, id);
 CREATE TABLE IF NOT EXISTS passages (
     article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
     n          INTEGER NOT NULL,

@@ -57,9 +57,11 @@ class LibraryScreen(ReportsWorkerFailures, Screen):
         table.focus()
         library, page = self.app.early.take() if self.app.early is not None else (None, None)
         if page is not None and library is not None:
-            # Read before the UI started: shown in the first frame.
+            # Read before the UI started: shown in the first frame, the rest right after.
             self.app.library = library
             self._show(page)
+            if page.partial:
+                self.call_after_refresh(self.reload)
         elif self.app.library is not None:
             self.reload()
 
