@@ -42,7 +42,7 @@ class IngestSettings:
     url_max_bytes: int = 16 * 1024 * 1024
     max_redirects: int = 5
     # During an add, entities and the index catch up with the stored articles this often.
-    index_every: int = 25_000
+    index_every: int = 100_000
     # A large add finds entities in a worker process while this one stores and indexes.
     extract_in_background: bool = True
 

@@ -194,8 +194,10 @@ class Ranker:
                           for d, w in zip(ids, weights, strict=True)]
             else:
                 scored = [(d, w * q.boost) for d, w in zip(ids, weights, strict=True)]
-            if offset or deleted:
+            if deleted:
                 out.update((d + offset, s) for d, s in scored if d not in deleted)
+            elif offset:
+                out.update([(d + offset, s) for d, s in scored])
             else:
                 out.update(scored)
         return out

@@ -118,7 +118,7 @@ def test_add_killed_at_random_points_loses_nothing(
 
     big = tmp_path / "wire.jsonl"
     write_jsonl(big, 0, ROWS)
-    # The index catches up after every batch here (by default, every 25,000 articles), so that
+    # The index catches up after every batch here (by default, every 100,000 articles), so that
     # kills land between index commits and inside them, not only before the first.
     config = tmp_path / "crash.yaml"
     config.write_text(
