@@ -29,6 +29,7 @@ import math
 import re
 import threading
 import weakref
+from array import array
 from collections import Counter, OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -88,6 +89,7 @@ STRONG_TERMS = 3
 # terms' (df ≥ this) are kept, whose relative change is negligible.
 DF_KEEP = 100
 DF_CACHE_MAX = 200_000
+POSTINGS_CACHE = 3_000_000  # document numbers kept (12 MB)
 
 _NUMBERISH = re.compile(r"^[\d.,_/-]+$")
 _NORMALISE = re.compile(r"\W+")
@@ -210,6 +212,11 @@ class RelatedFinder:
         # index term (to give reasons in the source's words).
         self._context: OrderedDict[int, tuple[dict[str, float], dict[str, str]]] = OrderedDict()
         self._entity_idf: dict[int, float] = {}
+        # Postings of the terms read lately (document numbers, 4 bytes each), for one searcher:
+        # common words come back in paragraph after paragraph, and reading them is most of a
+        # call. Most recently used last.
+        self._postings: OrderedDict[tuple[str, str], array] = OrderedDict()
+        self._postings_size = 0
 
     # -- public ---------------------------------------------------------------------------------
     def passages(
@@ -434,6 +441,8 @@ class RelatedFinder:
         self._entity_idf.clear()
         self._df = {k: v for k, v in self._df.items() if v >= DF_KEEP and k[0] != "kind"}
         self._where.clear()
+        self._postings.clear()
+        self._postings_size = 0
         reader = s.reader()
         self._leaves = list(reader.leaf_readers())
         # An article's passage documents are added right after its article document (one
@@ -467,17 +476,25 @@ class RelatedFinder:
             self._dfs(key)
         return len(self._where[key])
 
-    def postings(self, fieldname: str, text: str) -> list[int]:
+    def postings(self, fieldname: str, text: str) -> array:
         """Index-wide numbers of the documents having the term, segment by segment; only the
         segments known to hold it are opened (an index of many segments costs more)."""
         key = (fieldname, text)
+        cached = self._postings.get(key)
+        if cached is not None:
+            self._postings.move_to_end(key)
+            return cached
         if key not in self._where:
             self._dfs(key)
-        out: list[int] = []
+        out = array("i")
         for i in self._where[key]:
             leaf, offset = self._leaves[i]
             ids = _doc_ids(leaf.postings(fieldname, text))
-            out.extend(ids if not offset else (d + offset for d in ids))
+            out.extend(ids if not offset else [d + offset for d in ids])
+        self._postings[key] = out
+        self._postings_size += len(out)
+        while self._postings_size > POSTINGS_CACHE and len(self._postings) > 1:
+            self._postings_size -= len(self._postings.popitem(last=False)[1])
         return out
 
     def doc_count(self, reader, fieldname: str) -> int:
