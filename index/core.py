@@ -52,8 +52,6 @@ class Newsreader:
         self._extractor: Extractor | None = None
         # Articles whose mentions this process stored with them (id -> the revision stored).
         self._extracted: dict[int, int] = {}
-        self._every = 1
-        self._since_index = 0
 
     @classmethod
     def open(
@@ -117,8 +115,16 @@ class Newsreader:
         # each index commit writes every term of its batch once more, and committing every
         # batch of 1,000 made a bulk add spend more on writing terms than on all else. The
         # library is the record: a crash in between loses nothing (the index catches up).
-        self._every = max(1, s.index_every)
-        self._since_index = 0
+        every = max(1, s.index_every)
+        since_index = 0  # articles stored since the index last caught up
+
+        def store(articles: list, found: list | None) -> None:
+            nonlocal since_index
+            since_index += self._store(articles, report, found)
+            if since_index >= every:
+                self.catch_up()
+                since_index = 0
+
         # More than a batch: names are found in a worker process while this one stores and
         # indexes (the worker starts in ~0.3 s, which a small add would not earn back).
         background = None
@@ -136,20 +142,20 @@ class Newsreader:
                             tried = True
                             background = _start_background()
                         if background is None:
-                            self._store_batch(batch, None, report)
+                            store(batch, None)
                         else:
                             background.submit(batch)
                             # Store what is back; wait for the worker only when too much
                             # parsed text is waiting for it.
                             while background.ready() or background.full():
-                                self._store_batch(*background.take(), report)
+                                store(*background.take())
                         batch = []
                 if progress:
                     progress(report, parsed.article.title if parsed.article else "")
             while background is not None and len(background):
-                self._store_batch(*background.take(), report)
+                store(*background.take())
             if batch:
-                self._store_batch(batch, None, report)
+                store(batch, None)
         finally:
             if background is not None:
                 background.close()
@@ -164,14 +170,6 @@ class Newsreader:
             and (os.cpu_count() or 1) > 1
             and isinstance(self.extractor(), BuiltinExtractor)
         )
-
-    def _store_batch(self, articles: list, found: list | None, report: IngestReport) -> None:
-        """Store a batch (with its entities when they were found already); catch the index
-        up when enough has been stored since it last did."""
-        self._since_index += self._store(articles, report, found)
-        if self._since_index >= self._every:
-            self.catch_up()
-            self._since_index = 0
 
     def _store(self, articles: list, report: IngestReport, found: list | None = None) -> int:
         """Store a batch in the library, with the entities `found` in each article if given;

@@ -175,7 +175,7 @@ class Ranker:
         if not self.doc_count or not self.reader.doc_frequency(fieldname, text):
             return out
         scorable = field.scorable
-        idf = self._idf(fieldname, text) if scorable else 0.0
+        idf = self.searcher.idf(fieldname, text) if scorable else 0.0
         for i, (leaf, offset) in enumerate(self.leaves):
             try:
                 matcher = leaf.postings(fieldname, text)
@@ -295,9 +295,6 @@ class Ranker:
         except (KeyError, ValueError):
             return 0
 
-    def _idf(self, fieldname: str, text: bytes) -> float:
-        return self.searcher.idf(fieldname, text)
-
     def _norm(self, fieldname: str) -> list[float]:
         """K1·((1-B) + B·length/average) for each of the 256 length bytes."""
         norm = self._norms.get(fieldname)
@@ -321,9 +318,13 @@ def _boosted(scores: Scores, boost: float) -> Scores:
 
 
 def _deleted(leaf) -> frozenset[int]:
-    """The segment's deleted document numbers (its postings still list them until a merge)."""
+    """The segment's deleted document numbers (its postings still list them until a merge):
+    the set the segment reader keeps for its own postings filter, else one look per document."""
     if not leaf.has_deletions():
         return frozenset()
+    known = getattr(leaf, "deleted_docs_set", None)
+    if isinstance(known, frozenset | set):
+        return frozenset(known)
     return frozenset(d for d in range(leaf.doc_count_all()) if leaf.is_deleted(d))
 
 

@@ -4,11 +4,11 @@ outside the GIL, so the articles are usually there for the very first frame."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index.errors import LibraryError
 from index.library import Library
 from index.model import ArticleSummary
 
@@ -32,12 +32,12 @@ class Page:
 
 @dataclass
 class EarlyLibrary:
-    """The open library and its first page, once the thread is done (read `done` first)."""
+    """The open library and its first page, once the thread is done (read `done` first).
+    Both stay None if reading failed: the core opens the library again and reports why."""
 
     path: Path
     library: Library | None = None
     page: Page | None = None
-    error: str | None = None
     done: threading.Event = field(default_factory=threading.Event)
 
     def take(self) -> tuple[Library | None, Page | None]:
@@ -65,14 +65,12 @@ def prefetch(path: Path) -> EarlyLibrary:
         return early
 
     def run() -> None:
+        # A head start, never a failure of its own.
         try:
-            library = Library(early.path)
-            early.library = library
-            early.page = read_page(library, limit=SCREENFUL)
-        except LibraryError as exc:
-            early.error = str(exc)  # the core reports it when it opens
-        except Exception as exc:  # noqa: BLE001 - a head start, never a failure of its own
-            early.error = f"{type(exc).__name__}: {exc}"
+            with contextlib.suppress(Exception):
+                library = Library(early.path)
+                early.library = library
+                early.page = read_page(library, limit=SCREENFUL)
         finally:
             early.done.set()
 

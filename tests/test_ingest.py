@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from http_helpers import QuietHandler
 
 from index.ingest import FetchedDoc, FetchError, IngestLimits, Parsed, fetch_url, iter_inputs
 from index.ingest import sources as sources_module
@@ -692,7 +693,7 @@ def test_dates(value, expected) -> None:
 # -- fetch_url against a local server ------------------------------------------------------
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
     def do_GET(self) -> None:  # noqa: N802
         routes = {
             "/page": (200, "text/html; charset=utf-8", HTML_PAGE.encode()),
@@ -711,22 +712,6 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if self.path not in routes:
             return self._send(404, "text/plain", b"nope")
         self._send(*routes[self.path])
-
-    def _redirect(self, location: str) -> None:
-        self.send_response(302)
-        self.send_header("Location", location)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def _send(self, code: int, ctype: str, body: bytes) -> None:
-        self.send_response(code)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from http_helpers import QuietHandler
 from reliability_helpers import no_traceback, wait_until
 from rich.console import Console
 
@@ -72,7 +73,7 @@ class _Server(http.server.ThreadingHTTPServer):
         return f"http://127.0.0.1:{self.server_address[1]}"
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
     server: _Server
     protocol_version = "HTTP/1.0"  # bodies without Content-Length end when the socket does
 
@@ -114,22 +115,6 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                     time.sleep(byte_wait)  # the server's pace, not a test synchronisation
         except OSError:
             self.server.gave_up.append(path)
-
-    def _redirect(self, location: str) -> None:
-        self.send_response(302)
-        self.send_header("Location", location)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def _send(self, code: int, ctype: str, body: bytes) -> None:
-        self.send_response(code)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args) -> None:
-        pass
 
 
 @pytest.fixture
