@@ -16,8 +16,6 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
-from rapidfuzz import fuzz
-
 from index.library import Library, now
 from index.sanitize import clean_text
 
@@ -384,6 +382,10 @@ def locate(
                 at = paragraphs[i].find(quote)
                 return Anchor(i, at, at + len(quote), quote)
             return Anchor(i, None, None, quote)
+    # Imported here: the `newsreader` command builds its parser (and so imports this module)
+    # before the reader's first frame, and rapidfuzz costs 20 ms of that.
+    from rapidfuzz import fuzz
+
     best: tuple[float, int, Anchor] | None = None
     for i, p in enumerate(paragraphs):
         if len(p) < len(quote):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
 from index.bookmarks import Bookmark, BookmarkError, Bookmarks
-from index.core import Newsreader
 from index.export import (
     FORMATS,
     ExportError,
@@ -17,6 +17,9 @@ from index.export import (
     render,
     write_atomic,
 )
+
+if TYPE_CHECKING:  # the core loads only when the command runs, not when the parser is built
+    from index.core import Newsreader
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 _SORTS = {"added": "added", "date": "article_date", "title": "title"}
