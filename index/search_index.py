@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh import index as windex
-from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.searching import Searcher
 from whoosh.util.filelock import try_for
 
@@ -25,10 +25,13 @@ from index.entities.names import name_analyzer
 from index.entities.store import index_fields
 from index.errors import IndexError_, LibraryError
 from index.library import Library
+from index.segment_writer import FlushingWriter
 from index.query import day_number
 
 # Bump when the schema or the analysis changes: an index of another version is rebuilt.
-INDEX_VERSION = 4  # 3: person/org/place/entity fields; 4: misc instead of entity
+# 3: person/org/place/entity fields; 4: misc instead of entity; 5: passage number only stored,
+# passages without an id.
+INDEX_VERSION = 5
 
 # Segments as separate files, not one compound file: Whoosh reads a compound segment by
 # copying each part of it out of the memory map into a BytesIO, which at 127.6k articles
@@ -36,10 +39,13 @@ INDEX_VERSION = 4  # 3: person/org/place/entity fields; 4: misc instead of entit
 COMPOUND = False
 
 SCHEMA = Schema(
-    id=ID(unique=True),               # "a12" for article 12, "p12.3" for its passage 3
+    # "a12" for article 12. Passages have none: nothing looks one up, and a term of its own
+    # per passage was a posting, and a dictionary entry, written for nothing.
+    id=ID(unique=True),
     kind=ID,                          # "a" article, "p" passage
     article=ID(stored=True),          # the article id, on both kinds (deletes go by it)
-    n=NUMERIC(stored=True),           # passage number
+    # The passage number, read back, never searched: NUMERIC indexed it as 8 terms.
+    n=STORED,
     title=TEXT(analyzer=analyzer(), phrase=True),
     body=TEXT(analyzer=analyzer(), phrase=True),
     source=TEXT(analyzer=analyzer(), phrase=True),
@@ -173,7 +179,7 @@ class SearchIndex:
                 ix = windex.create_in(str(fresh), SCHEMA)
                 rev = self.library.rev
                 total = self.library.count()
-                writer = ix.writer(limitmb=128, compound=COMPOUND)
+                writer = FlushingWriter(ix, limitmb=128, compound=COMPOUND)
                 top = _MaxId()
                 try:
                     rows = top.track(self.library.iter_for_index(0))
@@ -288,7 +294,7 @@ class SearchIndex:
             lock = self._whoosh_lock()
             try:
                 try:
-                    writer = self._ix.writer(limitmb=128, compound=COMPOUND, _lk=False)
+                    writer = FlushingWriter(self._ix, limitmb=128, compound=COMPOUND, _lk=False)
                 except OSError as exc:
                     raise IndexError_(self._cannot_write(exc)) from None
                 try:
@@ -417,8 +423,7 @@ class SearchIndex:
             # A one-paragraph article is its own best passage: no passage document needed.
             if len(spans) > 1:
                 for n, (s, e) in enumerate(spans):
-                    writer.add_document(id=f"p{aid}.{n}", kind="p", article=aid, n=n,
-                                        ptext=body[s:e])
+                    writer.add_document(kind="p", article=aid, n=n, ptext=body[s:e])
         return len(rows)
 
     # -- reading ----------------------------------------------------------------------------
