@@ -25,8 +25,8 @@ from index.entities.names import name_analyzer
 from index.entities.store import index_fields
 from index.errors import IndexError_, LibraryError
 from index.library import Library
-from index.segment_writer import FlushingWriter
 from index.query import day_number
+from index.segment_writer import FlushingWriter
 
 # Bump when the schema or the analysis changes: an index of another version is rebuilt.
 # 3: person/org/place/entity fields; 4: misc instead of entity; 5: passage number only stored,
