@@ -1,5 +1,6 @@
-"""FlushingWriter writes the segment Whoosh's own SegmentWriter writes: every term with the
-same statistics (the lengths it reads differently are in them) and the same postings."""
+"""FlushingWriter writes the segment Whoosh's own SegmentWriter writes, its posting pool spilling
+to runs on disk as in a large add: every term with the same statistics (the lengths it reads
+differently are in them) and the same postings."""
 
 from __future__ import annotations
 
