@@ -21,6 +21,7 @@ from textual.app import App
 from textual.command import CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList, Static
+from textual.widgets.data_table import ColumnKey
 
 from index.config import Settings
 from index.core import Newsreader
@@ -217,6 +218,30 @@ def test_library_shows_articles_with_counts(no_seed_settings, library):
         await until(pilot, lambda: len(library_rows(app)) == 1, "the filter to apply")
         assert library_rows(app)[0][1] == "Vienna opera ball is cancelled"
         assert "1 shown" in status(app, "#counts")
+
+    drive(app, scenario)
+
+
+def test_library_columns_fit_the_terminal_and_follow_its_width(no_seed_settings, library):
+    """Title, source and date are all on screen: the title takes what the others leave, and
+    more of it when the terminal grows."""
+    app = app_for(no_seed_settings, library)
+
+    def widths() -> tuple[int, int]:
+        table = app.screen.query_one(DataTable)
+        used = sum(c.get_render_width(table) for c in table.columns.values())
+        return used, table.scrollable_content_region.width
+
+    async def scenario(pilot: Pilot) -> None:
+        used, room = widths()
+        assert used == room
+        text = screen_text(app)
+        assert "Source" in text and "Date" in text
+        title_before = app.screen.query_one(DataTable).columns[ColumnKey("title")].width
+        await pilot.resize_terminal(140, 30)
+        await until(pilot, lambda: widths()[0] == widths()[1] > room, "the columns to refit")
+        title_after = app.screen.query_one(DataTable).columns[ColumnKey("title")].width
+        assert title_after == title_before + widths()[1] - room
 
     drive(app, scenario)
 

@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets.data_table import ColumnKey
 from textual.worker import get_current_worker
 
 from index.model import ArticleSummary
@@ -18,6 +19,7 @@ from reader.screens.base import ReportsWorkerFailures
 from reader.text import one_line
 
 SORTS = ("date", "title", "source")
+FIXED_WIDTHS = {"read": 1, "source": 18, "date": 10}
 
 
 class LibraryScreen(ReportsWorkerFailures, Screen):
@@ -38,6 +40,7 @@ class LibraryScreen(ReportsWorkerFailures, Screen):
         self.sort = "date"
         self._rows: list[ArticleSummary] = []
         self._shown = False  # a page has been shown (new libraries wait for the core)
+        self._page: Page | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -50,10 +53,12 @@ class LibraryScreen(ReportsWorkerFailures, Screen):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_column(" ", key="read", width=1)
-        table.add_column("Title", key="title")
-        table.add_column("Source", key="source", width=18)
-        table.add_column("Date", key="date", width=10)
+        # Fixed widths, the title taking what the others leave: sized to its longest cell it
+        # pushed source and date off the screen, and every cell was measured before a paint.
+        table.add_column(" ", key="read", width=FIXED_WIDTHS["read"])
+        table.add_column("Title", key="title", width=self._title_width())
+        table.add_column("Source", key="source", width=FIXED_WIDTHS["source"])
+        table.add_column("Date", key="date", width=FIXED_WIDTHS["date"])
         table.focus()
         library, page = self.app.early.take() if self.app.early is not None else (None, None)
         if page is not None and library is not None:
@@ -64,6 +69,24 @@ class LibraryScreen(ReportsWorkerFailures, Screen):
                 self.call_after_refresh(self.reload)
         elif self.app.library is not None:
             self.reload()
+
+    def _title_width(self) -> int:
+        """What the fixed columns leave of the table's width for the title."""
+        table = self.query_one(DataTable)
+        # Before its first layout the table has no size: the terminal's less the screen's
+        # gutter and a scrollbar, corrected after the first frame (_refit) if that was wrong.
+        width = table.scrollable_content_region.width or self.app.size.width - 4
+        fixed = sum(FIXED_WIDTHS.values()) + 2 * table.cell_padding * (len(FIXED_WIDTHS) + 1)
+        return max(20, width - fixed)
+
+    def _refit(self) -> None:
+        """Show the page again if the title column no longer fits the table's width."""
+        title = self.query_one(DataTable).columns.get(ColumnKey("title"))
+        if title is not None and self._page is not None and title.width != self._title_width():
+            self._show(self._page)
+
+    def on_resize(self) -> None:
+        self._refit()
 
     def on_library_opened(self, message: LibraryOpened) -> None:
         if not self._shown:
@@ -92,8 +115,11 @@ class LibraryScreen(ReportsWorkerFailures, Screen):
     def _show(self, page: Page) -> None:
         rows, total, text = page.rows, page.total, page.text
         self._shown = True
+        self._page = page
         table = self.query_one(DataTable)
         keep = table.cursor_row
+        # The title column's width first: the cleared table lays its columns out again.
+        table.columns[ColumnKey("title")].width = self._title_width()
         table.clear()
         # Text, not str: DataTable reads str cells as markup, and titles are data.
         cells = [("•" if not r.read else " ", Text(one_line(r.title, 300)),
@@ -105,6 +131,8 @@ class LibraryScreen(ReportsWorkerFailures, Screen):
             self.call_after_refresh(table.add_rows, cells[first:])
         if not self.app.listed.is_set():
             self.call_after_refresh(self.app.listed.set)
+        # Rows may have brought a scrollbar, narrowing the table.
+        self.call_after_refresh(self._refit)
         self._rows = rows
         if rows:
             table.move_cursor(row=min(keep, len(rows) - 1))
