@@ -6,12 +6,12 @@ disk, pickling and unpickling each posting on its own, and that was a quarter of
 Reuters. Here a run is written as marshalled lists of postings (a few thousand at a time, so a
 merge still holds little of each run in memory).
 
-The lengths: when a segment is flushed, Whoosh asks its per-document reader for the field length of every
-posting it writes. For a field that keeps no lengths (the ID and unscored fields) that reader
-checks whether the column file exists: one stat() per posting. For one that does, it seeks and
-reads one byte from the column file: a Python-level file read per posting. Together they were
-a quarter of the flush of a Reuters batch. A flush reads a finished segment, so its lengths
-cannot change: here each field's column is loaded once, as bytes.
+The lengths: when a segment is flushed, Whoosh asks its per-document reader for the field
+length of every posting it writes. For a field that keeps no lengths (the ID and unscored
+fields) that reader checks whether the column file exists: one stat() per posting. For one
+that does, it seeks and reads one byte from the column file: a Python-level file read per
+posting. Together they were a quarter of the flush of a Reuters batch. A flush reads a
+finished segment, so its lengths cannot change: here each field's column is loaded once.
 """
 
 from __future__ import annotations
