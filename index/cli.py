@@ -83,6 +83,24 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def reader_args(argv: list[str]) -> argparse.Namespace | None:
+    """The options of a plain `newsreader` (open the reader), parsed without building every
+    command's parser, which imports their modules: that took 60 ms before the first frame.
+    None when `argv` holds anything else (a command, --help, a mistake): build_parser() then
+    parses it, and explains."""
+    p = argparse.ArgumentParser(add_help=False, exit_on_error=False)
+    p.add_argument("--library")
+    p.add_argument("--config")
+    try:
+        args, rest = p.parse_known_args(argv)
+    except argparse.ArgumentError:
+        return None
+    if rest:
+        return None
+    args.command = None
+    return args
+
+
 def _positive(value: str) -> int:
     try:
         n = int(value)

@@ -8,10 +8,12 @@ from index import cli
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = cli.build_parser()
-    args = parser.parse_args(argv)
-    if args.command:
-        return cli.run(args, parser)
+    args = cli.reader_args(sys.argv[1:] if argv is None else argv)
+    if args is None:
+        parser = cli.build_parser()
+        args = parser.parse_args(argv)
+        if args.command:
+            return cli.run(args, parser)
     from reader.launch import launch
 
     return launch(args)

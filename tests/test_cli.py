@@ -513,3 +513,32 @@ def test_hostile_folder(nr, tmp_path: Path, lib: Path, no_seed_settings: Setting
             assert "alert(" not in text and "color:red" not in text
     finally:
         core.close()
+
+
+def test_opening_the_reader_builds_no_command_parsers(monkeypatch) -> None:
+    """`newsreader [--library L] [--config C]` goes to the reader without building every
+    command's parser (which imports their modules before the first frame); anything else
+    goes through the full parser."""
+    import reader.launch
+    import reader.main
+    from index import cli
+
+    launched: list = []
+    monkeypatch.setattr(reader.launch, "launch", lambda args: launched.append(args) or 0)
+    real_build = cli.build_parser
+    built: list = []
+
+    def build():
+        built.append(1)
+        return real_build()
+
+    monkeypatch.setattr(cli, "build_parser", build)
+    assert reader.main.main(["--library", "L", "--config", "C"]) == 0
+    assert built == [] and (launched[0].library, launched[0].config) == ("L", "C")
+    assert reader.main.main([]) == 0 and built == []
+    with pytest.raises(SystemExit) as exit_:
+        reader.main.main(["--library"])  # a mistake: the full parser explains it
+    assert exit_.value.code == 2 and built == [1]
+    with pytest.raises(SystemExit):
+        reader.main.main(["--version"])
+    assert built == [1, 1] and len(launched) == 2
