@@ -292,7 +292,7 @@ class RelatedFinder:
                 head = d - n - 1
                 found = reader.stored_fields(head) if head >= 0 else {}
                 if found.get("article") != fields["article"] or "n" in found:
-                    head = s.document_number(id=f"a{article}")
+                    head = s.document_number(article=str(article), kind="a")
                 whole = scorer.bm25("body", body.get(head, 0.0), head) if head is not None else 0
                 out[d] = (article, n, own_score + ARTICLE_WEIGHT * whole)
             if len(out) >= PRESELECT:
@@ -314,7 +314,7 @@ class RelatedFinder:
             )
             if not weights:
                 return []
-            own = s.document_number(id=f"a{article_id}")
+            own = s.document_number(article=str(article_id), kind="a")
             scorer = _Scorer(reader, self, ARTICLE_BUDGET)
             body = scorer.sums(weights, ("body",))["body"]
             scores = {d: scorer.bm25("body", v, d) for d, v in _top(body, PRESELECT + 1)}

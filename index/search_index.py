@@ -20,6 +20,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.searching import Searcher
 from whoosh.util.filelock import try_for
 
+from index.analysed import AnalysedText, body_and_passages
 from index.analysis import analyzer
 from index.entities.names import name_analyzer
 from index.entities.store import index_fields
@@ -30,8 +31,9 @@ from index.segment_writer import FlushingWriter
 
 # Bump when the schema or the analysis changes: an index of another version is rebuilt.
 # 3: person/org/place/entity fields; 4: misc instead of entity; 5: passage number only stored,
-# passages without an id.
-INDEX_VERSION = 5
+# passages without an id; 6: body and passages analysed once (AnalysedText in the schema), no
+# id field (an article's document is found by `article` and `kind`: one unique term less).
+INDEX_VERSION = 6
 
 # Segments as separate files, not one compound file: Whoosh reads a compound segment by
 # copying each part of it out of the memory map into a BytesIO, which at 127.6k articles
@@ -39,20 +41,19 @@ INDEX_VERSION = 5
 COMPOUND = False
 
 SCHEMA = Schema(
-    # "a12" for article 12. Passages have none: nothing looks one up, and a term of its own
-    # per passage was a posting, and a dictionary entry, written for nothing.
-    id=ID(unique=True),
+    # Deletes and lookups go by `article`: a document id of Whoosh's own is never needed.
     kind=ID,                          # "a" article, "p" passage
     article=ID(stored=True),          # the article id, on both kinds (deletes go by it)
     # The passage number, read back, never searched: NUMERIC indexed it as 8 terms.
     n=STORED,
     title=TEXT(analyzer=analyzer(), phrase=True),
-    body=TEXT(analyzer=analyzer(), phrase=True),
+    body=AnalysedText(analyzer=analyzer(), phrase=True),
     source=TEXT(analyzer=analyzer(), phrase=True),
     # yyyymmdd; undated articles sort as day 0 (Whoosh's default is the maximum, which put
     # them first in newest-first order). Version 2: this default.
     day=NUMERIC(sortable=True, signed=False, bits=32, default=0),
-    ptext=TEXT(analyzer=analyzer(), phrase=False),  # passage text (no positions: cheaper)
+    # Passage text (no positions: cheaper). With body, analysed once (index.analysed).
+    ptext=AnalysedText(analyzer=analyzer(), phrase=False),
     # The article's entities, every name each is known by (index.entities.store.index_fields),
     # as normalised keys: `place:US` and `place:"United States"` meet. `entity:` searches all
     # four (index.query): a field of its own repeated every name, a third of indexing time.
@@ -411,19 +412,22 @@ class SearchIndex:
             aid = str(r["id"])
             body = r["body"]
             day = day_number(r["date"])
-            doc = {"id": "a" + aid, "kind": "a", "article": aid, "title": r["title"],
-                   "body": body}
+            doc = {"kind": "a", "article": aid, "title": r["title"], "body": body}
             if r["source"]:
                 doc["source"] = r["source"]
             if day:
                 doc["day"] = day
             doc.update(entities.get(r["id"], {}))
-            writer.add_document(**doc)
             spans = offsets.get(r["id"], [])
             # A one-paragraph article is its own best passage: no passage document needed.
-            if len(spans) > 1:
-                for n, (s, e) in enumerate(spans):
-                    writer.add_document(kind="p", article=aid, n=n, ptext=body[s:e])
+            if len(spans) <= 1:
+                writer.add_document(**doc)
+                continue
+            doc["body"], passages = body_and_passages(body, spans, SCHEMA["body"],
+                                                      SCHEMA["ptext"])
+            writer.add_document(**doc)
+            for n, ptext in enumerate(passages):
+                writer.add_document(kind="p", article=aid, n=n, ptext=ptext)
         return len(rows)
 
     # -- reading ----------------------------------------------------------------------------

@@ -27,7 +27,7 @@ def _documents(core: Newsreader) -> list[dict]:
                 docs.append({"kind": "p", "article": fields["article"], "n": fields["n"],
                              "ptext": text})
             else:
-                doc = {"id": f"a{article.id}", "kind": "a", "article": fields["article"],
+                doc = {"kind": "a", "article": fields["article"],
                        "title": article.title, "body": "\n\n".join(article.paragraphs)}
                 if n % 3:  # some without a source, some with one
                     doc["source"] = article.source or "somewhere"

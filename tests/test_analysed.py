@@ -1,0 +1,56 @@
+"""One analysis of an article's body gives exactly the index items Whoosh makes when it analyses
+the body and each of its passages on its own."""
+
+from __future__ import annotations
+
+from whoosh.fields import TEXT
+
+from index.analysed import Analysed, body_and_passages
+from index.analysis import analyzer
+from index.core import Newsreader
+from index.library import passage_spans
+from index.search_index import SCHEMA
+
+PLAIN_BODY = TEXT(analyzer=analyzer(), phrase=True)
+PLAIN_PASSAGE = TEXT(analyzer=analyzer(), phrase=False)
+
+
+def _check(paragraphs: list[str]) -> None:
+    body = "\n\n".join(paragraphs)
+    spans = passage_spans(paragraphs)
+    got_body, got_passages = body_and_passages(body, spans, SCHEMA["body"], SCHEMA["ptext"])
+    assert sorted(got_body.items) == sorted(PLAIN_BODY.index(body))
+    assert len(got_passages) == len(paragraphs)
+    for (s, e), got in zip(spans, got_passages, strict=True):
+        assert sorted(got.items) == sorted(PLAIN_PASSAGE.index(body[s:e]))
+    # The schema's fields index such a value as it is.
+    assert list(SCHEMA["body"].index(got_body)) == got_body.items
+
+
+def test_one_analysis_gives_whooshs_items_for_every_demo_article(
+    demo_library: Newsreader,
+) -> None:
+    checked = 0
+    for row in demo_library.library.query("SELECT id FROM articles ORDER BY id"):
+        article = demo_library.library.get(row["id"])
+        if len(article.paragraphs) > 1:
+            _check(article.paragraphs)
+            checked += 1
+    assert checked > 100
+
+
+def test_edges_of_paragraphs_numbers_and_stop_words() -> None:
+    _check([
+        "The end.",
+        "a",  # nothing but a stop word
+        "3.5 per cent of U.S. oil, said Mr. O'Brien — again and again",
+        "Zürich's naïve café; x y z",
+        "again",
+    ])
+
+
+def test_an_analysed_value_is_not_analysed_again() -> None:
+    items = [(b"palmyra", 2, 2.0, b"x")]
+    assert list(SCHEMA["ptext"].index(Analysed(items))) == items
+    # Plain text still goes through the analyzer.
+    assert [t for t, *_ in SCHEMA["ptext"].index("Palmyra")] == [b"palmyra"]
