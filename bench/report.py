@@ -91,13 +91,7 @@ def latency_rows(table: Table, name: str, r: dict[str, Any]) -> None:
     warm = r["warm_vocabulary_ms"] + r["warm_finder_ms"]
     table.add(f"{name}: open library", "ms", r["open_ms"], digits=0)
     table.add(f"{name}: warm-up (vocabulary + finder)", "ms", warm, digits=0)
-    table.add(
-        f"{name}: peak RSS, whole session",
-        "MB",
-        r["process"]["peak_rss_mb"],
-        budget=BUDGETS["rss"],
-        digits=0,
-    )
+    _peak_rss(table, f"{name}: peak RSS, whole session", r["process"]["peak_rss_mb"])
     table.add(f"{name}: library folder on disk", "MB", r["library_folder_mb"])
     table.add(f"{name}: of which search index", "MB", r["index_mb"])
 
@@ -132,6 +126,10 @@ def paint_rows(table: Table, name: str, r: dict[str, Any], budget: str) -> None:
             )
 
 
+def _peak_rss(table: Table, label: str, megabytes: float) -> None:
+    table.add(label, "MB", megabytes, budget=BUDGETS["rss"], digits=0)
+
+
 def ingest_rows(table: Table, name: str, r: dict[str, Any]) -> None:
     for mode, label in (
         ("entities", "newsreader add"),
@@ -151,13 +149,7 @@ def ingest_rows(table: Table, name: str, r: dict[str, Any]) -> None:
                 digits=2,
             )
     if "peak_rss_mb" in r.get("entities", {}):
-        table.add(
-            f"ingest {name}: peak RSS, newsreader add",
-            "MB",
-            r["entities"]["peak_rss_mb"],
-            budget=BUDGETS["rss"],
-            digits=0,
-        )
+        _peak_rss(table, f"ingest {name}: peak RSS, newsreader add", r["entities"]["peak_rss_mb"])
 
 
 def print_ingest_details(ingest: dict[str, Any]) -> None:

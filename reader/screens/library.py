@@ -54,7 +54,7 @@ class LibraryScreen(ReportsWorkerFailures, Screen):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         # Fixed widths, the title taking what the others leave: sized to its longest cell it
-        # pushed source and date off the screen, and every cell was measured before a paint.
+        # pushed source and date off the screen.
         table.add_column(" ", key="read", width=FIXED_WIDTHS["read"])
         table.add_column("Title", key="title", width=self._title_width())
         table.add_column("Source", key="source", width=FIXED_WIDTHS["source"])
