@@ -45,6 +45,8 @@ class IngestSettings:
     index_every: int = 100_000
     # A large add finds entities in a worker process while this one stores and indexes.
     extract_in_background: bool = True
+    # A large index write (an add, a rebuild) gives half its documents to a helper process.
+    index_in_background: bool = True
 
 
 @dataclass

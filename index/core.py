@@ -44,7 +44,9 @@ class Newsreader:
         self.settings = settings
         self.notify = notify or (lambda message: None)
         self.library = library if library is not None else Library(library_dir)
-        self.index = SearchIndex(self.library, self.notify)
+        self.index = SearchIndex(
+            self.library, self.notify, in_background=settings.ingest.index_in_background
+        )
         self.searching = Search(self.library, self.index, settings.search)
         self._finder: TitleFinder | None = None
         self._finder_generation = -1

@@ -20,14 +20,14 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.searching import Searcher
 from whoosh.util.filelock import try_for
 
-from index.analysed import AnalysedText, body_and_passages
+from index.analysed import AnalysedText
 from index.analysis import analyzer
+from index.documents import IndexInput, documents
 from index.entities.names import name_analyzer
 from index.entities.store import index_fields
 from index.errors import IndexError_, LibraryError
+from index.index_helper import HelpedWriter, IndexHelper
 from index.library import Library
-from index.query import day_number
-from index.segment_writer import FlushingWriter
 
 # Bump when the schema or the analysis changes: an index of another version is rebuilt.
 # 3: person/org/place/entity fields; 4: misc instead of entity; 5: passage number only stored,
@@ -77,9 +77,16 @@ class SearchIndex:
     # The write lock sits beside the index folder, not in it: a rebuild swaps the folder.
     LOCK = "index.lock"
     LOCK_WAIT = 120.0  # seconds to wait for another process's index write
+    LIMIT_MB = 128  # Whoosh's estimate of the postings a writer holds before sorting to disk
+    HELPER_MIN = 2000  # articles in a write before a helper process takes half of them
+    BATCH = 500  # articles read from the library at a time; every other batch to the helper
 
-    def __init__(self, library: Library, notify: Notify | None = None) -> None:
+    def __init__(
+        self, library: Library, notify: Notify | None = None, in_background: bool = False
+    ) -> None:
+        """`in_background`: large writes use a helper process (index.index_helper)."""
         self.library = library
+        self.in_background = in_background
         self.path = library.directory / self.DIR
         self.notify = notify or (lambda message: None)
         self._ix: windex.Index | None = None
@@ -180,7 +187,7 @@ class SearchIndex:
                 ix = windex.create_in(str(fresh), SCHEMA)
                 rev = self.library.rev
                 total = self.library.count()
-                writer = FlushingWriter(ix, limitmb=128, compound=COMPOUND)
+                writer = HelpedWriter(ix, limitmb=self.LIMIT_MB, compound=COMPOUND)
                 top = _MaxId()
                 try:
                     rows = top.track(self.library.iter_for_index(0))
@@ -295,7 +302,9 @@ class SearchIndex:
             lock = self._whoosh_lock()
             try:
                 try:
-                    writer = FlushingWriter(self._ix, limitmb=128, compound=COMPOUND, _lk=False)
+                    writer = HelpedWriter(
+                        self._ix, limitmb=self.LIMIT_MB, compound=COMPOUND, _lk=False
+                    )
                 except OSError as exc:
                     raise IndexError_(self._cannot_write(exc)) from None
                 try:
@@ -390,45 +399,50 @@ class SearchIndex:
             )
 
     def _add(self, writer, rows: Iterator, progress, total: int) -> int:
+        helper = self._helper(writer, total)
         done = 0
-        batch: list = []
-        for row in rows:
-            batch.append(row)
-            if len(batch) >= 500:
-                done += self._add_batch(writer, batch)
-                batch = []
-                if progress:
-                    progress(done, total)
-        if batch:
-            done += self._add_batch(writer, batch)
+        for n, batch in enumerate(_batches(rows, self.BATCH)):
+            inputs = self._inputs(batch)
+            # Every other batch to the helper, if there is one that still works.
+            if not (n % 2 and helper is not None and helper.add(inputs)):
+                for doc in documents(inputs, SCHEMA):
+                    writer.add_document(**doc)
+            done += len(batch)
+            if progress:
+                progress(done, total)
         if progress:
             progress(done, total)
         return done
 
-    def _add_batch(self, writer, rows: list) -> int:
-        offsets = self.library.passage_offsets([r["id"] for r in rows])
-        entities = index_fields(self.library, [r["id"] for r in rows])
-        for r in rows:
-            aid = str(r["id"])
-            body = r["body"]
-            day = day_number(r["date"])
-            doc = {"kind": "a", "article": aid, "title": r["title"], "body": body}
-            if r["source"]:
-                doc["source"] = r["source"]
-            if day:
-                doc["day"] = day
-            doc.update(entities.get(r["id"], {}))
-            spans = offsets.get(r["id"], [])
-            # A one-paragraph article is its own best passage: no passage document needed.
-            if len(spans) <= 1:
-                writer.add_document(**doc)
-                continue
-            doc["body"], passages = body_and_passages(body, spans, SCHEMA["body"],
-                                                      SCHEMA["ptext"])
-            writer.add_document(**doc)
-            for n, ptext in enumerate(passages):
-                writer.add_document(kind="p", article=aid, n=n, ptext=ptext)
-        return len(rows)
+    def _helper(self, writer, total: int) -> IndexHelper | None:
+        """A helper process for a large write (index.index_helper), attached to the writer;
+        None for a small one, or if it cannot start."""
+        if not (self.in_background and total >= self.HELPER_MIN):
+            return None
+        if not isinstance(writer, HelpedWriter) or writer.helper is not None:
+            return None
+        try:
+            helper = IndexHelper(Path(writer.storage.folder), self.LIMIT_MB // 2, COMPOUND)
+        except OSError:
+            return None
+        writer.helper, writer.refill = helper, self._documents_of
+        writer.pool.limit //= 2  # the two pools together hold what one did
+        return helper
+
+    def _documents_of(self, ids: list[int]) -> Iterator[dict]:
+        for batch in _batches(self._rows(ids), self.BATCH):
+            yield from documents(self._inputs(batch), SCHEMA)
+
+    def _inputs(self, rows: list) -> list[IndexInput]:
+        """What the index takes from these library rows (index.documents)."""
+        ids = [r["id"] for r in rows]
+        offsets = self.library.passage_offsets(ids)
+        entities = index_fields(self.library, ids)
+        return [
+            IndexInput(r["id"], r["title"], r["date"], r["source"], r["body"],
+                       offsets.get(r["id"], []), entities.get(r["id"], {}))
+            for r in rows
+        ]
 
     # -- reading ----------------------------------------------------------------------------
     @contextmanager
@@ -499,6 +513,17 @@ def _upto(state: dict) -> int | None:
     """The highest article id a state file says may have documents, None if it says none."""
     ids = state.get("ids")
     return ids if isinstance(ids, int) and not isinstance(ids, bool) and ids >= 0 else None
+
+
+def _batches(rows: Iterable, size: int) -> Iterator[list]:
+    batch: list = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _replacing(writer, rows: Iterable, upto: int) -> Iterator:

@@ -197,3 +197,19 @@ def bookmark_snapshot(core: Newsreader) -> list[dict]:
 
 def no_traceback(stderr: str) -> None:
     assert "Traceback" not in stderr, stderr[-3000:]
+
+
+def many_articles(demo: Newsreader, count: int) -> list[dict]:
+    """`count` articles made of the demo library's paragraphs (real names, real prose)."""
+    paragraphs = [
+        p for r in demo.library.query("SELECT body FROM articles ORDER BY id")
+        for p in r["body"].split("\n\n") if len(p) > 80
+    ]
+    return [
+        {
+            "title": f"Dispatch {n}",
+            "url": f"https://wire.example/{n}",
+            "body": "\n\n".join(paragraphs[(n * 3 + k) % len(paragraphs)] for k in range(3)),
+        }
+        for n in range(count)
+    ]

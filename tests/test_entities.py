@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
+from reliability_helpers import many_articles
 
 from index.config import Settings
 from index.core import Newsreader, demo_files
@@ -414,22 +415,6 @@ def test_broken_gazetteer_keeps_ingest_working(tmp_path, no_seed_settings, monke
 
 
 # -- a large add: names found in a worker process --------------------------------------------
-def _many_articles(demo: Newsreader, count: int) -> list[dict]:
-    """`count` articles made of the demo library's paragraphs (real names, real prose)."""
-    paragraphs = [
-        p for r in demo.library.query("SELECT body FROM articles ORDER BY id")
-        for p in r["body"].split("\n\n") if len(p) > 80
-    ]
-    return [
-        {
-            "title": f"Dispatch {n}",
-            "url": f"https://wire.example/{n}",
-            "body": "\n\n".join(paragraphs[(n * 3 + k) % len(paragraphs)] for k in range(3)),
-        }
-        for n in range(count)
-    ]
-
-
 def _mention_rows(core: Newsreader) -> list[tuple]:
     return [
         tuple(r)
@@ -448,7 +433,7 @@ def test_background_extraction_finds_what_in_process_extraction_finds(
 
     from index.entities import background
 
-    rows = _many_articles(demo_library, 2300)  # three batches: the worker takes part
+    rows = many_articles(demo_library, 2300)  # three batches: the worker takes part
     feed = tmp_path / "many.jsonl"
     feed.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
     started = []
@@ -484,7 +469,7 @@ def test_a_dead_worker_costs_nothing_but_time(
 
     from index.entities import background
 
-    rows = _many_articles(demo_library, 1500)
+    rows = many_articles(demo_library, 1500)
     feed = tmp_path / "many.jsonl"
     feed.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
     found = {}

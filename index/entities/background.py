@@ -4,49 +4,25 @@ finds the names in parsed articles while this process stores articles and writes
 failure of the worker only means the articles are extracted in this process instead.
 
 The worker is `python -m index.entities.background`, talking pickled batches over its stdin
-and stdout: a fresh interpreter that, unlike multiprocessing's "spawn", never re-runs the
-caller's main script, and unlike "fork" copies no SQLite connections or threads."""
+and stdout (index.pipes)."""
 
 from __future__ import annotations
 
 import contextlib
-import os
 import pickle
 import queue
-import struct
 import subprocess
 import sys
 import threading
 from collections import deque
 from concurrent.futures import Future
 from dataclasses import dataclass
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from index.entities.store import Found, extract_text
 from index.library import passage_spans
 from index.model import Article
-
-_LENGTH = struct.Struct("!Q")
-
-
-def _send(stream: IO[bytes], obj: Any) -> None:
-    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-    stream.write(_LENGTH.pack(len(data)))
-    stream.write(data)
-    stream.flush()
-
-
-def _receive(stream: IO[bytes]) -> Any:
-    """The next message; EOFError when the other side is gone."""
-    head = stream.read(_LENGTH.size)
-    if len(head) < _LENGTH.size:
-        raise EOFError
-    size = _LENGTH.unpack(head)[0]
-    data = stream.read(size)
-    if len(data) < size:
-        raise EOFError
-    return pickle.loads(data)  # noqa: S301 - our own child process, over a private pipe
+from index.pipes import receive, send, worker_command
 
 
 @dataclass
@@ -69,15 +45,10 @@ class BackgroundExtraction:
         self._waiting: queue.Queue[Future] = queue.Queue()  # sent, in order, not yet back
         self._dead = False  # the worker is gone: what is submitted fails at once
         self._lock = threading.Lock()
-        # The worker imports this package from where this process did (a source checkout too).
-        here = str(Path(__file__).resolve().parents[2])
-        path = os.pathsep.join(p for p in (here, os.environ.get("PYTHONPATH", "")) if p)
+        command, env = worker_command("index.entities.background")
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "index.entities.background"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            env=dict(os.environ, PYTHONPATH=path),
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            env=env,
         )
         # Separate threads write and read, so that neither side ever blocks the other on a
         # full pipe, and this process goes on storing and indexing meanwhile.
@@ -144,7 +115,7 @@ class BackgroundExtraction:
             while (item := self._outbox.get()) is not None:
                 texts, found = item
                 self._waiting.put(found)
-                _send(stdin, texts)
+                send(stdin, texts)
         except (OSError, ValueError):
             self._fail_all()  # the worker died
         finally:
@@ -156,7 +127,7 @@ class BackgroundExtraction:
         assert stdout is not None
         try:
             while True:
-                result = _receive(stdout)
+                result = receive(stdout)
                 found = self._waiting.get()
                 if isinstance(result, BaseException):
                     found.set_exception(result)
@@ -195,14 +166,14 @@ def _serve() -> None:
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     while True:
         try:
-            texts = _receive(stdin)
+            texts = receive(stdin)
         except EOFError:
             return
         try:
             reply: Any = [extract_text(extractor, body, offsets) for body, offsets in texts]
         except Exception as exc:  # noqa: BLE001 - sent back; the caller extracts in-process
             reply = RuntimeError(f"{type(exc).__name__}: {exc}")
-        _send(stdout, reply)
+        send(stdout, reply)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,47 @@
+"""The index documents of library articles: one per article, and one per passage of an article
+of several paragraphs. Pure: what it needs from the library comes in an `IndexInput`, so that
+a helper process (index.index_helper) can build documents without the library."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from whoosh.fields import Schema
+
+from index.analysed import body_and_passages
+from index.query import day_number
+
+
+class IndexInput(NamedTuple):
+    """What the index takes from one article: its row, passage offsets and entity fields."""
+
+    id: int
+    title: str
+    date: str | None
+    source: str | None
+    body: str
+    spans: list[tuple[int, int]]  # the passages' offsets in the body
+    entities: dict[str, str]  # person/org/place/misc → comma-separated names
+
+
+def documents(inputs: list[IndexInput], schema: Schema) -> Iterator[dict]:
+    """The documents to add for these articles (the body analysed once for both kinds)."""
+    for a in inputs:
+        aid = str(a.id)
+        doc = {"kind": "a", "article": aid, "title": a.title, "body": a.body}
+        if a.source:
+            doc["source"] = a.source
+        day = day_number(a.date)
+        if day:
+            doc["day"] = day
+        doc.update(a.entities)
+        # A one-paragraph article is its own best passage: no passage document needed.
+        if len(a.spans) <= 1:
+            yield doc
+            continue
+        doc["body"], passages = body_and_passages(a.body, a.spans, schema["body"],
+                                                  schema["ptext"])
+        yield doc
+        for n, ptext in enumerate(passages):
+            yield {"kind": "p", "article": aid, "n": n, "ptext": ptext}
