@@ -54,3 +54,23 @@ def test_an_analysed_value_is_not_analysed_again() -> None:
     assert list(SCHEMA["ptext"].index(Analysed(items))) == items
     # Plain text still goes through the analyzer.
     assert [t for t, *_ in SCHEMA["ptext"].index("Palmyra")] == [b"palmyra"]
+
+
+def test_highlight_spans_are_the_analyzers_own(demo_library: Newsreader) -> None:
+    """term_spans tokenizes with a faster form of the analyzer's pattern and memoizes each
+    token's term: it must mark exactly the words whose term the analyzer gives."""
+    from index import analysis
+
+    def analyzer_spans(text: str, wanted: set[str]) -> list[tuple[int, int]]:
+        return [(t.startchar, t.endchar)
+                for t in analyzer()(text, chars=True, positions=False) if t.text in wanted]
+
+    tricky = ("İstanbul and the U.S. economy's a*b growth; I x RUNS run-up 3.5.6. e.g. "
+              "naïve café ..a..b.. x*.y Straße ΣΊΣΥΦΟΣ")
+    texts = [tricky] + [r["body"] for r in demo_library.library.query(
+        "SELECT body FROM articles ORDER BY id LIMIT 60")]
+    for text in texts:
+        words = sorted(set(analysis.terms(text)))
+        for wanted in (set(words), set(words[::3]), {"run", "u.s", "a*b", "istanbul"}):
+            assert analysis.term_spans(text, wanted) == analyzer_spans(text, wanted)
+    assert analysis.term_spans(tricky, {"run"}) == analyzer_spans(tricky, {"run"}) != []
