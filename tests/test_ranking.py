@@ -21,6 +21,15 @@ QUERIES = [
     "palmyra OR moscow",
     "syria NOT moscow",
     '"cruise missiles"',
+    '"united states" government',
+    '"prime minister" OR "united nations"',
+    '"new york city"',
+    'title:"new york"',
+    '"i don t"',
+    '"prime minister"^2 syria',
+    '"cruise missiles"~3',
+    '"syria syria"',
+    '"zzzznothing syria"',
     "title:syria troops",
     "date:2015..2016 russia",
     "date:2019",
@@ -124,6 +133,48 @@ def test_block_reading_agrees_with_the_public_matcher(demo_library: Newsreader) 
         assert type(reader.postings("body", terms[0])).__name__ == "W3LeafMatcher", (
             "the pinned Whoosh changed: the fast path no longer applies"
         )
+
+
+def test_phrases_are_ranked_from_positions_not_whoosh_matcher(
+    demo_library: Newsreader, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Adjacent-word phrases take the ranker's own path (Whoosh's phrase matcher is not
+    called) and still give Whoosh's documents and scores."""
+    expected = {}
+    for text in ('"united states"', '"new york city"', '"prime minister" syria'):
+        with demo_library.index.searcher() as s:
+            expected[text] = whoosh_scores(s, query.parse(text).query)
+        assert expected[text], text
+
+    def no_whoosh(self, q):
+        raise AssertionError(f"Whoosh's matcher used for {q}")
+
+    monkeypatch.setattr(ranking.Ranker, "_whole", no_whoosh)
+    with demo_library.index.searcher() as s:
+        for text, want in expected.items():
+            got = ranking.Ranker(s).scores(query.parse(text).query)
+            assert got.keys() == want.keys(), text
+            assert all(got[d] == pytest.approx(want[d], rel=1e-6) for d in want), text
+
+
+def test_positions_decoder_agrees_with_whoosh(demo_library: Newsreader) -> None:
+    with demo_library.index.searcher() as s:
+        reader = s.reader()
+        field = s.schema["body"]
+        decode = ranking._positions_decoder(field.format)
+        assert decode != field.format.decode_positions, "the fast decoder no longer applies"
+        checked = 0
+        for text in list(reader.field_terms("body"))[:1000]:
+            m = reader.postings("body", text)
+            while m.is_active():
+                value = m.value()
+                assert decode(value) == field.format.decode_positions(value), text
+                # Whoosh may drop the final STOP byte of the pickle: both forms decode alike.
+                if value.endswith(b"."):
+                    assert decode(value[:-1]) == decode(value)
+                checked += 1
+                m.next()
+        assert checked > 1000
 
 
 def test_search_counts_every_match(demo_library: Newsreader) -> None:
