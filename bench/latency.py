@@ -122,6 +122,7 @@ def measure(corpus: Corpus, library: Path, quick: bool) -> dict[str, Any]:
     # What the reader's start-up worker does before the first keystroke, timed apart.
     out["warm_vocabulary_ms"] = round(timed_ms(core.searching.vocabulary), 1)
     out["warm_finder_ms"] = round(timed_ms(core.finder), 1)
+    out["warm_terms_ms"] = round(timed_ms(core.searching.warm_up), 1)
     vocab = core.searching.vocabulary()
     out["vocabulary_words"] = len(vocab)
     rss["warm_up"] = rss_now_mb()

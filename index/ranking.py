@@ -43,6 +43,8 @@ PROBE_MIN = 100_000
 
 # Scored postings kept in the term cache, all terms together (~100 bytes each).
 CACHE_POSTINGS = 400_000
+# Of which the library's most common words may take, read before the first keystroke.
+PRELOAD_POSTINGS = CACHE_POSTINGS // 2
 
 Scores = dict[int, float]
 
@@ -78,6 +80,14 @@ class Ranker:
         found = self._eval(q)
         best = heapq.nlargest(limit, found, key=found.__getitem__)
         return sorted(((d, found[d]) for d in best), key=lambda kv: (-kv[1], kv[0])), len(found)
+
+    def preload(self, terms: Iterable[Q.Term]) -> int:
+        """Read `terms` into the term cache (those not there yet); returns the postings read."""
+        read = 0
+        for t in terms:
+            if (t.fieldname, t.text, t.boost) not in self._cache:
+                read += len(self._term(t))
+        return read
 
     def cost(self, q: Q.Query) -> float:
         """About how many postings evaluating `q` reads (infinite when unknown)."""

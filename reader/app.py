@@ -95,11 +95,13 @@ class NewsreaderApp(App):
     @work(thread=True, exclusive=True, group="warm", exit_on_error=False,
           name="preparing search")
     def warm_caches(self) -> None:
-        """Build what the first keystrokes need (typo vocabulary, title finder) once the
-        library is on screen, so that this work never delays the first paint."""
+        """Build what the first keystrokes need (typo vocabulary, title finder, the common
+        words' postings) once the library is on screen, so that this work never delays the
+        first paint."""
         if self.core is not None:
             self.core.searching.vocabulary()
             self.core.finder()
+            self.core.searching.warm_up()
 
     def on_library_opened(self, message: LibraryOpened) -> None:
         for screen in self.screen_stack:

@@ -599,3 +599,38 @@ def test_articles_stored_without_indexing_are_found_after_reopening(
         assert titles(core, "palmyra") == {PALMYRA, MISSILES}
     finally:
         core.close()
+
+
+def test_warm_up_reads_the_most_common_words_before_any_search(
+    demo_library: Newsreader, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from index import ranking, search
+
+    search_ = demo_library.searching
+    vocab = search_.vocabulary()
+    common = max(
+        (w for w in vocab.terms if analysis.stem(w)), key=vocab.frequency
+    )
+    expected = demo_library.search(common, limit=5)
+    assert expected.total > 10
+    # A fresh ranker (as after a reopen), then the warm-up, with a budget of a few words.
+    search_._ranker_cache = None
+    monkeypatch.setattr(search, "PRELOAD_POSTINGS", 3 * expected.total)
+    read = search_.warm_up()
+    assert read > 0
+    cache = search_._ranker_cache._cache
+    assert ("body", analysis.stem(common), 1.0) in cache
+    # The budget holds: no more words were read once it was spent.
+    assert read - max(len(v) for v in cache.values()) < 3 * expected.total
+
+    read_term = ranking.Ranker._read_term
+
+    def no_reads(self, q):
+        # (A hit's best passage is looked up by its article: that term is read as usual.)
+        assert q.fieldname not in ("title", "body"), f"read {q} again"
+        return read_term(self, q)
+
+    monkeypatch.setattr(ranking.Ranker, "_read_term", no_reads)
+    got = demo_library.search(common, limit=5)
+    assert [(h.id, h.score) for h in got.hits] == [(h.id, h.score) for h in expected.hits]
+    assert got.total == expected.total
