@@ -18,7 +18,7 @@ import math
 import struct
 import sys
 from array import array
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from itertools import accumulate
 from pickle import loads
 
@@ -63,7 +63,7 @@ class Ranker:
         self._norms: dict[str, list[float]] = {}
         # Scored postings of recently used terms: typing "new york" runs "new" again and
         # again, and reading a term's postings (unpickling Whoosh's blocks) is most of a query.
-        self._cache: dict[tuple[str, object, float], Scores] = {}
+        self._cache: dict[tuple, Scores] = {}
         self._cached = 0
         self._deleted = [_deleted(leaf) for leaf, _ in self.leaves]
         self._deleted_all: frozenset[int] | None = None
@@ -93,6 +93,8 @@ class Ranker:
         """About how many postings evaluating `q` reads (infinite when unknown)."""
         if isinstance(q, Q.Term):
             return self._df(q)
+        if _adjacent_phrase(q):  # its words' term reads
+            return sum(self._df(Q.Term(q.fieldname, w)) for w in q.words)
         if isinstance(q, Q.Or):
             return sum(self.cost(c) for c in q.subqueries)
         if isinstance(q, Q.And):
@@ -113,7 +115,9 @@ class Ranker:
         if isinstance(q, Q.And):
             return self._and(q)
         if isinstance(q, Q.Phrase):
-            return self._phrase(q)
+            # Cached like a term: every keystroke after a phrase evaluates it again.
+            key = (q.fieldname, tuple(q.words), q.boost, q.slop)
+            return self._remembered(key, lambda: self._phrase(q))
         if (bounds := self._column_bounds(q)) is not None:
             return self._in_range(q, bounds, range(self.doc_count))
         return self._whole(q)
@@ -152,7 +156,7 @@ class Ranker:
             # keystroke reuses them; a term is skipped through only when huge beside the
             # candidates left. Whoosh's skip_to walks a block id by id: probing "two" for the
             # ~1,000 candidates of "bans" took 100 ms, reading it whole 10 ms.
-            whole = cost <= PROBE_MIN and _terms_only(child)
+            whole = cost <= PROBE_MIN and _from_term_reads(child)
             if not whole and cost > PROBE_RATIO * len(out):
                 found = self._probe(child, out)
             else:
@@ -168,18 +172,24 @@ class Ranker:
             out = {d: s + NOT_SCORE for d, s in out.items() if d not in excluded}
         return _boosted(out, q.boost)
 
-    def _term(self, q: Q.Term) -> Scores:
-        key = (q.fieldname, q.text, q.boost)
+    def _term(self, q: Q.Term, values: dict[int, bytes] | None = None) -> Scores:
+        """The term's scores, from the cache or read. `values`: when the term is read, its
+        postings' values (positions) by document number go there too."""
+        return self._remembered((q.fieldname, q.text, q.boost),
+                                lambda: self._read_term(q, values))
+
+    def _remembered(self, key: tuple, compute: Callable[[], Scores]) -> Scores:
+        """`compute()`, kept in the cache under `key` (least recently used out first)."""
         found = self._cache.pop(key, None)
         if found is None:
-            found = self._read_term(q)
+            found = compute()
             self._cached += len(found)
             while self._cache and self._cached > CACHE_POSTINGS:
                 self._cached -= len(self._cache.pop(next(iter(self._cache))))
         self._cache[key] = found  # most recently used last
         return found
 
-    def _read_term(self, q: Q.Term) -> Scores:
+    def _read_term(self, q: Q.Term, values: dict[int, bytes] | None = None) -> Scores:
         fieldname = q.fieldname
         if fieldname not in self.schema:
             return {}
@@ -198,8 +208,13 @@ class Ranker:
                 matcher = leaf.postings(fieldname, text)
             except TermNotFound:
                 continue
-            ids, weights = _postings(matcher)
-            deleted = self._deleted[i]
+            kept: list[bytes] | None = [] if values is not None else None
+            ids, weights = _postings(matcher, kept)
+            # Document numbers of the whole index (map and zip run in C: this loop is
+            # most of a cold read).
+            docs = list(map(offset.__add__, ids)) if offset else ids
+            if values is not None:
+                values.update(zip(docs, kept, strict=True))
             if scorable:
                 # bm25 = idf·tf·(K1+1) / (tf + norm[length byte]), norm as in Whoosh's BM25F
                 lengths = self._leaf_lengths(i, fieldname)
@@ -207,16 +222,14 @@ class Ranker:
                 c = idf * (K1 + 1) * q.boost
                 if lengths is None:
                     lengths = bytes(max(ids, default=0) + 1)
-                scored = [(d, c * w / (w + norm[lengths[d]]))
-                          for d, w in zip(ids, weights, strict=True)]
+                scores = [c * w / (w + norm[lengths[d]]) for d, w in zip(ids, weights, strict=True)]
             else:
-                scored = [(d, w * q.boost) for d, w in zip(ids, weights, strict=True)]
-            if deleted:
-                out.update((d + offset, s) for d, s in scored if d not in deleted)
-            elif offset:
-                out.update([(d + offset, s) for d, s in scored])
+                scores = [w * q.boost for w in weights]
+            if deleted := self._deleted[i]:
+                out.update((d + offset, s) for d, s in zip(ids, scores, strict=True)
+                           if d not in deleted)
             else:
-                out.update(scored)
+                out.update(zip(docs, scores, strict=True))
         return out
 
     def _phrase(self, q: Q.Phrase) -> Scores:
@@ -227,17 +240,28 @@ class Ranker:
         are decoded. Whoosh's own matcher walked every shared document of every segment
         (`"oil prices"`: 109 ms at 127.6k articles). Phrases with slop go to it still."""
         field = self.schema[q.fieldname] if q.fieldname in self.schema else None  # noqa: SIM401 - a Schema has no get()
-        if (q.slop != 1 or not q.words or field is None or not field.format
+        if (not _adjacent_phrase(q) or field is None or not field.format
                 or not field.format.supports("positions")):
             return self._whole(q)
-        found = [self._term(Q.Term(q.fieldname, w)) for w in q.words]
+        # A word read now (not cached) keeps its values: its blocks are decoded once.
+        read: dict[str, dict[int, bytes]] = {}
+        found = []
+        for w in q.words:
+            if w not in read and (q.fieldname, w, 1.0) not in self._cache:
+                read[w] = {}
+            found.append(self._term(Q.Term(q.fieldname, w), read.get(w)))
         candidates = set(min(found, key=len))
         for scores in found:
             candidates.intersection_update(scores)
         if not candidates:
             return {}
+        decode = _positions_decoder(field.format)
         where: dict[str, dict[int, list[int]]] = {}
         for word in dict.fromkeys(q.words):
+            if word in read:
+                values = read[word]
+                where[word] = {d: decode(values[d]) for d in candidates}
+                continue
             known = self._positions(q.fieldname, word, candidates)
             if known is None:
                 return self._whole(q)
@@ -394,13 +418,18 @@ class Ranker:
         return self._lengths[key]
 
 
-def _terms_only(q: Q.Query) -> bool:
-    """A term, or an Or (plain sum) of terms and such Ors: what `_eval` builds from cached
-    term reads alone."""
-    if isinstance(q, Q.Term):
+def _from_term_reads(q: Q.Query) -> bool:
+    """A term, an adjacent-word phrase, or an Or (plain sum) of these: what `_eval` builds
+    from (cached) term reads."""
+    if isinstance(q, Q.Term) or _adjacent_phrase(q):
         return True
     return (isinstance(q, Q.Or) and not q.scale and not q.minmatch
-            and all(_terms_only(c) for c in q.subqueries))
+            and all(_from_term_reads(c) for c in q.subqueries))
+
+
+def _adjacent_phrase(q: Q.Query) -> bool:
+    """A phrase `_phrase` ranks itself (others go to Whoosh's matcher)."""
+    return isinstance(q, Q.Phrase) and q.slop == 1 and bool(q.words)
 
 
 def _boosted(scores: Scores, boost: float) -> Scores:
@@ -449,8 +478,9 @@ def _column_values(leaf, fieldname: str) -> array:
     return array("Q", (reader[d] for d in range(count)))
 
 
-def _postings(matcher) -> tuple[list[int], list[float]]:
-    """A term's document numbers and weights in one segment (deleted documents included).
+def _postings(matcher, values: list[bytes] | None = None) -> tuple[list[int], list[float]]:
+    """A term's document numbers and weights in one segment (deleted documents included),
+    and its values in `values` if given (they are decoded with the rest of a block anyway).
     The pinned whoosh-reloaded 2.7.5 leaf matcher (W3LeafMatcher) decodes a block at a time;
     its blocks are read whole here. Any other matcher takes the public path, one posting at a
     time; tests/test_ranking.py checks both agree."""
@@ -459,16 +489,30 @@ def _postings(matcher) -> tuple[list[int], list[float]]:
     if (blocks := _block_matcher(matcher)) is not None:
         matcher = blocks
         while matcher.is_active():
-            matcher._read_ids()
-            matcher._read_weights()
+            # What _read_ids and _read_weights do, with the deltas summed in C (their
+            # generator was a tenth of a cold read).
+            if matcher._data is None:
+                matcher._read_data()
+            block_ids, block_weights = matcher._data[0], matcher._data[1]
+            if not matcher._byteids:
+                block_ids = list(accumulate(block_ids))
+            if block_weights is None or isinstance(block_weights, float):
+                # One weight for the block, as Whoosh gives it (a 32-bit float).
+                one = array("f", (1.0 if block_weights is None else block_weights,))[0]
+                block_weights = [one] * matcher._blocklength
             i = matcher._i
-            ids.extend(matcher._ids[i:])
-            weights.extend(matcher._weights[i:])
+            ids.extend(block_ids[i:])
+            weights.extend(block_weights[i:])
+            if values is not None:
+                matcher._read_values()
+                values.extend(matcher._values[i:])
             matcher._next_block()
         return ids, weights
     while matcher.is_active():
         ids.append(matcher.id())
         weights.append(matcher.weight())
+        if values is not None:
+            values.append(matcher.value())
         matcher.next()
     return ids, weights
 
@@ -495,8 +539,8 @@ def _block_matcher(matcher):
         matcher = child
     if type(matcher).__name__ == "W3LeafMatcher" and all(
         hasattr(matcher, a)
-        for a in ("_read_ids", "_read_weights", "_read_values", "_ids", "_weights", "_values",
-                  "_i", "_maxid", "_next_block")
+        for a in ("_read_data", "_data", "_byteids", "_blocklength", "_read_ids", "_read_values",
+                  "_ids", "_values", "_i", "_maxid", "_next_block")
     ):
         return matcher
     return None

@@ -150,11 +150,30 @@ def test_phrases_are_ranked_from_positions_not_whoosh_matcher(
         raise AssertionError(f"Whoosh's matcher used for {q}")
 
     monkeypatch.setattr(ranking.Ranker, "_whole", no_whoosh)
+    positions = ranking.Ranker._positions
+    decoded = []
+
+    def counted(self, fieldname, word, candidates):
+        decoded.append(word)
+        return positions(self, fieldname, word, candidates)
+
+    monkeypatch.setattr(ranking.Ranker, "_positions", counted)
     with demo_library.index.searcher() as s:
         for text, want in expected.items():
-            got = ranking.Ranker(s).scores(query.parse(text).query)
-            assert got.keys() == want.keys(), text
-            assert all(got[d] == pytest.approx(want[d], rel=1e-6) for d in want), text
+            q = query.parse(text).query
+            ranker = ranking.Ranker(s)
+            # Cold: the words' positions come with their term reads.
+            cold = ranker.scores(q)
+            assert not decoded, text
+            # The words cached, the phrase not: positions are read from their blocks.
+            ranker._cache = {k: v for k, v in ranker._cache.items() if isinstance(k[1], str)}
+            warm = ranker.scores(q)
+            assert decoded, text
+            decoded.clear()
+            for got in (cold, warm, ranker.scores(q)):
+                assert got.keys() == want.keys(), text
+                assert all(got[d] == pytest.approx(want[d], rel=1e-6) for d in want), text
+            assert not decoded, f"{text}: the phrase was evaluated again, not taken from cache"
 
 
 def test_positions_decoder_agrees_with_whoosh(demo_library: Newsreader) -> None:
