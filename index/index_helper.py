@@ -31,7 +31,8 @@ from index.documents import IndexInput, documents
 from index.pipes import receive, send, worker_command
 from index.segment_writer import FlushingWriter
 
-# Seconds the helper may take to finish its segment after its last documents.
+# Seconds the helper may take to finish its segment after its last documents, and to take
+# the next batch off a full queue: past that it is hung, and this process does its part.
 FINISH_TIMEOUT = 600.0
 
 
@@ -54,21 +55,38 @@ class IndexHelper:
         self._writer.start()
 
     def add(self, inputs: list[IndexInput]) -> bool:
-        """Hand these articles to the helper; False (and nothing sent) once it has failed."""
+        """Hand these articles to the helper; False (and nothing sent) once it has failed,
+        or once it has hung (it took no batch off a full queue for FINISH_TIMEOUT)."""
         if self.failed:
             return False
+        try:
+            self._outbox.put(("articles", inputs), timeout=FINISH_TIMEOUT)
+        except queue.Full:
+            self._hung()
+            return False
         self.sent.extend(a.id for a in inputs)
-        self._outbox.put(("articles", inputs))
         return True
 
     def finish(self) -> None:
         """Tell the helper there is nothing more: it starts writing its segment."""
-        self._outbox.put(("finish",))
-        self._outbox.put(None)
+        for message in (("finish",), None):
+            try:
+                self._outbox.put(message, timeout=FINISH_TIMEOUT)
+            except queue.Full:
+                self._hung()
+                self._outbox.put(message)  # the writer drains the queue now
+
+    def _hung(self) -> None:
+        """Give up on a helper that stopped reading: killed, its pipe breaks, and the writer
+        thread drains the queue; commit writes the articles it had here."""
+        self.failed = True
+        self.stop()
 
     def segment(self) -> Segment | None:
         """The helper's finished segment (after finish()); None if it failed."""
         self._writer.join(timeout=FINISH_TIMEOUT)
+        if self._writer.is_alive():  # still sending articles it does not read
+            self._hung()
         result = None
         if not self.failed and self._proc.stdout is not None:
             with contextlib.suppress(Exception):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -114,3 +115,43 @@ def test_a_dead_helper_costs_nothing_but_time(
         # Its articles were written here, as a segment of their own.
         assert (alone.pop("segments"), dead.pop("segments")) == (1, 2)
     assert dead == alone
+
+
+def test_a_hung_helper_is_given_up_and_its_articles_written_here(
+    tmp_path: Path, no_seed_settings: Settings, demo_library: Newsreader,
+    small_helper_threshold, monkeypatch,
+) -> None:
+    """A helper that stops reading (hung, not dead) is killed once it has taken no batch off
+    its full queue for FINISH_TIMEOUT; this process writes the articles it had."""
+    # Twelve batches of 100: six for the helper, more than its queue holds.
+    feed = _feed(tmp_path, demo_library, 1200)
+    no_seed_settings.entities.backend = "none"
+    no_seed_settings.ingest.index_in_background = False
+    alone = _add(tmp_path, "alone", no_seed_settings, feed)
+
+    hang = tmp_path / "hang"
+    hang.write_text("#!/bin/sh\nexec sleep 600\n", encoding="utf-8")
+    hang.chmod(0o755)
+    monkeypatch.setattr(sys, "executable", str(hang))
+    monkeypatch.setattr(index_helper, "FINISH_TIMEOUT", 1.0)
+    given_up: list[int] = []
+    real_hung = index_helper.IndexHelper._hung
+
+    def hung(self) -> None:
+        given_up.append(self._proc.pid)
+        real_hung(self)
+
+    monkeypatch.setattr(index_helper.IndexHelper, "_hung", hung)
+    no_seed_settings.ingest.index_in_background = True
+    result: dict = {}
+    # In a thread, so that a write waiting forever on the helper fails the test.
+    writing = threading.Thread(
+        target=lambda: result.update(_add(tmp_path, "hung helper", no_seed_settings, feed)),
+        daemon=True,
+    )
+    writing.start()
+    writing.join(timeout=300)
+    assert not writing.is_alive(), "the write waited on a helper that does not read"
+    assert len(given_up) == 2, "the add's helper and the rebuild's were given up"
+    assert (alone.pop("segments"), result.pop("segments")) == (1, 2)
+    assert result == alone
