@@ -625,10 +625,10 @@ def test_warm_up_reads_the_most_common_words_before_any_search(
 
     read_term = ranking.Ranker._read_term
 
-    def no_reads(self, q):
+    def no_reads(self, q, values=None):
         # (A hit's best passage is looked up by its article: that term is read as usual.)
         assert q.fieldname not in ("title", "body"), f"read {q} again"
-        return read_term(self, q)
+        return read_term(self, q, values)
 
     monkeypatch.setattr(ranking.Ranker, "_read_term", no_reads)
     got = demo_library.search(common, limit=5)
