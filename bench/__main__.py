@@ -78,7 +78,7 @@ import time
 from typing import Any
 
 from bench import libraries, report
-from bench.common import BUDGETS, CACHE, DATA, config_file, say
+from bench.common import BUDGETS, CACHE, DATA, config_file, machine_speed_s, say
 from bench.corpora import CORPORA, Corpus
 
 PARTS = ("ingest", "latency", "paint")
@@ -143,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         "python": platform.python_version(),
         "machine": f"{platform.machine()}, {os.cpu_count()} cpus",
         "load_average_at_start": os.getloadavg(),
+        "loop_s_at_start": machine_speed_s(),
         "quick": args.quick,
         "parts": sorted(args.parts),
         "data": str(DATA),
@@ -215,6 +216,7 @@ def main(argv: list[str] | None = None) -> int:
                 report.paint_rows(table, "127.6k", big, "first_paint")
 
     results["load_average_at_end"] = os.getloadavg()
+    results["loop_s_at_end"] = machine_speed_s()
     results["minutes"] = round((time.perf_counter() - started) / 60, 1)
     say("")
     table.print()
@@ -239,7 +241,9 @@ def main(argv: list[str] | None = None) -> int:
         f"\n{len(table.verdicts) - len(over)} of {len(table.verdicts)} figures within budget"
         + (f"; OVER: {'; '.join(over)}" if over else "")
         + f". Load average {results['load_average_at_start'][0]:.1f} at start,"
-        f" {results['load_average_at_end'][0]:.1f} at end; {results['minutes']} min."
+        f" {results['load_average_at_end'][0]:.1f} at end; machine speed (a fixed Python loop,"
+        f" best of 3) {results['loop_s_at_start']:.3f} s at start, {results['loop_s_at_end']:.3f} s"
+        f" at end (the larger, the slower this run's minutes); {results['minutes']} min."
     )
     say(f"wrote {report.write(results)}")
     return 1 if results["errors"] else 0

@@ -257,3 +257,17 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(data, indent=2) + "\n", "utf-8")
     os.replace(tmp, path)
+
+
+def machine_speed_s() -> float:
+    """Seconds a fixed pure-Python loop takes here, best of three: this machine's speed
+    drifts by tens of percent from minute to minute, and a figure taken in a slow minute
+    should be read as such. Taken at the start and the end of every run."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        total = 0
+        for i in range(3_000_000):
+            total += i
+        best = min(best, time.perf_counter() - started)
+    return round(best, 3)
