@@ -209,7 +209,7 @@ class Ranker:
             except TermNotFound:
                 continue
             kept: list[bytes] | None = [] if values is not None else None
-            ids, weights = _postings(matcher, kept)
+            ids, weights = postings(matcher, kept)
             # Document numbers of the whole index (map and zip run in C: this loop is
             # most of a cold read).
             docs = list(map(offset.__add__, ids)) if offset else ids
@@ -279,7 +279,7 @@ class Ranker:
     ) -> dict[int, list[int]] | None:
         """The word's positions in the field for each of `candidates` (all of which hold it),
         decoding only the postings blocks that hold a candidate; None when a segment's
-        matcher is not the pinned Whoosh's block matcher (see _postings)."""
+        matcher is not the pinned Whoosh's block matcher (see postings)."""
         field = self.schema[fieldname]
         text = field.to_bytes(word)
         decode = _positions_decoder(field.format)
@@ -478,7 +478,7 @@ def _column_values(leaf, fieldname: str) -> array:
     return array("Q", (reader[d] for d in range(count)))
 
 
-def _postings(matcher, values: list[bytes] | None = None) -> tuple[list[int], list[float]]:
+def postings(matcher, values: list[bytes] | None = None) -> tuple[list[int], list[float]]:
     """A term's document numbers and weights in one segment (deleted documents included),
     and its values in `values` if given (they are decoded with the rest of a block anyway).
     The pinned whoosh-reloaded 2.7.5 leaf matcher (W3LeafMatcher) decodes a block at a time;

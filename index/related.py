@@ -33,6 +33,7 @@ from array import array
 from collections import Counter, OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import repeat
 from operator import itemgetter
 from typing import Any
 
@@ -40,6 +41,7 @@ from rapidfuzz import fuzz
 
 from index import analysis
 from index.library import Library
+from index.ranking import postings
 from index.search_index import SearchIndex
 
 # Key terms taken from a passage, and from a whole article.
@@ -212,6 +214,7 @@ class RelatedFinder:
         # index term (to give reasons in the source's words).
         self._context: OrderedDict[int, tuple[dict[str, float], dict[str, str]]] = OrderedDict()
         self._entity_idf: dict[int, float] = {}
+        self._articles = 0  # the library's count for _entity_idf (COUNT(*): ms at 127.6k)
         # Postings of the terms read lately (document numbers, 4 bytes each), for one searcher:
         # common words come back in paragraph after paragraph, and reading them is most of a
         # call. Most recently used last.
@@ -268,11 +271,10 @@ class RelatedFinder:
         ranked = heapq.nlargest(PRESELECT, sums["ptext"].items(), key=itemgetter(1))
         ranked = [(v, "ptext", d) for d, v in ranked]
         masked = self._multi_docs
+        # (Articles of one paragraph only, as their passage; dict order kept for ties.)
+        pool = [d for d in body if d not in masked] if masked else body
         ranked.extend(
-            (body[d], "body", d)
-            for d in heapq.nlargest(
-                PRESELECT, (d for d in body if d not in masked), key=body.__getitem__
-            )
+            (body[d], "body", d) for d in heapq.nlargest(PRESELECT, pool, key=body.__getitem__)
         )
         ranked.sort(reverse=True)
         out: dict[int, tuple[int, int, float]] = {}
@@ -439,6 +441,7 @@ class RelatedFinder:
         self._key = key
         self._context.clear()
         self._entity_idf.clear()
+        self._articles = 0
         self._df = {k: v for k, v in self._df.items() if v >= DF_KEEP and k[0] != "kind"}
         self._where.clear()
         self._postings.clear()
@@ -597,7 +600,9 @@ class RelatedFinder:
             entities.setdefault(r[0], _Entity(r[0], r[1])).forms.add(r[2])
         unknown = [e for e in entities if e not in self._entity_idf]
         if unknown:
-            total = max(self.library.count(), 1)
+            if not self._articles:
+                self._articles = max(self.library.count(), 1)
+            total = self._articles
             counts = dict(
                 self.library.query(
                     "SELECT entity_id, COUNT(DISTINCT article_id) FROM mentions WHERE entity_id IN"
@@ -620,8 +625,11 @@ class RelatedFinder:
         articles = sorted({c.article for c in found})
         by_passage: dict[tuple[int, int], set[int]] = {}
         by_article: dict[int, set[int]] = {}
+        # `+entity_id`: looked up by article (a few dozen), never by entity: SQLite chose the
+        # entity index, and a common entity ("US") has tens of thousands of mentions to walk
+        # (43 ms at 127.6k articles, against well under one by article).
         for r in self.library.query(
-            "SELECT article_id, passage, entity_id FROM mentions WHERE entity_id IN"
+            "SELECT article_id, passage, entity_id FROM mentions WHERE +entity_id IN"
             f" ({_marks(ids)}) AND article_id IN ({_marks(articles)})",
             [*ids, *articles],
         ):
@@ -678,9 +686,11 @@ class _Scorer:
                 gain = w * math.log(1 + (n - df + 0.5) / (df + 0.5))
                 self.ideal[f] += gain
                 sums = out[f]
-                get = sums.get
-                for d in stats.postings(f, t):
-                    sums[d] = get(d, 0.0) + gain
+                docs = stats.postings(f, t)
+                # sums[d] += gain for each document, looped in C (map, zip, update): the
+                # Python loop was a tenth of a related-passages call.
+                added = map(gain.__add__, map(sums.get, docs, repeat(0.0)))
+                sums.update(zip(docs, added, strict=True))
         return out
 
     def bm25(self, fieldname: str, total: float, docnum: int) -> float:
@@ -697,20 +707,10 @@ class _Scorer:
 
 
 def _doc_ids(matcher) -> list[int]:
-    """A term's document numbers in one segment. The public all_ids() yields them one by one
-    through four Python calls each; the pinned whoosh-reloaded 2.7.5 leaf matcher
-    (W3LeafMatcher) has them decoded a block at a time, read whole here (~2x faster). Any other
-    matcher takes the public path; tests/test_related.py checks both agree."""
-    if type(matcher).__name__ != "W3LeafMatcher" or not all(
-        hasattr(matcher, a) for a in ("_read_ids", "_ids", "_i", "_next_block")
-    ):
-        return list(matcher.all_ids())
-    out: list[int] = []
-    while matcher.is_active():
-        matcher._read_ids()
-        out.extend(matcher._ids[matcher._i :])
-        matcher._next_block()
-    return out
+    """A term's document numbers in one segment: the ranker's block reading (a block at a
+    time through the pinned Whoosh's internals, any other matcher one posting at a time);
+    tests/test_related.py checks it against the public all_ids()."""
+    return postings(matcher)[0]
 
 
 def _top(scores: dict[int, float], n: int) -> list[tuple[int, float]]:

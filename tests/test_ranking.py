@@ -122,7 +122,7 @@ def test_block_reading_agrees_with_the_public_matcher(demo_library: Newsreader) 
         terms = [t for t in reader.field_terms("body")][:300]
         assert terms
         for text in terms:
-            fast = ranking._postings(reader.postings("body", text))
+            fast = ranking.postings(reader.postings("body", text))
             m = reader.postings("body", text)
             slow_ids, slow_weights = [], []
             while m.is_active():
