@@ -44,7 +44,7 @@ PROBE_MIN = 100_000
 # Scored postings kept in the term cache, all terms together (~100 bytes each: 80 MB full).
 CACHE_POSTINGS = 800_000
 # Of which the library's most common words may take, read before the first keystroke: at
-# 127.6k articles ~30 words in 1 s of the start-up worker, +20 MB; searches p95 ~15 % faster
+# 127.6k articles ~40 words in 1 s of the start-up worker, +20 MB; searches p95 ~15 % faster
 # than with half as many (their cold reads are what is slow).
 PRELOAD_POSTINGS = CACHE_POSTINGS // 2
 
