@@ -93,12 +93,18 @@ class Search:
         Returns the postings read."""
         vocab = self.vocabulary()
         common = sorted(range(len(vocab)), key=vocab.freq.__getitem__, reverse=True)
+        # Where articles have several paragraphs, every search also reads the words'
+        # passage postings to place each hit at its best paragraph (_best_passages).
+        passages = self.library.passage_count() > self.library.count()
         read = 0
         for i in common:
             if read >= PRELOAD_POSTINGS:
                 break
             q = query.parse(vocab.terms[i], self.settings.title_boost).query
             terms = [t for t in q.leaves() if isinstance(t, Q.Term)]
+            if passages:
+                terms += [Q.Term("ptext", t) for t in dict.fromkeys(
+                    t.text for t in terms if t.fieldname == "body")]
             if terms:
                 read += self._read(lambda s, terms=terms: self._ranker(s).preload(terms))
         return read
