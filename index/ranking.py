@@ -87,7 +87,7 @@ class Ranker:
         """Read `terms` into the term cache (those not there yet); returns the postings read."""
         read = 0
         for t in terms:
-            if (t.fieldname, t.text, t.boost) not in self._cache:
+            if _term_key(t) not in self._cache:
                 read += len(self._term(t))
         return read
 
@@ -177,8 +177,7 @@ class Ranker:
     def _term(self, q: Q.Term, values: dict[int, bytes] | None = None) -> Scores:
         """The term's scores, from the cache or read. `values`: when the term is read, its
         postings' values (positions) by document number go there too."""
-        return self._remembered((q.fieldname, q.text, q.boost),
-                                lambda: self._read_term(q, values))
+        return self._remembered(_term_key(q), lambda: self._read_term(q, values))
 
     def _remembered(self, key: tuple, compute: Callable[[], Scores]) -> Scores:
         """`compute()`, kept in the cache under `key` (least recently used out first)."""
@@ -249,9 +248,10 @@ class Ranker:
         read: dict[str, dict[int, bytes]] = {}
         found = []
         for w in q.words:
-            if w not in read and (q.fieldname, w, 1.0) not in self._cache:
+            term = Q.Term(q.fieldname, w)
+            if w not in read and _term_key(term) not in self._cache:
                 read[w] = {}
-            found.append(self._term(Q.Term(q.fieldname, w), read.get(w)))
+            found.append(self._term(term, read.get(w)))
         candidates = set(min(found, key=len))
         for scores in found:
             candidates.intersection_update(scores)
@@ -418,6 +418,11 @@ class Ranker:
         if key not in self._lengths:
             self._lengths[key] = _length_bytes(self.leaves[i][0], fieldname)
         return self._lengths[key]
+
+
+def _term_key(q: Q.Term) -> tuple:
+    """Where the term cache keeps a term's scores."""
+    return (q.fieldname, q.text, q.boost)
 
 
 def _from_term_reads(q: Q.Query) -> bool:

@@ -613,8 +613,14 @@ def test_warm_up_reads_the_most_common_words_before_any_search(
     )
     expected = demo_library.search(common, limit=5)
     assert expected.total > 10
-    # A fresh ranker (as after a reopen), then the warm-up, with a budget of a few words.
+    # A library this small has no word common enough to read ahead: nothing is read.
     search_._ranker_cache = None
+    assert search_.warm_up() == 0
+    assert not search_._ranker_cache or not search_._ranker_cache._cache
+    # A fresh ranker (as after a reopen), then the warm-up of every word in 10 articles or
+    # more, with a budget of a few words.
+    search_._ranker_cache = None
+    monkeypatch.setattr(search, "PRELOAD_MIN_ARTICLES", 10)
     monkeypatch.setattr(search, "PRELOAD_POSTINGS", 3 * expected.total)
     read = search_.warm_up()
     assert read > 0
