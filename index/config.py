@@ -7,9 +7,7 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from index import resources
+from index import parsed_config, resources
 
 
 class ConfigError(Exception):
@@ -103,8 +101,19 @@ def load_settings(config_file: str | os.PathLike | None = None) -> Settings:
 
 
 def _read(path: Path) -> dict[str, Any]:
+    data = parsed_config.parsed(path, _parse)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of settings at the top level")
+    return data
+
+
+def _parse(path: Path) -> Any:
+    import yaml  # only when a file changed: see index.parsed_config
+
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
     except yaml.YAMLError as exc:
@@ -112,11 +121,6 @@ def _read(path: Path) -> dict[str, Any]:
         at = f" (line {where.line + 1}, column {where.column + 1})" if where else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigError(f"{path}: not valid YAML{at}: {problem}") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a mapping of settings at the top level")
-    return data
 
 
 def _apply(target: Any, data: dict[str, Any], path: str, prefix: str = "") -> None:
