@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 from textual.worker import get_current_worker
 
 from index.model import StoredArticle
@@ -21,6 +21,7 @@ from reader.messages import CoreReady
 from reader.screens.base import ReportsWorkerFailures
 from reader.screens.dialogs import BookmarkEdit, BookmarkEditor
 from reader.text import one_line
+from reader.widgets.footer import KeysFooter
 from reader.widgets.panels import ENTITY_CLASSES, EntityPanel, RelatedPanel
 from reader.widgets.paragraph import Paragraph
 
@@ -95,7 +96,7 @@ class ArticleScreen(ReportsWorkerFailures, Screen):
                 yield EntityPanel(id="entity-panel")
                 yield RelatedPanel(id="related-panel")
         yield Static("", id="article-status")
-        yield Footer()
+        yield KeysFooter()
 
 
     def on_mount(self) -> None:

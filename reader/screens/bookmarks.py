@@ -10,12 +10,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, OptionList, Static
+from textual.widgets import Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from reader.screens.base import ReportsWorkerFailures
 from reader.screens.dialogs import BookmarkEdit, BookmarkEditor
 from reader.text import one_line
+from reader.widgets.footer import KeysFooter
 
 SORTS = ("added", "article_date", "title")
 
@@ -52,7 +53,7 @@ class BookmarksScreen(ReportsWorkerFailures, Screen):
             yield Static("", id="bookmarks-count")
             yield Input(placeholder="filter bookmarks (f)", id="bookmarks-filter")
         yield BookmarkList(id="bookmarks")
-        yield Footer()
+        yield KeysFooter()
 
 
     def on_mount(self) -> None:

@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 from textual.widgets.data_table import ColumnKey
 from textual.worker import get_current_worker
 
@@ -17,6 +17,7 @@ from reader.messages import CoreReady, LibraryOpened
 from reader.prefetch import Page, read_page
 from reader.screens.base import ReportsWorkerFailures
 from reader.text import one_line
+from reader.widgets.footer import KeysFooter
 
 SORTS = ("date", "title", "source")
 FIXED_WIDTHS = {"read": 1, "source": 18, "date": 10}
@@ -48,7 +49,7 @@ class LibraryScreen(ReportsWorkerFailures, Screen):
             yield Static("Opening the library…", id="counts")
             yield Input(placeholder="filter titles (f)", id="filter")
         yield DataTable(id="articles", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeysFooter()
 
 
     def on_mount(self) -> None:

@@ -9,12 +9,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Input, OptionList, Static
+from textual.widgets import Header, Input, OptionList, Static
 from textual.worker import get_current_worker
 
 from index.model import SearchResult
 from reader.messages import CoreReady, SearchCompleted
 from reader.screens.base import ReportsWorkerFailures
+from reader.widgets.footer import KeysFooter
 from reader.widgets.results import ResultList
 
 
@@ -39,7 +40,7 @@ class SearchScreen(ReportsWorkerFailures, Screen):
                     "title: source: date:2019-05", id="query")
         yield Static("Type to search.", id="search-status")
         yield ResultList(id="results")
-        yield Footer()
+        yield KeysFooter()
 
 
     def on_mount(self) -> None:
