@@ -3,7 +3,6 @@ SQLite. The search index is derived from it and can always be rebuilt from it.""
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 import threading
 import uuid
@@ -110,6 +109,8 @@ def now() -> str:
 
 
 def content_hash(title: str, body: str) -> str:
+    import hashlib  # here: the reader's first frame has no use for its 5 ms import
+
     normal = " ".join(title.split()).casefold() + "\n" + " ".join(body.split()).casefold()
     return hashlib.sha1(normal.encode("utf-8")).hexdigest()
 
