@@ -73,28 +73,91 @@ print("MARKS" + json.dumps(marks))
 """
 
 
+# The floor: Textual alone drawing the same first rows (header, a 4-column table, footer), timed
+# the same way. Launches alternate with the reader's, so both see the same minutes.
+FLOOR = r"""
+import json, time
+t_main = time.time()
+from rich.text import Text
+from textual.app import App
+from textual.widgets import DataTable, Footer, Header
+
+ROWS = json.loads({rows!r})
+marks = {{"main": t_main, "imported": time.time()}}
+
+class Floor(App):
+    def compose(self):
+        yield Header()
+        yield DataTable(cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self):
+        table = self.query_one(DataTable)
+        table.add_columns(" ", "Title", "Source", "Date")
+        table.add_rows([(r, Text(t), Text(s), d) for r, t, s, d in ROWS])
+        table.focus()
+        self.call_after_refresh(self.painted)
+
+    def painted(self):
+        marks["rows_shown"] = time.time()
+        self.exit()
+
+    def on_ready(self):
+        marks["ready"] = time.time()
+
+marks["make_app"] = time.time()
+Floor().run(headless=True, size={size!r})
+print("MARKS" + json.dumps(marks))
+"""
+
+
+def floor_code(library: Path) -> str:
+    """The floor's code, with the library's first screenful of rows written into it."""
+    from index.library import Library
+    from reader.prefetch import SCREENFUL
+
+    lib = Library(library)
+    try:
+        rows = [("•" if not r.read else " ", r.title[:300], r.source or "", (r.date or "")[:10])
+                for r in lib.filtered("", sort="date", limit=SCREENFUL)]
+    finally:
+        lib.close()
+    return FLOOR.format(rows=json.dumps(rows), size=SIZE)
+
+
+def launch(code: str) -> tuple[float, dict[str, float]]:
+    """Run `code` in a fresh interpreter: (its start time, the marks it printed)."""
+    t0 = time.time()
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        env=child_env(),
+    )
+    line = next((x for x in out.stdout.splitlines() if x.startswith("MARKS")), None)
+    if line is None:
+        raise RuntimeError(f"first-paint child failed:\n{out.stdout}\n{out.stderr}")
+    return t0, json.loads(line[5:])
+
+
 def first_paint_headless(library: Path, config: Path, runs: int) -> dict[str, Any]:
-    """Fresh interpreter per run (imports included), headless driver."""
+    """Fresh interpreter per run (imports included), headless driver; each launch follows one
+    of Textual alone showing the same rows (the floor)."""
     code = CHILD.format(root=str(ROOT), config=str(config), library=str(library), size=SIZE)
     ready, rows, ready_app, rows_app, imports = [], [], [], [], []
     ready_cpu, rows_cpu = [], []
+    floor, floor_ready = [], []
+    floor_source = floor_code(library)
     # One launch first, untimed: it writes the .pyc files, as a user's first launch does.
     for run in range(runs + 1):
-        t0 = time.time()
-        out = subprocess.run(
-            [sys.executable, "-c", code],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            cwd=ROOT,
-            env=child_env(),
-        )
-        line = next((x for x in out.stdout.splitlines() if x.startswith("MARKS")), None)
-        if line is None:
-            raise RuntimeError(f"first-paint child failed:\n{out.stdout}\n{out.stderr}")
-        m = json.loads(line[5:])
+        f0, fm = launch(floor_source)
+        t0, m = launch(code)
         if run == 0:
             continue
+        floor.append((fm["rows_shown"] - f0) * 1000)
+        floor_ready.append((fm["ready"] - f0) * 1000)
         ready.append((m["ready"] - t0) * 1000)
         rows.append((m["rows_shown"] - t0) * 1000)
         ready_app.append((m["ready"] - m["make_app"]) * 1000)
@@ -110,6 +173,10 @@ def first_paint_headless(library: Path, config: Path, runs: int) -> dict[str, An
         "app_ready_from_make_app": summary(ready_app),
         "rows_shown_from_make_app": summary(rows_app),
         "interpreter_and_imports": summary(imports),
+        "textual_alone_app_ready": summary(floor_ready),
+        "textual_alone_rows_shown": summary(floor),
+        # Each launch less the floor's just before it: what newsreader adds, minute for minute.
+        "over_textual_alone": summary([r - f for r, f in zip(rows, floor, strict=True)]),
     }
 
 

@@ -112,6 +112,13 @@ def paint_rows(table: Table, name: str, r: dict[str, Any], budget: str) -> None:
             BUDGETS[budget],
             digits=0,
         )
+    for key, label in (
+        ("textual_alone_rows_shown", "Textual alone, same rows"),
+        ("over_textual_alone", "rows shown less Textual alone"),
+    ):
+        if key in h:
+            table.add(f"first paint, {name}: {label}", "ms", h[key]["median_ms"],
+                      h[key]["p95_ms"], digits=0)
     pty = r.get("pty") or {}
     for key, label in (("header_shown", "pty: header"), ("rows_shown", "pty: rows shown")):
         if key in pty:
