@@ -45,6 +45,14 @@ class NewsreaderApp(App):
         self._theme_loaded = False
 
     # -- start-up ------------------------------------------------------------------------------
+    def get_default_screen(self) -> Screen:
+        # The library is the bottom screen itself, not pushed over Textual's empty one: in a
+        # terminal the first frame then holds the rows (pushed, the rows came one frame later,
+        # 0.85 -> 0.59 s to rows on screen in a pty, launches alternated).
+        from reader.screens.library import LibraryScreen
+
+        return LibraryScreen()
+
     def on_mount(self) -> None:
         theme = self.state.load().get("theme") or self.settings.ui.theme
         if theme in self.available_themes:
@@ -52,9 +60,6 @@ class NewsreaderApp(App):
         self._theme_loaded = True
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
-        from reader.screens.library import LibraryScreen
-
-        self.push_screen(LibraryScreen())
         # Paint first, then open the library: its imports and disk reads compete for the GIL.
         self.call_after_refresh(self.open_core)
 
@@ -191,7 +196,7 @@ class NewsreaderApp(App):
     def action_library(self) -> None:
         from reader.screens.library import LibraryScreen
 
-        while len(self.screen_stack) > 2 and not isinstance(self.screen, LibraryScreen):
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, LibraryScreen):
             self.pop_screen()
 
     def open_article(self, article_id: int, passage: int | None = None,

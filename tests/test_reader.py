@@ -8,6 +8,7 @@ generous deadline that a passing run never comes near."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import io
 import re
 import shutil
@@ -333,6 +334,32 @@ def test_goto_finder_escape_closes_without_opening(no_seed_settings, library):
         )
         await pilot.press("escape")
         assert isinstance(app.screen, LibraryScreen)
+
+    drive(app, scenario)
+
+
+# -- keymap ---------------------------------------------------------------------------------
+def test_keymap_remaps_app_and_library_keys(no_seed_settings, library):
+    """`keymap:` applies from the first frame, to the app's keys and to the library screen's
+    (the bottom screen, mounted before the app's own on_mount)."""
+    settings = dataclasses.replace(
+        no_seed_settings, keymap={"search": "ctrl+f", "library.sort": "o"}
+    )
+    app = app_for(settings, library)
+
+    async def scenario(pilot: Pilot) -> None:
+        screen = app.screen
+        assert isinstance(screen, LibraryScreen)
+        footer = screen_text(app).splitlines()[-1]
+        assert "o Sort" in footer and "^f Search" in footer, footer
+        await pilot.press("s")  # the old key does nothing now
+        await pilot.press("o")
+        await until(pilot, lambda: screen.sort == "title", "the sort key")
+        assert "sorted by title" in status(app, "#counts")
+        await pilot.press("slash")  # nor does the old search key
+        assert app.screen is screen
+        await pilot.press("ctrl+f")
+        await until(pilot, lambda: isinstance(app.screen, SearchScreen), "the search key")
 
     drive(app, scenario)
 
