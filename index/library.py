@@ -466,6 +466,20 @@ class Library:
                 (article_id, passage),
             )
 
+    def read_ids(self, ids: list[int]) -> set[int]:
+        """Those of `ids` that are marked read."""
+        read: set[int] = set()
+        for chunk in _chunks(ids, 500):
+            read.update(
+                r[0]
+                for r in self.query(
+                    f"SELECT article_id FROM reading_state WHERE read = 1 AND article_id IN"
+                    f" ({','.join('?' * len(chunk))})",
+                    chunk,
+                )
+            )
+        return read
+
     def unread_count(self) -> int:
         return int(
             self.query(

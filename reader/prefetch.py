@@ -28,6 +28,7 @@ class Page:
     text: str = ""
     sort: str = "date"
     partial: bool = False  # only the first rows of the page: read the rest
+    rev: int = -1  # the library's revision when read: articles added or removed since change it
 
 
 @dataclass
@@ -50,10 +51,11 @@ class EarlyLibrary:
 def read_page(
     library: Library, text: str = "", sort: str = "date", limit: int = PAGE
 ) -> Page:
+    rev = library.rev  # first: a write after it makes the page look older, never newer
     rows = library.filtered(text, sort=sort, limit=limit)
     total = library.count()
     partial = limit < PAGE and len(rows) == limit and total > limit
-    return Page(rows, total, library.unread_count(), text, sort, partial)
+    return Page(rows, total, library.unread_count(), text, sort, partial, rev)
 
 
 def prefetch(path: Path) -> EarlyLibrary:

@@ -7,6 +7,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.coordinate import Coordinate
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Static
 from textual.widgets.data_table import ColumnKey
@@ -21,6 +22,18 @@ from reader.widgets.footer import KeysFooter
 
 SORTS = ("date", "title", "source")
 FIXED_WIDTHS = {"read": 1, "source": 18, "date": 10}
+# Rows added to the table per frame after the first screenful: about 20 ms of measuring.
+CHUNK = 100
+
+
+def _mark_of(row: ArticleSummary) -> str:
+    return " " if row.read else "•"
+
+
+def _cells(rows: list[ArticleSummary]) -> list[tuple]:
+    # Text, not str: DataTable reads str cells as markup, and titles are data.
+    return [(_mark_of(r), Text(one_line(r.title, 300)), Text(one_line(r.source or "", 40)),
+             (r.date or "")[:10]) for r in rows]
 
 
 class LibraryScreen(ReportsWorkerFailures, Screen):
@@ -42,6 +55,10 @@ class LibraryScreen(ReportsWorkerFailures, Screen):
         self._rows: list[ArticleSummary] = []
         self._shown = False  # a page has been shown (new libraries wait for the core)
         self._page: Page | None = None
+        # Rows reach the table a chunk per frame; a newer page makes older chunks stop.
+        self._generation = 0
+        self.listing = False  # rows of the page are still being added
+        self._cursor_target: int | None = None  # a row not added yet that the cursor goes to
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -98,8 +115,12 @@ class LibraryScreen(ReportsWorkerFailures, Screen):
             self.reload()
 
     def on_screen_resume(self) -> None:
-        if self.app.library is not None:
-            self.reload()  # read state may have changed in the article screen
+        if self.app.library is None:
+            return
+        if self._page is None:
+            self.reload()
+        else:
+            self.refresh_marks(self._page)  # an article was read, most likely nothing else
 
     def reload(self) -> None:
         self.load(self.query_one("#filter", Input).value)
@@ -113,35 +134,77 @@ class LibraryScreen(ReportsWorkerFailures, Screen):
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show, page)
 
+    @work(thread=True, exclusive=True, group="library", exit_on_error=False)
+    def refresh_marks(self, page: Page) -> None:
+        """Read marks of the page shown, read again: the whole page only if articles were
+        added or removed since (rebuilding 2,000 rows stalled the screen for 0.4 s)."""
+        library = self.app.library
+        if library is None:
+            return
+        if library.rev != page.rev:
+            fresh = read_page(library, page.text, page.sort)
+            if not get_current_worker().is_cancelled:
+                self.app.call_from_thread(self._show, fresh)
+            return
+        read = library.read_ids([r.id for r in page.rows])
+        unread = library.unread_count()
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._mark, page, read, unread)
+
+    def _mark(self, page: Page, read: set[int], unread: int) -> None:
+        if page is not self._page:
+            return  # a newer page is shown
+        table = self.query_one(DataTable)
+        for n, row in enumerate(page.rows):
+            if (row.id in read) != row.read:
+                row.read = row.id in read
+                if n < table.row_count:  # later rows take the new mark when added
+                    table.update_cell_at(Coordinate(n, 0), _mark_of(row))
+        page.unread = unread
+        self._count(page)
+
     def _show(self, page: Page) -> None:
-        rows, total, text = page.rows, page.total, page.text
         self._shown = True
         self._page = page
+        self._rows = page.rows
+        self._generation += 1
         table = self.query_one(DataTable)
         keep = table.cursor_row
         # The title column's width first: the cleared table lays its columns out again.
         table.columns[ColumnKey("title")].width = self._title_width()
         table.clear()
-        # Text, not str: DataTable reads str cells as markup, and titles are data.
-        cells = [("•" if not r.read else " ", Text(one_line(r.title, 300)),
-                  Text(one_line(r.source or "", 40)), (r.date or "")[:10]) for r in rows]
-        # A screenful first: the table measures every cell it is given before it paints.
-        first = max(24, self.size.height)
-        table.add_rows(cells[:first])
-        if len(cells) > first:
-            self.call_after_refresh(table.add_rows, cells[first:])
+        self._cursor_target = min(keep, len(page.rows) - 1) if page.rows else None
+        # A screenful first, in this frame; the rest a chunk per frame, so that keys are
+        # handled in between: the table measures every cell it is given (2,000 rows took
+        # 0.44 s in one go at 127.6k articles).
+        self._add_rows(self._generation, max(24, self.size.height))
         if not self.app.listed.is_set():
             self.call_after_refresh(self.app.listed.set)
         # Rows may have brought a scrollbar, narrowing the table.
         self.call_after_refresh(self._refit)
-        self._rows = rows
-        if rows:
-            table.move_cursor(row=min(keep, len(rows) - 1))
-        shown = f"{len(rows):,} shown · " if text or len(rows) < total else ""
+        self._count(page)
+
+    def _add_rows(self, generation: int, count: int = 0) -> None:
+        if generation != self._generation:
+            return  # a newer page took the table
+        table = self.query_one(DataTable)
+        start = table.row_count
+        end = min(len(self._rows), start + (count or CHUNK))
+        table.add_rows(_cells(self._rows[start:end]))
+        target = self._cursor_target
+        if target is not None and target < end:
+            self._cursor_target = None
+            table.move_cursor(row=target)
+        self.listing = end < len(self._rows)
+        if self.listing:
+            self.call_after_refresh(self._add_rows, generation)
+
+    def _count(self, page: Page) -> None:
+        shown = f"{len(page.rows):,} shown · " if page.text or len(page.rows) < page.total else ""
         self.query_one("#counts", Static).update(
-            f"{total:,} articles · {page.unread:,} unread · {shown}sorted by {page.sort}"
+            f"{page.total:,} articles · {page.unread:,} unread · {shown}sorted by {page.sort}"
         )
-        self.sub_title = f"{total:,} articles"
+        self.sub_title = f"{page.total:,} articles"
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -174,17 +237,22 @@ class LibraryScreen(ReportsWorkerFailures, Screen):
         self.query_one(DataTable).focus()
 
     def action_cursor_down(self) -> None:
+        self._cursor_target = None
         self.query_one(DataTable).action_cursor_down()
 
     def action_cursor_up(self) -> None:
+        self._cursor_target = None
         self.query_one(DataTable).action_cursor_up()
 
     def action_top(self) -> None:
+        self._cursor_target = None
         self.query_one(DataTable).move_cursor(row=0)
 
     def action_bottom(self) -> None:
         table = self.query_one(DataTable)
         table.move_cursor(row=max(0, table.row_count - 1))
+        if self.listing:  # the last row is not in the table yet: go there when it is
+            self._cursor_target = len(self._rows) - 1
 
     def action_refresh(self) -> None:
         self.reload()

@@ -1,0 +1,139 @@
+"""The library screen on a library bigger than a screenful (the demo's 294 articles): rows
+reach the table a chunk per frame, the cursor keeps its row across rebuilds, and coming back
+from an article updates its read mark in place instead of rebuilding the table."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import pytest
+from reader_helpers import library_loaded, library_rows, status, until
+from textual.pilot import Pilot
+from textual.widgets import DataTable
+
+from index.core import Newsreader
+from index.model import Article
+from reader.launch import make_app
+from reader.prefetch import read_page
+from reader.screens.article import ArticleScreen
+from reader.screens.library import CHUNK, LibraryScreen
+
+SIZE = (100, 30)
+
+
+@pytest.fixture
+def demo_copy(demo_library: Newsreader, tmp_path: Path) -> Path:
+    target = tmp_path / "demo"
+    shutil.copytree(demo_library.library.directory, target)
+    return target
+
+
+def drive(demo_library: Newsreader, library: Path, scenario: Callable[..., Awaitable[None]]):
+    app = make_app(demo_library.settings, library)
+
+    async def main() -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: app.core is not None and library_loaded(app), "the library")
+            screen = app.screen
+            assert isinstance(screen, LibraryScreen)
+            await scenario(pilot, screen, screen.query_one(DataTable))
+
+    asyncio.run(main())
+
+
+def titles(table: DataTable) -> list[str]:
+    return [str(table.get_cell_at((n, 1))) for n in range(table.row_count)]
+
+
+def test_rows_arrive_a_chunk_per_frame_and_all_arrive(demo_library, demo_copy) -> None:
+    async def scenario(pilot: Pilot, screen: LibraryScreen, table: DataTable) -> None:
+        page = read_page(screen.app.library)
+        assert len(page.rows) > 2 * CHUNK
+        batches: list[int] = []
+        add_rows = table.add_rows
+
+        def counting(rows):
+            batches.append(len(rows))
+            return add_rows(rows)
+
+        table.add_rows = counting
+        screen._show(page)
+        screenful = max(24, screen.size.height)
+        assert table.row_count == screenful and screen.listing
+        await until(pilot, lambda: not screen.listing, "every row")
+        assert titles(table) == [r.title for r in page.rows]
+        # The rest came in chunks, each added after a refresh of its own.
+        assert batches[0] == screenful and len(batches) >= 3
+        assert all(size <= CHUNK for size in batches[1:]) and sum(batches) == len(page.rows)
+
+    drive(demo_library, demo_copy, scenario)
+
+
+def test_a_newer_page_stops_the_chunks_of_the_older(demo_library, demo_copy) -> None:
+    async def scenario(pilot: Pilot, screen: LibraryScreen, table: DataTable) -> None:
+        library = screen.app.library
+        screen._show(read_page(library))
+        filtered = read_page(library, "wikinews interviews")
+        assert 0 < len(filtered.rows) < len(read_page(library).rows)
+        screen._show(filtered)
+        await until(pilot, lambda: not screen.listing, "the filtered rows")
+        assert titles(table) == [r.title for r in filtered.rows]
+
+    drive(demo_library, demo_copy, scenario)
+
+
+def test_the_cursor_keeps_its_row_across_a_rebuild_and_g_reaches_the_last(
+    demo_library, demo_copy
+) -> None:
+    async def scenario(pilot: Pilot, screen: LibraryScreen, table: DataTable) -> None:
+        table.move_cursor(row=150)
+        await pilot.press("r")  # refresh: the table is rebuilt a chunk at a time
+        await until(pilot, lambda: not screen.listing, "the rebuilt table")
+        assert table.cursor_row == 150
+        screen._show(screen._page)
+        assert screen.listing
+        await pilot.press("G")  # before the last row is in the table
+        await until(pilot, lambda: not screen.listing, "every row")
+        assert table.cursor_row == table.row_count - 1 == len(screen._page.rows) - 1
+
+    drive(demo_library, demo_copy, scenario)
+
+
+def test_coming_back_from_an_article_marks_it_read_in_place(demo_library, demo_copy) -> None:
+    async def scenario(pilot: Pilot, screen: LibraryScreen, table: DataTable) -> None:
+        unread = screen._page.unread
+        table.move_cursor(row=150)
+        title = titles(table)[150]
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(pilot.app.screen, ArticleScreen), "the article")
+        article = pilot.app.screen
+        await until(pilot, lambda: article.article is not None, "the article to load")
+        assert article.article.title == title
+        generation = screen._generation
+        await pilot.press("escape")
+        await until(pilot, lambda: screen._page.unread == unread - 1, "the read mark")
+        assert screen._generation == generation  # not rebuilt
+        assert table.cursor_row == 150
+        assert library_rows(pilot.app)[150] == (" ", title)
+        assert f"{unread - 1:,} unread" in status(pilot.app, "#counts")
+
+    drive(demo_library, demo_copy, scenario)
+
+
+def test_coming_back_after_articles_were_added_lists_them(demo_library, demo_copy) -> None:
+    async def scenario(pilot: Pilot, screen: LibraryScreen, table: DataTable) -> None:
+        before = table.row_count
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(pilot.app.screen, ArticleScreen), "the article")
+        article = Article(title="Zeppelin lands in the square", paragraphs=["It did."],
+                          date="2099-01-01")
+        pilot.app.library.add_articles([article])
+        await pilot.press("escape")
+        await until(pilot, lambda: not screen.listing and table.row_count == before + 1,
+                    "the new article")
+        assert titles(table)[0] == "Zeppelin lands in the square"  # newest first
+
+    drive(demo_library, demo_copy, scenario)
