@@ -182,6 +182,56 @@ def first_paint_headless(library: Path, config: Path, runs: int) -> dict[str, An
     }
 
 
+# The first seconds after a launch: the library's page reaching the table, the core opening,
+# the warm-up reading postings. A 5 ms timer on the UI's event loop; each gap between its ticks
+# is how long a key pressed then would have waited.
+STALL = r"""
+import json, sys, time
+sys.path.insert(0, {root!r})
+from pathlib import Path
+from index.config import load_settings
+settings = load_settings({config!r})
+from reader.prefetch import prefetch
+early = prefetch(Path({library!r}))
+from reader.launch import make_app
+
+gaps = []
+app = make_app(settings, {library!r}, early)
+
+def start():
+    last = [time.perf_counter()]
+    def tick():
+        now = time.perf_counter()
+        gaps.append((now - last[0]) * 1000)
+        last[0] = now
+    app.set_interval(0.005, tick)
+    app.set_timer({seconds!r}, app.exit)
+
+app.call_later(start)
+app.run(headless=True, size={size!r})
+print("GAPS" + json.dumps(gaps))
+"""
+STALL_SECONDS = 3.0
+
+
+def first_seconds_stalls(library: Path, config: Path, runs: int) -> dict[str, Any]:
+    """The event loop's longest stall in the first seconds after launch, per launch."""
+    code = STALL.format(root=str(ROOT), config=str(config), library=str(library), size=SIZE,
+                        seconds=STALL_SECONDS)
+    longest, over_50 = [], []
+    for _ in range(runs):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             timeout=120, cwd=ROOT, env=child_env())
+        line = next((x for x in out.stdout.splitlines() if x.startswith("GAPS")), None)
+        if line is None:
+            raise RuntimeError(f"stall child failed:\n{out.stdout}\n{out.stderr}")
+        gaps = json.loads(line[4:])
+        longest.append(max(gaps))
+        over_50.append(sum(1 for g in gaps if g > 50))
+    return {"seconds": STALL_SECONDS, "longest": summary(longest),
+            "gaps_over_50ms_per_launch": summary(over_50)}
+
+
 def first_paint_pty(library: Path, config: Path, marker: str, runs: int) -> dict[str, Any] | None:
     """The installed command in a pseudo-terminal: time until the header, then a row's title,
     appear in what it writes to the terminal. None when the command is not installed."""
@@ -271,6 +321,7 @@ def first_paint(library: Path, config: Path, runs: int) -> dict[str, Any]:
     """Headless and pty first paint of one library; a pty failure is reported, not raised."""
     out: dict[str, Any] = {"library": str(library), "runs": runs}
     out["headless"] = first_paint_headless(library, config, runs)
+    out["stalls"] = first_seconds_stalls(library, config, max(3, runs // 2))
     try:
         out["pty"] = first_paint_pty(library, config, first_row_title(library), runs)
     except (OSError, RuntimeError) as exc:

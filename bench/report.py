@@ -119,6 +119,10 @@ def paint_rows(table: Table, name: str, r: dict[str, Any], budget: str) -> None:
         if key in h:
             table.add(f"first paint, {name}: {label}", "ms", h[key]["median_ms"],
                       h[key]["p95_ms"], digits=0)
+    if "stalls" in r:
+        s = r["stalls"]["longest"]
+        table.add(f"first paint, {name}: longest UI stall in the first "
+                  f"{r['stalls']['seconds']:.0f} s", "ms", s["median_ms"], s["p95_ms"], digits=0)
     pty = r.get("pty") or {}
     for key, label in (("header_shown", "pty: header"), ("rows_shown", "pty: rows shown")):
         if key in pty:
