@@ -1,5 +1,5 @@
 """The library screen on a library bigger than a screenful (the demo's 294 articles): rows
-reach the table a chunk per frame, the cursor keeps its row across rebuilds, and coming back
+reach the table a chunk at a time, the cursor keeps its row across rebuilds, and coming back
 from an article updates its read mark in place instead of rebuilding the table."""
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def test_rows_arrive_a_chunk_per_frame_and_all_arrive(demo_library, demo_copy) -
         assert table.row_count == screenful and screen.listing
         await until(pilot, lambda: not screen.listing, "every row")
         assert titles(table) == [r.title for r in page.rows]
-        # The rest came in chunks, each added after a refresh of its own.
+        # The rest came in chunks, a pause apart (keys are handled in the pauses).
         assert batches[0] == screenful and len(batches) >= 3
         assert all(size <= CHUNK for size in batches[1:]) and sum(batches) == len(page.rows)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -22,8 +24,10 @@ from reader.widgets.footer import KeysFooter
 
 SORTS = ("date", "title", "source")
 FIXED_WIDTHS = {"read": 1, "source": 18, "date": 10}
-# Rows added to the table per frame after the first screenful: about 20 ms of measuring.
+# Rows added to the table at a time after the first screenful (about 20 ms of measuring), and
+# the pause between two such chunks, in which the table measures them and keys are handled.
 CHUNK = 100
+CHUNK_PAUSE_S = 0.02
 
 
 def _mark_of(row: ArticleSummary) -> str:
@@ -55,7 +59,7 @@ class LibraryScreen(ReportsWorkerFailures, Screen):
         self._rows: list[ArticleSummary] = []
         self._shown = False  # a page has been shown (new libraries wait for the core)
         self._page: Page | None = None
-        # Rows reach the table a chunk per frame; a newer page makes older chunks stop.
+        # Rows reach the table a chunk at a time; a newer page makes older chunks stop.
         self._generation = 0
         self.listing = False  # rows of the page are still being added
         self._cursor_target: int | None = None  # a row not added yet that the cursor goes to
@@ -174,7 +178,7 @@ class LibraryScreen(ReportsWorkerFailures, Screen):
         table.columns[ColumnKey("title")].width = self._title_width()
         table.clear()
         self._cursor_target = min(keep, len(page.rows) - 1) if page.rows else None
-        # A screenful first, in this frame; the rest a chunk per frame, so that keys are
+        # A screenful first, in this frame; the rest a chunk at a time, so that keys are
         # handled in between: the table measures every cell it is given (2,000 rows took
         # 0.44 s in one go at 127.6k articles).
         self._add_rows(self._generation, max(24, self.size.height))
@@ -197,7 +201,9 @@ class LibraryScreen(ReportsWorkerFailures, Screen):
             table.move_cursor(row=target)
         self.listing = end < len(self._rows)
         if self.listing:
-            self.call_after_refresh(self._add_rows, generation)
+            # A pause, not call_after_refresh: with nothing to repaint, those callbacks ran back
+            # to back, and the table measured ten chunks at once (186 ms) when it next idled.
+            self.set_timer(CHUNK_PAUSE_S, partial(self._add_rows, generation))
 
     def _count(self, page: Page) -> None:
         shown = f"{len(page.rows):,} shown · " if page.text or len(page.rows) < page.total else ""
