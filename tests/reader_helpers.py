@@ -57,8 +57,13 @@ def screen_text(app: App) -> str:
 
 
 def library_loaded(app: App) -> bool:
+    """The library screen lists its page: counts shown and every row in the table."""
     screen = next((s for s in app.screen_stack if isinstance(s, LibraryScreen)), None)
-    return screen is not None and "articles ·" in str(screen.query_one("#counts", Static).content)
+    return (
+        screen is not None
+        and "articles ·" in str(screen.query_one("#counts", Static).content)
+        and not screen.listing
+    )
 
 
 def library_rows(app: App) -> list[tuple[str, str]] | None:

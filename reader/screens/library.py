@@ -37,7 +37,7 @@ def _mark_of(row: ArticleSummary) -> str:
 def _cells(rows: list[ArticleSummary]) -> list[tuple]:
     # Text, not str: DataTable reads str cells as markup, and titles are data.
     return [(_mark_of(r), Text(one_line(r.title, 300)), Text(one_line(r.source or "", 40)),
-             (r.date or "")[:10]) for r in rows]
+             Text(one_line((r.date or "")[:10], 10))) for r in rows]
 
 
 class LibraryScreen(ReportsWorkerFailures, Screen):
@@ -63,6 +63,7 @@ class LibraryScreen(ReportsWorkerFailures, Screen):
         self._generation = 0
         self.listing = False  # rows of the page are still being added
         self._cursor_target: int | None = None  # a row not added yet that the cursor goes to
+        self._parked = 0  # where the cursor waits for it; moved from there, it stays put
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -121,10 +122,12 @@ class LibraryScreen(ReportsWorkerFailures, Screen):
     def on_screen_resume(self) -> None:
         if self.app.library is None:
             return
-        if self._page is None:
-            self.reload()
+        page = self._page
+        wanted = (self.query_one("#filter", Input).value, self.sort)
+        if page is None or (page.text, page.sort) != wanted:
+            self.reload()  # never shown, or a sort or filter was still loading
         else:
-            self.refresh_marks(self._page)  # an article was read, most likely nothing else
+            self.refresh_marks(page)  # an article was read, most likely nothing else
 
     def reload(self) -> None:
         self.load(self.query_one("#filter", Input).value)
@@ -138,17 +141,17 @@ class LibraryScreen(ReportsWorkerFailures, Screen):
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show, page)
 
-    @work(thread=True, exclusive=True, group="library", exit_on_error=False)
+    # Its own group: a sort or filter being loaded must not be cancelled by it.
+    @work(thread=True, exclusive=True, group="library-marks", exit_on_error=False)
     def refresh_marks(self, page: Page) -> None:
         """Read marks of the page shown, read again: the whole page only if articles were
-        added or removed since (rebuilding 2,000 rows stalled the screen for 0.4 s)."""
+        added, changed or removed since (rebuilding 2,000 rows stalled the screen 0.4 s)."""
         library = self.app.library
         if library is None:
             return
         if library.rev != page.rev:
-            fresh = read_page(library, page.text, page.sort)
             if not get_current_worker().is_cancelled:
-                self.app.call_from_thread(self._show, fresh)
+                self.app.call_from_thread(self.reload)  # with the filter and sort of now
             return
         read = library.read_ids([r.id for r in page.rows])
         unread = library.unread_count()
@@ -173,11 +176,12 @@ class LibraryScreen(ReportsWorkerFailures, Screen):
         self._rows = page.rows
         self._generation += 1
         table = self.query_one(DataTable)
-        keep = table.cursor_row
+        keep = self._cursor_target if self._cursor_target is not None else table.cursor_row
         # The title column's width first: the cleared table lays its columns out again.
         table.columns[ColumnKey("title")].width = self._title_width()
         table.clear()
         self._cursor_target = min(keep, len(page.rows) - 1) if page.rows else None
+        self._parked = table.cursor_row
         # A screenful first, in this frame; the rest a chunk at a time, so that keys are
         # handled in between: the table measures every cell it is given (2,000 rows took
         # 0.44 s in one go at 127.6k articles).
@@ -196,6 +200,8 @@ class LibraryScreen(ReportsWorkerFailures, Screen):
         end = min(len(self._rows), start + (count or CHUNK))
         table.add_rows(_cells(self._rows[start:end]))
         target = self._cursor_target
+        if target is not None and table.cursor_row != self._parked:
+            target = self._cursor_target = None  # moved meanwhile (arrows, mouse): stay there
         if target is not None and target < end:
             self._cursor_target = None
             table.move_cursor(row=target)
@@ -259,6 +265,7 @@ class LibraryScreen(ReportsWorkerFailures, Screen):
         table.move_cursor(row=max(0, table.row_count - 1))
         if self.listing:  # the last row is not in the table yet: go there when it is
             self._cursor_target = len(self._rows) - 1
+            self._parked = table.cursor_row
 
     def action_refresh(self) -> None:
         self.reload()
