@@ -1,9 +1,10 @@
 """Config files parsed once and remembered as JSON in the user's cache folder.
 
 A launch has half a second to paint, and importing PyYAML (its reader compiles a regex over
-all of Unicode) and parsing the documented shipped config took 25-40 ms of it. A file is parsed
-again whenever its size or modification time changes. Anything unusual (no cache folder, a
-corrupt cache, data that JSON cannot hold exactly) only means the YAML is parsed as before:
+all of Unicode) and parsing the documented shipped config took 25-40 ms of it. Reading a file
+is cheap: each launch reads every config file and uses the remembered parse only when the text
+is exactly the text that was parsed. Anything unusual (no cache folder, a corrupt cache, a file
+that cannot be read, data that JSON cannot hold exactly) means the YAML is parsed as before:
 the cache never changes what the settings are, nor which errors are reported.
 """
 
@@ -12,12 +13,13 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 FILE = "parsed-config.json"
-VERSION = 1
+VERSION = 2
 
 
 def cache_path() -> Path:
@@ -27,20 +29,19 @@ def cache_path() -> Path:
 
 
 def parsed(path: Path, parse: Callable[[Path], Any]) -> Any:
-    """`parse(path)`, or what it returned last time if the file has not changed since."""
+    """`parse(path)`, or what it returned for the same text before."""
     try:
-        info = path.stat()
-    except OSError:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, ValueError):
         return parse(path)  # it reports why the file cannot be read
     key = str(path.absolute())
-    stamp = [info.st_size, info.st_mtime_ns]
     store = _load()
     entry = store.get(key)
-    if isinstance(entry, dict) and entry.get("stamp") == stamp and "data" in entry:
+    if isinstance(entry, dict) and entry.get("text") == text and "data" in entry:
         return entry["data"]
-    data = parse(path)
+    data = parse(path)  # if the file changed since it was read, the next launch parses again
     if _json_exact(data):
-        store[key] = {"stamp": stamp, "data": data}
+        store[key] = {"text": text, "data": data}
         _save(store)
     return data
 
@@ -65,12 +66,18 @@ def _load() -> dict[str, Any]:
 
 
 def _save(files: dict[str, Any]) -> None:
+    # Only config files that still exist; two launches writing at once lose one entry, which
+    # costs a parse.
+    files = {k: v for k, v in files.items() if os.path.isfile(k)}
     target = cache_path()
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    tmp = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps({"version": VERSION, "files": files}), "utf-8")
-        os.replace(tmp, target)  # whole or not at all, also with two launches at once
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump({"version": VERSION, "files": files}, out)
+        os.replace(tmp, target)  # whole or not at all
     except OSError:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)

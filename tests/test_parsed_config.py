@@ -49,14 +49,38 @@ def test_unchanged_files_are_not_parsed_again(tmp_path: Path, parses: list[Path]
 def test_a_changed_file_is_parsed_again(tmp_path: Path, parses: list[Path]) -> None:
     user = write(tmp_path / "c.yaml", "search:\n  limit: 7\n")
     assert load_settings(user).search.limit == 7
-    # Same size, so only the modification time tells.
+    # Same size and, put back, the same modification time: only the text tells.
+    stamp = user.stat().st_mtime_ns
     write(user, "search:\n  limit: 8\n")
-    stamp = user.stat().st_mtime_ns + 1_000_000
     os.utime(user, ns=(stamp, stamp))
     assert load_settings(user).search.limit == 8
     assert parses[-1] == user
     write(user, "search:\n  limit: 12\n")  # another size
     assert load_settings(user).search.limit == 12
+
+
+def test_a_file_that_cannot_be_read_is_reported_even_when_remembered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user = write(tmp_path / "c.yaml", "search:\n  limit: 7\n")
+    assert load_settings(user).search.limit == 7
+    real = Path.read_text
+
+    def unreadable(self: Path, *args, **kwargs):
+        if self == user:
+            raise PermissionError(13, "Permission denied")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", unreadable)
+    with pytest.raises(ConfigError, match="cannot read: Permission denied"):
+        load_settings(user)
+
+
+def test_a_file_that_is_not_utf8_is_reported(tmp_path: Path) -> None:
+    user = tmp_path / "c.yaml"
+    user.write_bytes(b"search:\n  limit: \xff\n")
+    with pytest.raises(ConfigError, match="not UTF-8"):
+        load_settings(user)
 
 
 def test_a_corrupt_cache_is_parsed_around_and_replaced(
