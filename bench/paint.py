@@ -99,7 +99,10 @@ class Floor(App):
 
     def on_mount(self):
         table = self.query_one(DataTable)
-        table.add_columns(" ", "Title", "Source", "Date")
+        # The reader's fixed widths: the title takes what the others leave.
+        title = self.size.width - 4 - (1 + 18 + 10) - 2 * table.cell_padding * 4
+        for label, width in ((" ", 1), ("Title", title), ("Source", 18), ("Date", 10)):
+            table.add_column(label, width=width)
         table.add_rows([(r, Text(t), Text(s), d) for r, t, s, d in ROWS])
         table.focus()
 
@@ -226,6 +229,8 @@ def first_seconds_stalls(library: Path, config: Path, runs: int) -> dict[str, An
         if line is None:
             raise RuntimeError(f"stall child failed:\n{out.stdout}\n{out.stderr}")
         gaps = json.loads(line[4:])
+        if not gaps:
+            raise RuntimeError("stall child: the timer never ticked")
         longest.append(max(gaps))
         over_50.append(sum(1 for g in gaps if g > 50))
     return {"seconds": STALL_SECONDS, "longest": summary(longest),
