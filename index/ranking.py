@@ -41,11 +41,12 @@ NOT_SCORE = 1.0  # what Whoosh's inverse matcher adds to a match for each `NOT` 
 PROBE_RATIO = 8
 PROBE_MIN = 100_000
 
-# Scored postings kept in the term cache, all terms together (~100 bytes each: 80 MB full).
-CACHE_POSTINGS = 800_000
-# Of which the library's most common words may take, read before the first keystroke: at
-# 127.6k articles ~40 words in 1 s of the start-up worker, +20 MB; searches p95 ~15 % faster
-# than with half as many (their cold reads are what is slow).
+# Scored postings kept in the term cache, all terms together (~100-200 bytes each).
+CACHE_POSTINGS = 1_600_000
+# Of which the library's most common words may take, read before the first keystroke: their
+# cold reads are what makes a search slow. At 127.6k articles, 800k postings against 400k:
+# plain p95 24.4 / 17.5 -> 14.2 / 12.7 ms in two pairs of runs taken alternately, field
+# 21.4 / 18.6 -> 10.7 / 17.7 ms, phrases even; peak RSS of a session 207 -> 287 MB.
 PRELOAD_POSTINGS = CACHE_POSTINGS // 2
 
 Scores = dict[int, float]
