@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -209,6 +210,15 @@ def demo_library(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Newsreade
     core.library.query("PRAGMA wal_checkpoint(TRUNCATE)")
     yield core
     core.close()
+
+
+@pytest.fixture
+def demo_copy(demo_library: Newsreader, tmp_path: Path) -> Path:
+    """A private copy of the shared demo library (the app marks articles read, so the shared
+    one is never opened by an app)."""
+    target = tmp_path / "demo"
+    shutil.copytree(demo_library.library.directory, target)
+    return target
 
 
 @dataclass

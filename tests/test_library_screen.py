@@ -5,11 +5,9 @@ from an article updates its read mark in place instead of rebuilding the table."
 from __future__ import annotations
 
 import asyncio
-import shutil
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-import pytest
 from reader_helpers import library_loaded, library_rows, status, until
 from textual.pilot import Pilot
 from textual.widgets import DataTable
@@ -22,13 +20,6 @@ from reader.screens.article import ArticleScreen
 from reader.screens.library import CHUNK, LibraryScreen
 
 SIZE = (100, 30)
-
-
-@pytest.fixture
-def demo_copy(demo_library: Newsreader, tmp_path: Path) -> Path:
-    target = tmp_path / "demo"
-    shutil.copytree(demo_library.library.directory, target)
-    return target
 
 
 def drive(demo_library: Newsreader, library: Path, scenario: Callable[..., Awaitable[None]]):
@@ -48,7 +39,15 @@ def titles(table: DataTable) -> list[str]:
     return [str(table.get_cell_at((n, 1))) for n in range(table.row_count)]
 
 
-def test_rows_arrive_a_chunk_per_frame_and_all_arrive(demo_library, demo_copy) -> None:
+def rebuild_waiting_for(screen: LibraryScreen, table: DataTable, row: int) -> None:
+    """Put the cursor on `row`, then rebuild the table: the cursor waits at the top until
+    `row` is in it again."""
+    table.move_cursor(row=row)
+    screen._show(screen._page)
+    assert screen.listing and table.cursor_row == 0
+
+
+def test_rows_arrive_a_chunk_at_a_time_and_all_arrive(demo_library, demo_copy) -> None:
     async def scenario(pilot: Pilot, screen: LibraryScreen, table: DataTable) -> None:
         page = read_page(screen.app.library)
         assert len(page.rows) > 2 * CHUNK
@@ -109,9 +108,7 @@ def test_a_cursor_moved_while_rows_arrive_stays_where_it_was_moved(
     demo_library, demo_copy
 ) -> None:
     async def scenario(pilot: Pilot, screen: LibraryScreen, table: DataTable) -> None:
-        table.move_cursor(row=150)
-        screen._show(screen._page)  # rebuilt: the cursor waits at the top for row 150
-        assert screen.listing and table.cursor_row == 0
+        rebuild_waiting_for(screen, table, 150)
         await pilot.press("down")  # the table's own key, not the screen's j
         await until(pilot, lambda: not screen.listing, "every row")
         assert table.cursor_row == 1
@@ -125,9 +122,7 @@ def test_a_cursor_moved_while_rows_arrive_stays_where_it_was_moved(
 
 def test_a_resize_while_rows_arrive_keeps_the_cursor_row(demo_library, demo_copy) -> None:
     async def scenario(pilot: Pilot, screen: LibraryScreen, table: DataTable) -> None:
-        table.move_cursor(row=150)
-        screen._show(screen._page)
-        assert screen.listing and table.cursor_row == 0
+        rebuild_waiting_for(screen, table, 150)
         await pilot.resize_terminal(130, 30)  # the title column is refitted: rebuilt again
         await until(pilot, lambda: not screen.listing and table.size.width > 100, "the refit")
         assert table.cursor_row == 150

@@ -11,7 +11,6 @@ import asyncio
 import dataclasses
 import io
 import re
-import shutil
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -70,15 +69,6 @@ def library(tmp_path: Path, no_seed_settings: Settings, small_articles, article_
     finally:
         core.close()
     return tmp_path / "library"
-
-
-@pytest.fixture
-def demo_copy(demo_library: Newsreader, tmp_path: Path) -> Path:
-    """A private copy of the shared demo library (the app marks articles read, so the shared
-    one is never opened by an app)."""
-    target = tmp_path / "demo"
-    shutil.copytree(demo_library.library.directory, target)
-    return target
 
 
 def app_for(settings: Settings, library: Path) -> App:

@@ -56,14 +56,16 @@ class LibraryScreen(ReportsWorkerFailures, Screen):
     def __init__(self) -> None:
         super().__init__()
         self.sort = "date"
-        self._rows: list[ArticleSummary] = []
-        self._shown = False  # a page has been shown (new libraries wait for the core)
-        self._page: Page | None = None
+        self._page: Page | None = None  # the page shown (new libraries wait for the core)
         # Rows reach the table a chunk at a time; a newer page makes older chunks stop.
         self._generation = 0
         self.listing = False  # rows of the page are still being added
         self._cursor_target: int | None = None  # a row not added yet that the cursor goes to
         self._parked = 0  # where the cursor waits for it; moved from there, it stays put
+
+    @property
+    def _rows(self) -> list[ArticleSummary]:
+        return self._page.rows if self._page is not None else []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -112,11 +114,11 @@ class LibraryScreen(ReportsWorkerFailures, Screen):
         self._refit()
 
     def on_library_opened(self, message: LibraryOpened) -> None:
-        if not self._shown:
+        if self._page is None:
             self.reload()
 
     def on_core_ready(self, message: CoreReady) -> None:
-        if not self._shown:  # listed already when the library opened, unless it was new
+        if self._page is None:  # listed already when the library opened, unless it was new
             self.reload()
 
     def on_screen_resume(self) -> None:
@@ -171,9 +173,7 @@ class LibraryScreen(ReportsWorkerFailures, Screen):
         self._count(page)
 
     def _show(self, page: Page) -> None:
-        self._shown = True
         self._page = page
-        self._rows = page.rows
         self._generation += 1
         table = self.query_one(DataTable)
         keep = self._cursor_target if self._cursor_target is not None else table.cursor_row
