@@ -7,10 +7,11 @@ import threading
 from collections.abc import Iterable
 from pathlib import Path
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
 from index.config import Settings
@@ -138,6 +139,17 @@ class NewsreaderApp(App):
             # the toast itself raise MarkupError and take the app down.
             self.notify(f"{type(error).__name__}: {error}", title=f"{event.worker.name} failed",
                         severity="error", timeout=10, markup=False)
+
+    def on_key(self, event: events.Key) -> None:
+        # Keys typed right after `/` or ctrl+o were already on their way to the screen below
+        # when the new screen's box took focus (Textual runs an app binding once the key has
+        # bubbled up, after the next keys went to the old focus): they arrive here, unhandled,
+        # and were lost. A text box takes every printable key it is given, so a printable key
+        # that reaches the app while a box has focus was meant for that box.
+        box = self.focused
+        if event.is_printable and event.character and isinstance(box, Input):
+            event.stop()
+            box.insert_text_at_cursor(event.character)
 
     # -- actions -----------------------------------------------------------------------------
     def action_search(self) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from reader_helpers import library_loaded, library_rows, screen_text, status, until
 from rich.console import Console
+from textual import events
 from textual.app import App
 from textual.command import CommandPalette
 from textual.pilot import Pilot
@@ -288,6 +289,27 @@ def test_typo_is_corrected_and_the_status_says_so(demo_library, demo_copy):
         line = status(app, "#search-status")
         assert line.startswith(f"showing results for “{result.corrected}” — searched “magnitgorsk”")
         assert "showing results for" in screen_text(app)
+
+    drive(app, scenario)
+
+
+# -- keys typed before a new screen has focus --------------------------------------------------
+@pytest.mark.parametrize(("key", "screen_type"), [("slash", SearchScreen), ("ctrl+o", GotoScreen)])
+def test_keys_typed_right_after_opening_search_or_goto_reach_its_box(
+    no_seed_settings, library, key, screen_type
+):
+    """A burst, as a fast typist or a paste sends it: every key is queued before the first
+    is handled, so the letters go to the library's table before `/` opens the search box."""
+    app = app_for(no_seed_settings, library)
+
+    async def scenario(pilot: Pilot) -> None:
+        app.post_message(events.Key(key, "/" if key == "slash" else None))
+        for letter in "sports":
+            app.post_message(events.Key(letter, letter))
+        await until(pilot, lambda: isinstance(app.screen, screen_type), "the new screen")
+        box = app.screen.query_one(Input)
+        await until(pilot, lambda: box.value == "sports", "the typed letters in the box")
+        assert app.screen_stack[0].sort == "date"  # `s` did not sort the library meanwhile
 
     drive(app, scenario)
 
