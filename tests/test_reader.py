@@ -314,6 +314,19 @@ def test_keys_typed_right_after_opening_search_or_goto_reach_its_box(
     drive(app, scenario)
 
 
+def test_letters_typed_right_after_f_filter_the_library(no_seed_settings, library):
+    app = app_for(no_seed_settings, library)
+
+    async def scenario(pilot: Pilot) -> None:
+        for letter in "fvienna":
+            app.post_message(events.Key(letter, letter))
+        await until(pilot, lambda: len(library_rows(app)) == 1, "the filter to apply")
+        assert app.screen.query_one("#filter", Input).value == "vienna"
+        assert library_rows(app)[0][1] == "Vienna opera ball is cancelled"
+
+    drive(app, scenario)
+
+
 # -- go-to finder ---------------------------------------------------------------------------
 def test_goto_finder_opens_the_article(no_seed_settings, library):
     app = app_for(no_seed_settings, library)

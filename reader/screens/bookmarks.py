@@ -140,7 +140,9 @@ class BookmarksScreen(ReportsWorkerFailures, Screen):
         self.app.open_article(b.article_id, b.passage)
 
     def action_filter(self) -> None:
-        self.query_one("#bookmarks-filter", Input).focus()
+        # At once, not focus() (which waits its turn): letters typed right after `f` are
+        # already queued, and reach the app's on_key only once the box has focus.
+        self.set_focus(self.query_one("#bookmarks-filter", Input))
 
     def action_cycle_sort(self) -> None:
         self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]

@@ -240,7 +240,9 @@ class LibraryScreen(ReportsWorkerFailures, Screen):
         self.reload()
 
     def action_filter(self) -> None:
-        self.query_one("#filter", Input).focus()
+        # At once, not focus() (which waits its turn): letters typed right after `f` are
+        # already queued, and reach the app's on_key only once the box has focus.
+        self.set_focus(self.query_one("#filter", Input))
 
     def action_clear_filter(self) -> None:
         box = self.query_one("#filter", Input)
