@@ -27,6 +27,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 FEATURES: list[str] = [
     "index.commands.bookmarks",
     "index.commands.entities",
+    "index.commands.feeds",
     "index.commands.related",
 ]
 

@@ -52,6 +52,16 @@ class UISettings:
     theme: str = "textual-dark"
     search_debounce_ms: int = 80
     finder_limit: int = 30
+    refresh_on_start: bool = False
+    auto_refresh: bool = False
+
+
+@dataclass
+class FeedSettings:
+    refresh_minutes: float = 60
+    backoff_max_minutes: float = 1440
+    concurrency: int = 8
+    full_text_max: int = 50
 
 
 @dataclass
@@ -66,6 +76,7 @@ class Settings:
     search: SearchSettings = field(default_factory=SearchSettings)
     ingest: IngestSettings = field(default_factory=IngestSettings)
     ui: UISettings = field(default_factory=UISettings)
+    feeds: FeedSettings = field(default_factory=FeedSettings)
     entities: EntitySettings = field(default_factory=EntitySettings)
     keymap: dict[str, str] = field(default_factory=dict)
     # Which files the settings came from, for messages.

@@ -16,7 +16,7 @@ from index.entities import store as entity_store
 from index.entities.store import EntityCount, Mention, annotate
 from index.errors import IndexError_
 from index.fuzzy import TitleFinder
-from index.library import Library
+from index.library import ArticleLink, Library
 from index.model import ArticleSummary, IngestReport, SearchResult, StoredArticle
 from index.search import Search
 from index.search_index import SearchIndex
@@ -100,17 +100,10 @@ class Newsreader:
         fetcher=None,
     ) -> IngestReport:
         """Ingest files, folders, URLs or "-" (stdin). Good inputs arrive even when others fail."""
-        from index.ingest import IngestLimits, iter_inputs
+        from index.ingest import iter_inputs
 
         s = self.settings.ingest
-        limits = IngestLimits(
-            max_file_bytes=s.max_file_bytes,
-            max_paragraph_chars=s.max_paragraph_chars,
-            max_article_chars=s.max_article_chars,
-            url_timeout=s.url_timeout,
-            url_max_bytes=s.url_max_bytes,
-            max_redirects=s.max_redirects,
-        )
+        limits = self.ingest_limits()
         report = IngestReport()
         batch: list = []
         # Entities and the index catch up every `index_every` stored articles and at the end:
@@ -164,6 +157,19 @@ class Newsreader:
         self.catch_up()
         return report
 
+    def ingest_limits(self):  # -> IngestLimits (imported with ingest, not at start-up)
+        from index.ingest import IngestLimits
+
+        s = self.settings.ingest
+        return IngestLimits(
+            max_file_bytes=s.max_file_bytes,
+            max_paragraph_chars=s.max_paragraph_chars,
+            max_article_chars=s.max_article_chars,
+            url_timeout=s.url_timeout,
+            url_max_bytes=s.url_max_bytes,
+            max_redirects=s.max_redirects,
+        )
+
     def _background_worthwhile(self) -> bool:
         from index.entities.builtin import BuiltinExtractor
 
@@ -176,9 +182,21 @@ class Newsreader:
     def _store(self, articles: list, report: IngestReport, found: list | None = None) -> int:
         """Store a batch in the library, with the entities `found` in each article if given;
         returns how many articles it added or changed."""
+        return len(self.store_articles(articles, report, found=found))
+
+    def store_articles(
+        self,
+        articles: list,
+        report: IngestReport,
+        link: ArticleLink | None = None,
+        found: list | None = None,
+    ) -> list[int]:
+        """Store a batch in one transaction (with `link`'s records, see Library.add_articles)
+        and count it in `report`; returns the ids added or changed. Their entities and index
+        entries follow at the next catch_up()."""
         changed: list[int] = []
         extracted = []
-        stored = self.library.add_articles(articles)
+        stored = self.library.add_articles(articles, link)
         for i, (status, article_id) in enumerate(stored):
             if status == "added":
                 report.added += 1
@@ -202,7 +220,7 @@ class Newsreader:
         from index.bookmarks import reanchor
 
         reanchor(self.library, changed)
-        return len(changed)
+        return changed
 
     def catch_up(self, wait: bool = True) -> None:
         """Extract the entities of, and index, every article changed since this last ran (in
@@ -292,6 +310,13 @@ class Newsreader:
         items = export.collect(self.bookmarks, tag)
         export.write_atomic(path, export.render(fmt, items))
         return len(items)
+
+    # -- feeds ------------------------------------------------------------------------------
+    @cached_property
+    def feeds(self):  # -> index.feeds.Feeds
+        from index.feeds import Feeds
+
+        return Feeds(self)
 
     # -- entities ---------------------------------------------------------------------------
     def extractor(self) -> Extractor:

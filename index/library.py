@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 from index.errors import LibraryError
 from index.model import Article, ArticleSummary, StoredArticle
@@ -101,7 +102,47 @@ CREATE TABLE IF NOT EXISTS removed (article_id INTEGER PRIMARY KEY, rev INTEGER 
 -- Words as written (lower-cased) with the number of articles using them: the vocabulary for
 -- "did you mean" and as-you-type completion (the index itself only holds stems).
 CREATE TABLE IF NOT EXISTS words (word TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
+-- Subscriptions (index.feeds): the user's own data, like bookmarks.
+CREATE TABLE IF NOT EXISTS feeds (
+    id            INTEGER PRIMARY KEY,
+    url           TEXT NOT NULL UNIQUE,
+    title         TEXT,
+    grp           TEXT NOT NULL DEFAULT '',  -- folder ("News/World"), from OPML or --group
+    site_url      TEXT,
+    full_text     INTEGER NOT NULL DEFAULT 0,  -- fetch each entry's page for its full text
+    added         TEXT NOT NULL,
+    etag          TEXT,           -- validators for the next conditional GET
+    last_modified TEXT,
+    last_fetched  TEXT,           -- last attempt, successful or not
+    last_success  TEXT,
+    last_error    TEXT,           -- NULL after a success
+    failures      INTEGER NOT NULL DEFAULT 0,  -- in a row: the backoff doubles with each
+    next_due      TEXT            -- when `refresh --due` fetches it again
+);
+-- Which article each feed entry became: entries are known again by id/guid across refreshes.
+CREATE TABLE IF NOT EXISTS feed_entries (
+    feed_id     INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+    key         TEXT NOT NULL,    -- guid, else link, else a digest of the entry
+    article_id  INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    fingerprint TEXT NOT NULL,    -- digest of the entry as last seen: unchanged ones are skipped
+    seen        TEXT NOT NULL,
+    PRIMARY KEY (feed_id, key)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS feed_entries_article ON feed_entries(article_id, feed_id);
 """
+
+
+class ArticleLink(Protocol):
+    """What a caller of Library.add_articles learns and records inside its transaction."""
+
+    def prior(self, db: sqlite3.Connection, i: int) -> int | None:
+        """The stored article that articles[i] is a new version of, if known."""
+
+    def stored(self, db: sqlite3.Connection, i: int, status: str, article_id: int) -> None:
+        """articles[i] was stored as `article_id` ("added", "updated" or "duplicate")."""
+
+    def done(self, db: sqlite3.Connection) -> None:
+        """Every article is stored; the transaction commits after this."""
 
 
 def now() -> str:
@@ -242,35 +283,56 @@ class Library:
         return int(db.execute("SELECT value FROM meta WHERE key='rev'").fetchone()[0])
 
     # -- articles ---------------------------------------------------------------------------
-    def add_articles(self, articles: Iterable[Article]) -> list[tuple[str, int]]:
+    def add_articles(
+        self, articles: Iterable[Article], link: ArticleLink | None = None
+    ) -> list[tuple[str, int]]:
         """Store articles in one transaction. Returns (status, id) per article, status being
-        "added", "updated" (same URL or origin, new content: keeps its id) or "duplicate"."""
+        "added", "updated" (same URL or origin, new content: keeps its id) or "duplicate".
+        `link` lets a caller name the stored article each one is a new version of, and record
+        where each one went, inside the same transaction (feed entries)."""
         results: list[tuple[str, int]] = []
         stamp = now()
         words: Counter[str] = Counter()
         try:
             with self.transaction() as db:
                 rev = self._bump(db)
-                for article in articles:
-                    status, article_id = self._store(db, article, rev, stamp)
+                for i, article in enumerate(articles):
+                    prior = link.prior(db, i) if link else None
+                    status, article_id = self._store(db, article, rev, stamp, prior)
                     results.append((status, article_id))
+                    if link:
+                        link.stored(db, i, status, article_id)
                     if status != "duplicate":
                         words.update(_surface_words(article.title + " " + article.body))
                 _count_words(db, words)
+                if link:
+                    link.done(db)
         except sqlite3.DatabaseError as exc:
             raise LibraryError(explain(self.path, exc)) from None
         return results
 
-    def _store(self, db: sqlite3.Connection, a: Article, rev: int, stamp: str) -> tuple[str, int]:
+    def _store(
+        self, db: sqlite3.Connection, a: Article, rev: int, stamp: str, prior: int | None = None
+    ) -> tuple[str, int]:
         body = a.body
         digest = content_hash(a.title, body)
-        row = db.execute("SELECT id FROM articles WHERE hash=? LIMIT 1", (digest,)).fetchone()
-        if row:
-            return "duplicate", row[0]
         row = None
-        if a.url:
+        if prior is not None:
+            # A known feed entry: its own article first (then its URL, then its content).
+            row = db.execute("SELECT id, hash FROM articles WHERE id=?", (prior,)).fetchone()
+            if row and a.url:
+                held = db.execute("SELECT id FROM articles WHERE url=?", (a.url,)).fetchone()
+                if held and held[0] != row[0]:
+                    row = db.execute("SELECT id, hash FROM articles WHERE id=?", held).fetchone()
+            if row and row[1] == digest:
+                return "duplicate", row[0]
+        if row is None:
+            dup = db.execute("SELECT id FROM articles WHERE hash=? LIMIT 1", (digest,)).fetchone()
+            if dup:
+                return "duplicate", dup[0]
+        if row is None and a.url:
             row = db.execute("SELECT id FROM articles WHERE url=?", (a.url,)).fetchone()
-        elif a.origin:
+        elif row is None and a.origin:
             row = db.execute(
                 "SELECT id FROM articles WHERE origin=? AND url IS NULL", (a.origin,)
             ).fetchone()
@@ -310,6 +372,25 @@ class Library:
         with self.transaction() as db:
             db.execute("DELETE FROM words")
             _count_words(db, words)
+
+    def remove_articles(self, ids: list[int]) -> int:
+        """Delete these articles (their passages, mentions and reading state go with them;
+        bookmarks stay, detached); returns how many there were."""
+        removed = 0
+        with self.transaction() as db:
+            rev = self._bump(db)
+            for chunk in _chunks(ids, 500):
+                marks = ",".join("?" * len(chunk))
+                present = [
+                    r[0]
+                    for r in db.execute(f"SELECT id FROM articles WHERE id IN ({marks})", chunk)
+                ]
+                db.execute(f"DELETE FROM articles WHERE id IN ({marks})", chunk)
+                db.executemany(
+                    "INSERT OR REPLACE INTO removed VALUES (?, ?)", [(i, rev) for i in present]
+                )
+                removed += len(present)
+        return removed
 
     def remove_article(self, article_id: int) -> bool:
         with self.transaction() as db:

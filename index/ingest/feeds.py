@@ -5,8 +5,10 @@ real feeds never need it."""
 from __future__ import annotations
 
 import io
+import json
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from index.ingest.common import Context, IngestError, Parsed, build_article
@@ -42,8 +44,27 @@ def safe_xml_bytes(text: str) -> bytes:
     return text.encode("utf-8")
 
 
-def load_feed(text: str, ctx: Context) -> Iterator[Parsed]:
-    """Each entry of an RSS or Atom feed as an Article."""
+@dataclass
+class FeedEntry:
+    """One entry of a feed: its article (or why it could not be read), and how to know it again."""
+
+    key: str  # the entry's id/guid, else its link, else a digest of its content
+    fingerprint: str  # digest of the entry as the feed gives it: unchanged entries are skipped
+    link: str | None
+    article: Article | None = None
+    failure: str | None = None
+
+
+@dataclass
+class ParsedFeed:
+    title: str | None
+    link: str | None  # the site the feed belongs to (htmlUrl in OPML)
+    entries: list[FeedEntry] = field(default_factory=list)
+
+
+def parse_feed(text: str, ctx: Context) -> ParsedFeed:
+    """An RSS (0.9x, 1.0/RDF, 2.0) or Atom feed with each entry's article; IngestError when
+    the document is not a feed or has no entries."""
     import feedparser  # a heavy import, only when a feed is read
 
     data = safe_xml_bytes(text)
@@ -59,14 +80,44 @@ def load_feed(text: str, ctx: Context) -> Iterator[Parsed]:
         if not parsed.get("version"):
             raise IngestError("not an rss or atom feed")
         raise IngestError("feed has no entries")
-    feed_title = _plain(parsed.get("feed", {}).get("title"), parsed.get("feed", {}))
+    head = parsed.get("feed", {})
+    feed_title = _plain(head.get("title"), head.get("title_detail") or {})
+    feed_title = clean_line(feed_title) if feed_title else None
+    site = head.get("link") if isinstance(head.get("link"), str) else None
+    feed = ParsedFeed(title=feed_title or None, link=site)
     for i, entry in enumerate(entries):
+        link = entry.get("link") if isinstance(entry.get("link"), str) else None
+        fingerprint = _fingerprint(entry)
+        guid = entry.get("id") if isinstance(entry.get("id"), str) else None
+        key = (guid or "").strip() or (link or "").strip() or f"sha1:{fingerprint}"
+        item = FeedEntry(key=key[:2000], fingerprint=fingerprint, link=link)
         try:
-            yield Parsed.ok(entry_to_article(entry, feed_title, ctx, i))
+            item.article = entry_to_article(entry, feed_title, ctx, i)
         except IngestError as exc:
-            yield Parsed.fail(f"{ctx.label}[{i}]", exc.reason)
+            item.failure = exc.reason
         except Exception as exc:  # noqa: BLE001 — one odd entry must not stop the others
-            yield Parsed.fail(f"{ctx.label}[{i}]", f"could not read: {type(exc).__name__}: {exc}")
+            item.failure = f"could not read: {type(exc).__name__}: {exc}"
+        feed.entries.append(item)
+    return feed
+
+
+def load_feed(text: str, ctx: Context) -> Iterator[Parsed]:
+    """Each entry of an RSS or Atom feed as an Article."""
+    for i, entry in enumerate(parse_feed(text, ctx).entries):
+        if entry.article is not None:
+            yield Parsed.ok(entry.article)
+        else:
+            yield Parsed.fail(f"{ctx.label}[{i}]", entry.failure or "could not read")
+
+
+def _fingerprint(entry: Any) -> str:
+    import hashlib
+
+    parts = [entry.get(k) for k in ("id", "title", "link", "summary", "author")]
+    parts += [c.get("value") for c in entry.get("content") or []]
+    parts += [str(dict.get(entry, k) or "") for k in ("published", "updated")]
+    blob = json.dumps(parts, ensure_ascii=False, default=str)
+    return hashlib.sha1(blob.encode("utf-8")).hexdigest()
 
 
 def entry_to_article(entry: Any, source: str | None, ctx: Context, index: int) -> Article:
@@ -116,8 +167,20 @@ def _reason(exc: BaseException) -> str:
     return msg[:1].lower() + msg[1:200]
 
 
-def opml_feed_urls(text: str) -> list[str]:
-    """The feed URLs (outline xmlUrl) of an OPML subscription list, in order, once each."""
+@dataclass
+class Subscription:
+    """A feed listed in an OPML file, with the folder it sits in ("" at the top)."""
+
+    url: str
+    title: str | None = None
+    group: str = ""
+    site_url: str | None = None
+
+
+def opml_subscriptions(text: str) -> list[Subscription]:
+    """The feeds (outline xmlUrl) of an OPML subscription list, in order, once each. Nested
+    folders become the group "Outer/Inner"; a feed outside any folder takes its first
+    `category` attribute as its group, as some readers write it."""
     from defusedxml import DefusedXmlException
     from defusedxml import ElementTree as SafeET
 
@@ -130,17 +193,35 @@ def opml_feed_urls(text: str) -> list[str]:
         raise IngestError(f"invalid OPML: {_reason(exc)}") from None
     if _local(root.tag) != "opml":
         raise IngestError("not an OPML file")
-    urls: list[str] = []
-    for node in root.iter():
-        if _local(node.tag) != "outline":
-            continue
-        attrs = {k.lower(): v for k, v in node.attrib.items()}
-        url = (attrs.get("xmlurl") or "").strip()
-        if url and url not in urls:
-            urls.append(url)
-    if not urls:
+    found: dict[str, Subscription] = {}
+
+    def walk(node: Any, folders: list[str]) -> None:
+        for child in node:
+            if _local(child.tag) not in ("outline", "body"):
+                continue
+            attrs = {k.lower(): v for k, v in child.attrib.items()}
+            name = clean_line(attrs.get("title") or attrs.get("text") or "") or None
+            url = (attrs.get("xmlurl") or "").strip()
+            if url:
+                group = "/".join(folders)
+                if not group and attrs.get("category"):
+                    group = attrs["category"].split(",")[0].strip().strip("/")
+                if url not in found:
+                    site = (attrs.get("htmlurl") or "").strip() or None
+                    found[url] = Subscription(url, name, clean_line(group), site)
+            else:
+                inside = folders + [name] if name and _local(child.tag) == "outline" else folders
+                walk(child, inside)
+
+    walk(root, [])
+    if not found:
         raise IngestError("no feed URLs in OPML file")
-    return urls
+    return list(found.values())
+
+
+def opml_feed_urls(text: str) -> list[str]:
+    """The feed URLs of an OPML subscription list, in order, once each."""
+    return [s.url for s in opml_subscriptions(text)]
 
 
 def _local(tag: Any) -> str:

@@ -25,6 +25,14 @@ class FetchedDoc:
     content_type: str  # media type only, lower case ("text/html"); "" when not sent
     data: bytes
     charset: str | None = None
+    status: int = 200  # 304: not modified since the validators sent (data is empty)
+    # Validators for the next conditional GET (ETag / Last-Modified), as the server sent them.
+    etag: str | None = None
+    last_modified: str | None = None
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
 
 
 class FetchError(IngestError):
@@ -68,16 +76,27 @@ class _Redirects(urllib.request.HTTPRedirectHandler):
     http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
 
 
-def fetch_url(url: str, limits: IngestLimits | None = None) -> FetchedDoc:
-    """GET `url`; raises FetchError with a short reason on any failure."""
+def fetch_url(
+    url: str,
+    limits: IngestLimits | None = None,
+    *,
+    etag: str | None = None,
+    last_modified: str | None = None,
+) -> FetchedDoc:
+    """GET `url`; raises FetchError with a short reason on any failure. With `etag` or
+    `last_modified` (from an earlier fetch) the request is conditional: an unchanged document
+    comes back as status 304 with no data."""
     limits = limits or IngestLimits()
     check_scheme(url)
     opener = urllib.request.build_opener(
         _Redirects(limits.max_redirects), urllib.request.HTTPSHandler()
     )
-    request = urllib.request.Request(
-        url, headers={"User-Agent": USER_AGENT, "Accept": "*/*", "Accept-Encoding": "identity"}
-    )
+    send = {"User-Agent": USER_AGENT, "Accept": "*/*", "Accept-Encoding": "identity"}
+    if etag:
+        send["If-None-Match"] = etag
+    if last_modified:
+        send["If-Modified-Since"] = last_modified
+    request = urllib.request.Request(url, headers=send)
     timeout = limits.url_timeout
     try:
         with opener.open(request, timeout=timeout) as response:
@@ -88,6 +107,15 @@ def fetch_url(url: str, limits: IngestLimits | None = None) -> FetchedDoc:
         raise
     except urllib.error.HTTPError as exc:
         exc.close()
+        if exc.code == 304 and (etag or last_modified):
+            return FetchedDoc(
+                url=exc.geturl() or url,
+                content_type="",
+                data=b"",
+                status=304,
+                etag=exc.headers.get("ETag") or etag,
+                last_modified=exc.headers.get("Last-Modified") or last_modified,
+            )
         raise FetchError(f"HTTP {exc.code} {exc.reason}".rstrip()) from None
     except urllib.error.URLError as exc:
         raise FetchError(_network_reason(exc.reason, timeout)) from None
@@ -103,6 +131,8 @@ def fetch_url(url: str, limits: IngestLimits | None = None) -> FetchedDoc:
         content_type=headers.get_content_type() if headers.get("Content-Type") else "",
         data=data,
         charset=headers.get_content_charset(),
+        etag=headers.get("ETag"),
+        last_modified=headers.get("Last-Modified"),
     )
 
 

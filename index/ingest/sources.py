@@ -220,12 +220,7 @@ class _Run:
         charset: str | None = None,
         follow_opml: bool = True,
     ) -> Iterator[Parsed]:
-        try:
-            text = decode(data, charset or _declared_charset(data))
-        except NotText:
-            raise IngestError("binary file, not text") from None
-        if not text.strip():
-            raise IngestError(empty)
+        text = document_text(data, charset, empty)
         kind = sniff(text) if kind is None else refine(kind, text)
         if kind == "jsonl":
             yield from load_jsonl(enumerate(io.StringIO(text), start=1), ctx)
@@ -240,6 +235,18 @@ class _Run:
         # Each listed feed is an input of its own: its failure names its URL.
         for feed_url in opml_feed_urls(text):
             yield from _guarded(feed_url, self.url(feed_url, from_opml=True))
+
+
+def document_text(data: bytes, charset: str | None = None, empty: str = "empty input") -> str:
+    """A fetched or read document as text (its declared charset honoured where UTF-8 fails);
+    IngestError for binary data or a blank document."""
+    try:
+        text = decode(data, charset or _declared_charset(data))
+    except NotText:
+        raise IngestError("binary file, not text") from None
+    if not text.strip():
+        raise IngestError(empty)
+    return text
 
 
 _DECLARED = re.compile(
