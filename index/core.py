@@ -308,7 +308,8 @@ class Newsreader:
         from index import export
 
         items = export.collect(self.bookmarks, tag)
-        export.write_atomic(path, export.render(fmt, items))
+        feeds = self.feeds.records() if fmt == "json" else None
+        export.write_atomic(path, export.render(fmt, items, feeds=feeds))
         return len(items)
 
     # -- feeds ------------------------------------------------------------------------------

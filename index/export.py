@@ -124,13 +124,16 @@ def web_url(url: str | None) -> str | None:
     return url if scheme in ("http", "https") else None
 
 
-def render(fmt: str, items: list[Bookmark], exported: str | None = None) -> Iterator[str]:
-    """The export as text chunks."""
+def render(
+    fmt: str, items: list[Bookmark], exported: str | None = None, feeds: list[dict] | None = None
+) -> Iterator[str]:
+    """The export as text chunks; the JSON export also carries the subscriptions (`feeds`:
+    records of index.feeds.Feeds.records())."""
     exported = exported or now()
     if fmt == "markdown":
         return render_markdown(items)
     if fmt == "json":
-        return render_json(items, exported)
+        return render_json(items, exported, feeds or [])
     if fmt == "csv":
         return render_csv(items)
     if fmt == "html":
@@ -248,12 +251,16 @@ def bookmark_record(b: Bookmark) -> dict:
     }
 
 
-def render_json(items: list[Bookmark], exported: str) -> Iterator[str]:
+def render_json(items: list[Bookmark], exported: str, feeds: list[dict]) -> Iterator[str]:
     head = {"schema": SCHEMA, "exported": exported, "generator": f"newsreader {__version__}"}
     yield json.dumps(head, ensure_ascii=False)[:-1] + ', "bookmarks": [\n'
     for i, b in enumerate(items):
         comma = "," if i < len(items) - 1 else ""
         yield "  " + json.dumps(bookmark_record(b), ensure_ascii=False) + comma + "\n"
+    yield '], "feeds": [\n'
+    for i, record in enumerate(feeds):
+        comma = "," if i < len(feeds) - 1 else ""
+        yield "  " + json.dumps(record, ensure_ascii=False) + comma + "\n"
     yield "]}\n"
 
 
@@ -405,9 +412,12 @@ class ImportReport:
     skipped: int = 0  # already in the library (same article, passage and quote)
     articles_created: int = 0  # minimal articles made for bookmarks whose article was absent
     detached: int = 0  # whose quote was not found in the library's version of the article
+    feeds_added: int = 0  # subscriptions the library did not have
 
     def summary(self) -> str:
         line = f"imported {self.added} bookmarks, skipped {self.skipped} already present"
+        if self.feeds_added:
+            line += f"; subscribed to {self.feeds_added} feeds"
         if self.articles_created:
             line += f"; created {self.articles_created} articles from the export"
         if self.detached:
@@ -440,7 +450,7 @@ class _Item:
 def import_json(core: Newsreader, path: str | os.PathLike) -> ImportReport:
     """Merge a JSON export into the library: bookmarks already present are skipped, and an
     article the library lacks is recreated from what the export holds."""
-    items = read_export(path)
+    items, feeds = read_export(path)
     library = core.library
     report = ImportReport()
     groups: dict[tuple, list[_Item]] = {}
@@ -494,6 +504,7 @@ def import_json(core: Newsreader, path: str | os.PathLike) -> ImportReport:
                 ),
             )
             report.added += 1
+    report.feeds_added = core.feeds.restore(feeds)
     return report
 
 
@@ -551,8 +562,9 @@ def _anchor(item: _Item, paragraphs: list[str]) -> tuple:
     return found.passage, found.start, found.end, found.quote
 
 
-def read_export(path: str | os.PathLike) -> list[_Item]:
-    """Read and check a JSON export completely before anything is imported."""
+def read_export(path: str | os.PathLike) -> tuple[list[_Item], list[dict]]:
+    """Read and check a JSON export completely before anything is imported: its bookmarks,
+    and its subscriptions (absent from exports made before feeds)."""
     where = Path(path)
     try:
         data = where.read_bytes()
@@ -587,7 +599,12 @@ def read_export(path: str | os.PathLike) -> list[_Item]:
             items.append(_item(record))
         except (BookmarkError, ValueError) as exc:
             raise ExportError(f"{where}: bookmark #{n}: {exc}; nothing was imported") from None
-    return items
+    feeds = doc.get("feeds", [])
+    if not isinstance(feeds, list) or not all(
+        isinstance(f, dict) and isinstance(f.get("url"), str) for f in feeds
+    ):
+        raise ExportError(f'{where}: "feeds" must be a list of objects with a "url"')
+    return items, feeds
 
 
 def _item(record: object) -> _Item:

@@ -11,6 +11,7 @@ Library fixtures (all with seeding off unless named "demo"):
 - `demo_library`: a Newsreader on the seeded demo library (294 articles), built once per test
   process. It is SHARED: read from it, never add, remove or bookmark in it.
 - `run_cli`: run `newsreader ARGS...` in-process; returns exit code, stdout and stderr.
+- `feed_server`: a real HTTP server on 127.0.0.1 for feeds (ETag/304, errors, redirects, delays).
 """
 
 from __future__ import annotations
@@ -250,3 +251,11 @@ def run_cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch)
         return CliResult(code, captured.out, captured.err)
 
     return run
+
+
+@pytest.fixture
+def feed_server(monkeypatch: pytest.MonkeyPatch):
+    """A real HTTP server on 127.0.0.1 serving feeds (tests/feed_server.py)."""
+    from feed_server import serving
+
+    yield from serving(monkeypatch)

@@ -161,7 +161,8 @@ def cmd_export(core: Newsreader, args: argparse.Namespace) -> int:
         return _fail("export: give --format (" + "|".join(FORMATS) + ")", EXIT_USAGE)
     try:
         items = collect(Bookmarks(core.library), tag=args.tag)
-        chunks = render(fmt, items)
+        feeds = core.feeds.records() if fmt == "json" else None
+        chunks = render(fmt, items, feeds=feeds)
         if to_stdout:
             for chunk in chunks:
                 sys.stdout.write(chunk)

@@ -19,6 +19,7 @@ from index.ingest.fetch import FetchedDoc, check_scheme, fetch_url
 from index.ingest.sniff import kind_for_content_type, refine, sniff
 from index.ingest.sources import document_text
 from index.model import IngestFailure
+from index.sanitize import clean_line
 
 if TYPE_CHECKING:
     from index.core import Newsreader
@@ -140,6 +141,28 @@ class Feeds:
                 " reads a feed file once)"
             )
         return text
+
+    def records(self) -> list[dict]:
+        """The subscriptions as the JSON export carries them (no fetch state)."""
+        keep = ("url", "title", "group", "site_url", "full_text", "added")
+        return [{k: getattr(f, k) for k in keep} for f in self.list()]
+
+    def restore(self, records: Iterable[dict]) -> int:
+        """Subscribe to the http(s) feeds of exported records; returns how many were new."""
+        added = 0
+        for r in records:
+            try:
+                check_scheme(r["url"])
+            except IngestError:
+                continue
+            title = clean_line(r["title"]) or None if isinstance(r.get("title"), str) else None
+            group = clean_line(r["group"]) if isinstance(r.get("group"), str) else ""
+            site = r.get("site_url") if isinstance(r.get("site_url"), str) else None
+            _, new = self.store.subscribe(
+                r["url"], title, group, site, bool(r.get("full_text"))
+            )
+            added += new
+        return added
 
     def remove(self, feed_id: int, delete_articles: bool = False) -> tuple[int, int]:
         deleted, kept = self.store.remove(feed_id, delete_articles)

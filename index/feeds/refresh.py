@@ -247,13 +247,15 @@ class Refresher:
                 outcome.status = "not_modified"
             if not got.entries:
                 self.store.success(got.feed, got.state)
-                return outcome
-            articles = [e.article for e in got.entries if e.article is not None]
-            keys = [(e.key, e.fingerprint) for e in got.entries if e.article is not None]
-            link = EntryLink(self.store, got.feed, keys, got.state)
-            counts = IngestReport()
-            outcome.article_ids = self.core.store_articles(articles, counts, link)
-            outcome.added, outcome.updated = counts.added, counts.updated
+            else:
+                articles = [e.article for e in got.entries if e.article is not None]
+                keys = [(e.key, e.fingerprint) for e in got.entries if e.article is not None]
+                link = EntryLink(self.store, got.feed, keys, got.state)
+                counts = IngestReport()
+                outcome.article_ids = self.core.store_articles(articles, counts, link)
+                outcome.added, outcome.updated = counts.added, counts.updated
         except FeedGone:
             outcome.status = "removed"
+            return outcome
+        outcome.feed = self.store.get(got.feed.id) or got.feed  # with the title it now has
         return outcome
