@@ -70,6 +70,10 @@ the installed `newsreader` in a real pty (its header, then a row's title, writte
 terminal). Then the longest stall of the UI's event loop in the first 3 s after launch (a 5 ms
 timer's largest gap: how long a key pressed while the page loads, the core opens and the
 warm-up reads postings would wait).
+
+Refresh (bench/refresh.py): 200 local feeds × 50 entries over HTTP on 127.0.0.1, the first
+refresh and a second, all-304 one, each `newsreader refresh` in a child process: wall and CPU
+seconds; the second must cost under a tenth of the first.
 """
 
 from __future__ import annotations
@@ -85,7 +89,7 @@ from bench import libraries, report
 from bench.common import BUDGETS, CACHE, DATA, config_file, machine_speed_s, say
 from bench.corpora import CORPORA, Corpus
 
-PARTS = ("ingest", "latency", "paint")
+PARTS = ("ingest", "latency", "paint", "refresh")
 INGEST = ("agnews_10k", "reuters21578", "agnews_127k")
 LATENCY = ("agnews_127k", "reuters21578")
 BIG = "agnews_127k"
@@ -103,7 +107,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--only",
         default=",".join(PARTS),
-        help="comma-separated parts: ingest, latency (or search), paint",
+        help="comma-separated parts: ingest, latency (or search), paint, refresh",
     )
     p.add_argument(
         "--corpus",
@@ -219,6 +223,14 @@ def main(argv: list[str] | None = None) -> int:
                 results[f"first_paint_{corpus.name}"] = big
                 report.paint_rows(table, "127.6k", big, "first_paint")
 
+    if "refresh" in args.parts:
+        from bench import refresh
+
+        found = attempt("refresh", refresh.run_refresh)
+        if found:
+            results["refresh"] = found
+            refresh.rows(table, found)
+
     results["load_average_at_end"] = os.getloadavg()
     results["loop_s_at_end"] = machine_speed_s()
     results["minutes"] = round((time.perf_counter() - started) / 60, 1)
@@ -240,6 +252,10 @@ def main(argv: list[str] | None = None) -> int:
             f" {r['settle_s']:.1f} s; resident at the end {end['rss']:.0f} MB ="
             f" {end['anon']:.0f} anonymous + {end['file']:.0f} file-backed (mapped index)"
         )
+    if results.get("refresh"):
+        from bench.refresh import describe
+
+        say("\n" + describe(results["refresh"]))
     over = [label for label, ok in table.verdicts if not ok]
     say(
         f"\n{len(table.verdicts) - len(over)} of {len(table.verdicts)} figures within budget"
