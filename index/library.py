@@ -239,6 +239,19 @@ class Library:
         except sqlite3.DatabaseError as exc:
             raise LibraryError(explain(self.path, exc)) from None
 
+    def release_thread(self) -> None:
+        """Close this thread's connection (a pool thread that is done with the library:
+        connections are kept per thread, so each one a short-lived thread opens would
+        otherwise stay open until close())."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            return
+        self._local.conn = None
+        with self._lock:
+            self._connections = [c for c in self._connections if c is not conn]
+        with suppress(sqlite3.Error):
+            conn.close()
+
     def close(self) -> None:
         with self._lock:
             for conn in self._connections:

@@ -433,3 +433,30 @@ def test_a_feed_removed_during_a_refresh_stores_nothing(
     report = refresher.refresh([feed], prefetched={feed.id: doc})
     assert [o.status for o in report.outcomes] == ["removed"]
     assert core.library.count() == 0
+
+
+def _open_library_files(library: Path) -> int:
+    """This process's open file descriptors on the library's SQLite file (Linux /proc)."""
+    target = str(library / "library.sqlite3")
+    fds = Path("/proc/self/fd")
+    return sum(1 for fd in fds.iterdir() if _link(fd) == target)
+
+
+def _link(fd: Path) -> str:
+    try:
+        return str(fd.readlink())
+    except OSError:
+        return ""
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs Linux /proc")
+def test_refresh_threads_leave_no_connection_open(
+    core: Newsreader, feed_server: FeedServer
+) -> None:
+    urls = [feed_server.serve(f"/c{n}.xml", rss(items(f"c{n}", 1))) for n in range(6)]
+    subscribe(core, *urls, fetch=False)
+    core.feeds.refresh()
+    before = _open_library_files(core.library.directory)
+    for _ in range(3):  # as the reader's timer does, every minute
+        core.feeds.refresh()
+    assert _open_library_files(core.library.directory) == before

@@ -163,6 +163,8 @@ class Refresher:
             return _Fetched(feed, error=exc.reason)
         except Exception as exc:  # noqa: BLE001 — one broken feed must not stop the others
             return _Fetched(feed, error=f"could not read: {type(exc).__name__}: {exc}"[:300])
+        finally:
+            self.core.library.release_thread()
 
     def _get_feed(self, feed: Feed, doc: FetchedDoc | None) -> _Fetched:
         if doc is None:
@@ -178,7 +180,7 @@ class Refresher:
             return _Fetched(feed, state=state, not_modified=True)
         parsed, doc = self._parse(feed, doc)
         state.title, state.site_url = parsed.title, parsed.link
-        known = self.store.fingerprints(feed.id)
+        known = self.store.fingerprints(feed.id, [e.key for e in parsed.entries])
         out = _Fetched(feed, state=state)
         for i, entry in enumerate(parsed.entries):
             if entry.article is None:

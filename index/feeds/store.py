@@ -181,12 +181,19 @@ class FeedStore:
         return [r[0] for r in rows]
 
     # -- refresh state ------------------------------------------------------------------
-    def fingerprints(self, feed_id: int) -> dict[str, str]:
-        """Entry key -> fingerprint of the entry when last stored."""
-        rows = self.library.query(
-            "SELECT key, fingerprint FROM feed_entries WHERE feed_id = ?", (feed_id,)
-        )
-        return {r[0]: r[1] for r in rows}
+    def fingerprints(self, feed_id: int, keys: list[str]) -> dict[str, str]:
+        """Entry key -> fingerprint of the entry when last stored, for these keys (a feed's
+        history grows with every entry it ever had; a document holds a few dozen)."""
+        found: dict[str, str] = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            rows = self.library.query(
+                "SELECT key, fingerprint FROM feed_entries WHERE feed_id = ? AND key IN"
+                f" ({','.join('?' * len(chunk))})",
+                [feed_id, *chunk],
+            )
+            found.update((r[0], r[1]) for r in rows)
+        return found
 
     def record_success(self, db: sqlite3.Connection, feed: Feed, fetched: FetchState) -> None:
         """In the transaction that stored the feed's entries (or its own): the validators are
