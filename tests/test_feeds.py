@@ -221,10 +221,13 @@ def test_broken_feeds_are_named_with_reasons_and_the_good_ones_arrive(
         "/cut.xml": feed_server.serve("/cut.xml", "<rss><channel><title>T</title><item><ti"),
         "/big.xml": feed_server.serve("/big.xml", rss(items("big", 1)) + " " * 3000),
         "/to-file": feed_server.serve("/to-file", "", status=302, location="file:///etc/passwd"),
+        "/loop": feed_server.serve("/loop", "", status=302, location="/loop"),
     }
+    moved = feed_server.serve("/moved.xml", "", status=301, location="/new/home.xml")
+    feed_server.serve("/new/home.xml", rss(items("m", 1)))
     settings.ingest.url_max_bytes = 2048
     urls = [feed_server.url(p) for p in broken]
-    subscribe(core, good, *urls, fetch=False)
+    subscribe(core, good, moved, *urls, fetch=False)
     result = core.feeds.refresh()
     errors = {o.feed.url: o.error for o in result.outcomes if o.failed}
     reasons = {p: errors.get(feed_server.url(p)) for p in broken}
@@ -236,8 +239,9 @@ def test_broken_feeds_are_named_with_reasons_and_the_good_ones_arrive(
     assert reasons["/cut.xml"].startswith("not a valid feed")
     assert reasons["/big.xml"].startswith("response too large")
     assert reasons["/to-file"] == "redirect to unsupported URL scheme: file"
-    assert result.failed == len(broken) and result.added == 2
-    assert titles(core) == ["g story 0", "g story 1"]
+    assert reasons["/loop"].startswith("too many redirects")
+    assert result.failed == len(broken) and result.added == 3
+    assert titles(core) == ["g story 0", "g story 1", "m story 0"]  # a redirect is followed
     listed = {f.url: f for f in core.feeds.list()}
     assert listed[feed_server.url("/error.xml")].last_error == "HTTP 500 Internal Server Error"
     assert listed[good].last_error is None
