@@ -5,6 +5,7 @@ feed, OPML lists), list, remove, export as OPML, refresh."""
 
 from __future__ import annotations
 
+import builtins
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -44,6 +45,9 @@ class SubscribeReport:
         return line
 
 
+Resolved = tuple[Subscription, FetchedDoc | None]  # a feed to subscribe, and its document
+
+
 class Feeds:
     def __init__(self, core: Newsreader, fetcher: Callable[..., FetchedDoc] | None = None) -> None:
         self.core = core
@@ -52,17 +56,17 @@ class Feeds:
         self.fetch = fetcher or (lambda url, **kw: fetch_url(url, self.limits, **kw))
 
     # -- reading ------------------------------------------------------------------------
-    def list(self) -> list[Feed]:
+    def list(self) -> builtins.list[Feed]:
         return self.store.all()
 
     def get(self, feed_id: int) -> Feed | None:
         return self.store.get(feed_id)
 
-    def article_ids(self, feed_ids: list[int]) -> list[int]:
+    def article_ids(self, feed_ids: builtins.list[int]) -> builtins.list[int]:
         """The articles that came from these feeds."""
         return self.store.article_ids(feed_ids) if feed_ids else []
 
-    def in_group(self, group: str) -> list[Feed]:
+    def in_group(self, group: str) -> builtins.list[Feed]:
         """The feeds of a group and of the groups inside it."""
         return [f for f in self.list() if f.group == group or f.group.startswith(group + "/")]
 
@@ -102,7 +106,7 @@ class Feeds:
         if added and doc is not None:
             report.fetched[feed.id] = doc
 
-    def _resolve(self, item: str, fetch: bool) -> list[tuple[Subscription, FetchedDoc | None]]:
+    def _resolve(self, item: str, fetch: bool) -> builtins.list[Resolved]:
         if os.path.lexists(item):
             return [(s, None) for s in opml_subscriptions(self._read_file(item))]
         check_scheme(item)
@@ -142,7 +146,7 @@ class Feeds:
             )
         return text
 
-    def records(self) -> list[dict]:
+    def records(self) -> builtins.list[dict]:
         """The subscriptions as the JSON export carries them (no fetch state)."""
         keep = ("url", "title", "group", "site_url", "full_text", "added")
         return [{k: getattr(f, k) for k in keep} for f in self.list()]
