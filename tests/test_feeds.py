@@ -461,6 +461,8 @@ def test_refresh_threads_leave_no_connection_open(
     subscribe(core, *urls, fetch=False)
     core.feeds.refresh()
     before = _open_library_files(core.library.directory)
-    for _ in range(3):  # as the reader's timer does, every minute
+    for _ in range(5):  # as the reader's timer does, every minute
         core.feeds.refresh()
-    assert _open_library_files(core.library.directory) == before
+    # Six pool threads each refresh: a leak would add 30. SQLite itself may hold one closed
+    # connection's descriptor open for reuse while another holds a lock on the file.
+    assert _open_library_files(core.library.directory) <= before + 1
