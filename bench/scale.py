@@ -1,0 +1,411 @@
+"""The scale run (issue 19): libraries of 10k, 127.6k and 1M AG News-shaped articles, each built
+with `newsreader add`, measured the same way, and how each figure grows from 127.6k to 1M.
+
+    python -m bench --only scale [--quick] [--rebuild] [--corpus agnews_10k,agnews_127k]
+    python -m bench.scale --build agnews_1m     # only build (and record) one library
+
+The 1M corpus is derived by `python -m bench.scale_corpus` (outside the repository, in
+../scale-data or $NEWSREADER_SCALE_DATA); a corpus that is absent is skipped with a message.
+Per library:
+- ingest: `Newsreader.add` (what `newsreader add FILE...` runs; the 1M corpus as ten JSON Lines
+  files of 100k rows, since `add` refuses a file over ingest.max_file_bytes) with the built-in
+  entities, then raw Whoosh on the same files (bench/ingest.py): docs/s, peak RSS, the ratio;
+  library, index and SQLite sizes on disk. A build takes up to tens of minutes at 1M, so it is
+  recorded in bench/.cache/scale/ and reused while the corpus and the library are unchanged
+  (--rebuild builds again);
+- the latency suite of bench/latency.py (plain, phrase, field, typo, prefix, finder, related;
+  p50/p95), whose process's peak RSS is that of a reading session;
+- first paint (rows on screen, headless, from process start) and the longest UI stall in the
+  first 3 s (bench/paint.py);
+- the time to open the core (`Newsreader.open`, in a fresh process, interpreter start excluded).
+Then one table: each figure at each size, its growth 127.6k → 1M beside the library's (×7.84),
+and pass/fail against the budgets at 1M. The JSON goes with the bench's results and a PNG of
+the curves beside it (matplotlib: `pip install -e '.[bench]'`; without it, no plot).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bench import libraries
+from bench.common import (
+    CACHE,
+    ROOT,
+    Budget,
+    config_file,
+    dir_bytes,
+    mb,
+    say,
+    summary,
+    write_json,
+)
+from bench.corpora import CORPORA, Corpus, count_lines
+
+SCALE = ("agnews_10k", "agnews_127k", "agnews_1m")
+RECORDS = CACHE / "scale"
+# Issue 19's budgets at 1M articles (ms p95 unless said).
+BUDGETS_1M: dict[str, Budget] = {
+    "plain": Budget(50.0),
+    "field": Budget(50.0),
+    "typo": Budget(50.0),
+    "prefix": Budget(50.0),
+    "finder": Budget(30.0),
+    "related": Budget(80.0),
+    "first_paint": Budget(800.0),  # ms median, rows on screen
+    "session_rss": Budget(600.0),  # MB
+    "ingest_ratio": Budget(0.7, at_least=True),
+}
+OPEN_RUNS = 5
+OPEN_CORE = """
+import sys, time
+from bench.common import settings_for
+settings = settings_for(seed_demo=False)
+from index.core import Newsreader
+started = time.perf_counter()
+core = Newsreader.open(sys.argv[1], settings)
+print("OPEN_MS", (time.perf_counter() - started) * 1000)
+core.close()
+"""
+
+
+# -- building -------------------------------------------------------------------------------------
+def _record_file(corpus: Corpus) -> Path:
+    return RECORDS / f"{corpus.name}.json"
+
+
+def recorded_build(corpus: Corpus) -> dict[str, Any] | None:
+    """The recorded build of `corpus`, if its library is still the one built from this corpus."""
+    path = _record_file(corpus)
+    if not path.exists() or not libraries.is_cached(corpus):
+        return None
+    record = json.loads(path.read_text("utf-8"))
+    return record if record.get("stamp") == corpus.stamp() else None
+
+
+def build(corpus: Corpus, rebuild: bool = False) -> dict[str, Any]:
+    """Build the corpus's library with `newsreader add` (entities on), then raw Whoosh on the
+    same files right after; recorded, and reused unless `rebuild`."""
+    from bench.ingest import WORK, ingest_once
+
+    if not rebuild and (record := recorded_build(corpus)):
+        say(f"  {corpus.name}: reusing the library built {record['built_at']}")
+        return record | {"reused": True}
+    jsonl = corpus.jsonl()  # converted before any timing
+    docs = count_lines(jsonl)
+    say(f"  {corpus.name}: building from {docs:,} documents in {jsonl}…")
+    record: dict[str, Any] = {"stamp": corpus.stamp(), "documents": docs}
+    run = ingest_once(corpus, "entities", jsonl)
+    if run["returncode"] != 0 or not run.get("result"):
+        raise RuntimeError(f"newsreader add of {corpus.name} failed: {run}")
+    run["docs_per_s"] = round(docs / run["result"]["wall_s"], 1)
+    record["add"] = run
+    libraries.adopt(corpus, WORK / f"{corpus.name}-entities")
+    say(f"    newsreader add: {run['docs_per_s']:,.0f} docs/s, peak {run['peak_rss_mb']:,.0f} MB")
+    raw = ingest_once(corpus, "whoosh", jsonl)
+    shutil.rmtree(WORK / f"{corpus.name}-whoosh", ignore_errors=True)
+    if raw["returncode"] == 0 and raw.get("result"):
+        raw["docs_per_s"] = round(docs / raw["result"]["wall_s"], 1)
+        record["ratio"] = round(run["docs_per_s"] / raw["docs_per_s"], 3)
+        say(f"    raw Whoosh: {raw['docs_per_s']:,.0f} docs/s; ratio {record['ratio']:.2f}")
+    record["whoosh"] = raw
+    record["built_at"] = _now()
+    RECORDS.mkdir(parents=True, exist_ok=True)
+    write_json(_record_file(corpus), record)
+    return record
+
+
+def _now() -> str:
+    import time
+
+    return time.strftime("%Y-%m-%d %H:%M")
+
+
+# -- measuring ------------------------------------------------------------------------------------
+def open_core_ms(library: Path, runs: int = OPEN_RUNS) -> dict[str, Any]:
+    """Newsreader.open in fresh processes (imports and interpreter start not counted)."""
+    samples = []
+    for _ in range(runs):
+        out = subprocess.run(
+            [sys.executable, "-c", OPEN_CORE, str(library)],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=600,
+            check=True,
+        )
+        line = next(x for x in out.stdout.splitlines() if x.startswith("OPEN_MS"))
+        samples.append(float(line.split()[1]))
+    return summary(samples)
+
+
+def measure(corpus: Corpus, library: Path, quick: bool) -> dict[str, Any]:
+    from bench.latency import run_latency
+    from bench.paint import first_paint_headless, first_seconds_stalls
+
+    out: dict[str, Any] = {"settle_s": libraries.settle(library)}
+    say(f"  {corpus.name}: latency…")
+    out["latency"] = run_latency(corpus, library, quick)
+    out["index_written_at"] = libraries.index_written_at(library)
+    runs = 3 if quick else 5
+    say(f"  {corpus.name}: first paint and stalls ({runs} launches each)…")
+    config = config_file(seed_demo=False)
+    out["paint"] = first_paint_headless(library, config, runs)
+    out["stalls"] = first_seconds_stalls(library, config, runs)
+    out["open_core"] = open_core_ms(library)
+    out["sizes_mb"] = {
+        "library_folder": mb(dir_bytes(library)),
+        "index": mb(dir_bytes(library / "index")),
+        "sqlite": mb(sum(dir_bytes(p) for p in library.glob("library.sqlite3*"))),
+    }
+    return out
+
+
+# -- the figures ----------------------------------------------------------------------------------
+Getter = Callable[[dict[str, Any]], float | None]
+
+
+def _get(*keys: str) -> Getter:
+    def get(r: dict[str, Any]) -> float | None:
+        x: Any = r
+        for k in keys:
+            if not isinstance(x, dict) or k not in x:
+                return None
+            x = x[k]
+        return x
+
+    return get
+
+
+# (label, unit, getter, budget key at 1M or None)
+FIGURES: list[tuple[str, str, Getter, str | None]] = [
+    ("ingest, newsreader add", "docs/s", _get("build", "add", "docs_per_s"), None),
+    ("ingest, raw Whoosh", "docs/s", _get("build", "whoosh", "docs_per_s"), None),
+    ("ingest ratio to raw Whoosh", "×", _get("build", "ratio"), "ingest_ratio"),
+    ("ingest peak RSS", "MB", _get("build", "add", "peak_rss_mb"), None),
+    ("library folder on disk", "MB", _get("measured", "sizes_mb", "library_folder"), None),
+    ("  of which search index", "MB", _get("measured", "sizes_mb", "index"), None),
+    ("  of which SQLite", "MB", _get("measured", "sizes_mb", "sqlite"), None),
+    ("index segments", "", _get("measured", "latency", "index_segments"), None),
+]
+for _key, _label, _budget in (
+    ("plain", "plain", "plain"),
+    ("phrase", "phrase", None),
+    ("field", "field", "field"),
+    ("typo", "typo", "typo"),
+    ("prefix", "prefix (per keystroke)", "prefix"),
+    ("finder", "finder (per keystroke)", "finder"),
+    ("related_passages", "related passages", "related"),
+    ("related_articles", "related articles", None),
+):
+    FIGURES.append((f"{_label} p50", "ms", _get("measured", "latency", _key, "median_ms"), None))
+    FIGURES.append((f"{_label} p95", "ms", _get("measured", "latency", _key, "p95_ms"), _budget))
+FIGURES += [
+    (
+        "first paint, rows shown, median",
+        "ms",
+        _get("measured", "paint", "rows_shown_from_process_start", "median_ms"),
+        "first_paint",
+    ),
+    (
+        "  Textual alone, same rows",
+        "ms",
+        _get("measured", "paint", "textual_alone_rows_shown", "median_ms"),
+        None,
+    ),
+    (
+        "longest UI stall in 3 s, median",
+        "ms",
+        _get("measured", "stalls", "longest", "median_ms"),
+        None,
+    ),
+    ("open the core, median", "ms", _get("measured", "open_core", "median_ms"), None),
+    ("warm-up: vocabulary", "ms", _get("measured", "latency", "warm_vocabulary_ms"), None),
+    ("warm-up: finder", "ms", _get("measured", "latency", "warm_finder_ms"), None),
+    ("warm-up: common words' postings", "ms", _get("measured", "latency", "warm_terms_ms"), None),
+    ("reading session peak RSS", "MB", _get("measured", "latency", "peak_rss_mb"), "session_rss"),
+]
+
+
+def _fmt(x: float | None) -> str:
+    if x is None:
+        return "–"
+    return f"{x:,.2f}" if abs(x) < 10 else f"{x:,.0f}"
+
+
+def table(runs: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per figure: its value per corpus, the 127.6k → 1M growth and the 1M verdict;
+    printed, and returned for the JSON."""
+    names = [n for n in SCALE if n in runs]
+    small, big = "agnews_127k", "agnews_1m"
+    articles = {n: _get("measured", "latency", "articles")(runs[n]) for n in names}
+    rows = []
+    for label, unit, get, budget_key in FIGURES:
+        values = {n: get(runs[n]) for n in names}
+        a, b = values.get(small), values.get(big)
+        growth = round(b / a, 2) if a and b is not None else None
+        budget = BUDGETS_1M.get(budget_key) if budget_key else None
+        ok = budget.met(b) if budget and b is not None else None
+        rows.append(
+            {
+                "figure": label,
+                "unit": unit,
+                "values": values,
+                "growth": growth,
+                "budget_1m": budget.text() if budget else None,
+                "ok_1m": ok,
+            }
+        )
+    lib = None
+    if articles.get(small) and articles.get(big):
+        lib = round(articles[big] / articles[small], 2)
+    head = [
+        "figure",
+        "unit",
+        *[n.removeprefix("agnews_") for n in names],
+        f"127.6k→1M (library ×{_fmt(lib)})",
+        "budget at 1M",
+        "",
+    ]
+    lines = [head]
+    for r in rows:
+        verdict = "" if r["ok_1m"] is None else ("pass" if r["ok_1m"] else "FAIL")
+        lines.append(
+            [
+                r["figure"],
+                r["unit"],
+                *[_fmt(r["values"][n]) for n in names],
+                "–" if r["growth"] is None else f"×{r['growth']:.2f}",
+                r["budget_1m"] or "",
+                verdict,
+            ]
+        )
+    widths = [max(len(x[i]) for x in lines) for i in range(len(head))]
+    for x in lines:
+        cells = [x[0].ljust(widths[0]), x[1].ljust(widths[1])]
+        cells += [c.rjust(w) for c, w in zip(x[2:], widths[2:], strict=True)]
+        say("  ".join(cells).rstrip())
+    return rows
+
+
+def plot(runs: dict[str, dict[str, Any]], path: Path) -> Path | None:
+    """The curves against the number of articles (log-log), as a PNG; None without matplotlib."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        say("no plot: matplotlib is not installed (pip install -e '.[bench]')")
+        return None
+    names = [n for n in SCALE if n in runs]
+    x = [_get("measured", "latency", "articles")(runs[n]) for n in names]
+    panels = [
+        (
+            "search p95 (ms)",
+            [
+                (f, _get("measured", "latency", k, "p95_ms"))
+                for f, k in (
+                    ("plain", "plain"),
+                    ("phrase", "phrase"),
+                    ("field", "field"),
+                    ("typo", "typo"),
+                    ("prefix", "prefix"),
+                    ("finder", "finder"),
+                    ("related", "related_passages"),
+                )
+            ],
+        ),
+        (
+            "start-up (ms)",
+            [
+                ("first paint", FIGURES[-8][2]),
+                ("longest stall", FIGURES[-6][2]),
+                ("open core", FIGURES[-5][2]),
+                ("warm vocabulary", FIGURES[-4][2]),
+                ("warm finder", FIGURES[-3][2]),
+                ("warm postings", FIGURES[-2][2]),
+            ],
+        ),
+        (
+            "size on disk and memory (MB)",
+            [
+                ("library folder", FIGURES[4][2]),
+                ("index", FIGURES[5][2]),
+                ("SQLite", FIGURES[6][2]),
+                ("session peak RSS", FIGURES[-1][2]),
+                ("ingest peak RSS", FIGURES[3][2]),
+            ],
+        ),
+        ("ingest (docs/s)", [("newsreader add", FIGURES[0][2]), ("raw Whoosh", FIGURES[1][2])]),
+    ]
+    fig, axes = plt.subplots(2, 2, figsize=(12, 9))
+    for ax, (title, series) in zip(axes.flat, panels, strict=True):
+        for label, get in series:
+            pts = [(a, get(runs[n])) for a, n in zip(x, names, strict=True)]
+            pts = [(a, v) for a, v in pts if a and v]
+            if pts:
+                ax.plot(*zip(*pts, strict=True), marker="o", label=label)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("articles")
+        ax.set_title(title)
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.suptitle("newsreader at 10k, 127.6k and 1M AG News-shaped articles")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
+def run_scale(names: list[str], quick: bool, rebuild: bool) -> dict[str, Any]:
+    """Build (or reuse) and measure each library; print the table. Raises nothing for a
+    corpus that is absent (skipped, with a line); a failing one is recorded in its entry."""
+    runs: dict[str, dict[str, Any]] = {}
+    for name in names:
+        corpus = CORPORA[name]
+        if not corpus.available():
+            hint = " (python -m bench.scale_corpus writes it)" if name == "agnews_1m" else ""
+            say(f"scale: skipped {name}: {corpus.source} is absent{hint}")
+            continue
+        say(f"scale: {name}…")
+        entry: dict[str, Any] = {}
+        try:
+            entry["build"] = build(corpus, rebuild)
+            entry["measured"] = measure(corpus, corpus.library_cache, quick)
+        except Exception as exc:  # noqa: BLE001 - one broken size must not hide the others
+            say(f"  {name}: FAILED: {type(exc).__name__}: {exc}")
+            entry["error"] = f"{type(exc).__name__}: {exc}"
+        runs[name] = entry
+    say("")
+    rows = table(runs)
+    return {"runs": runs, "table": rows, "budgets_1m": {k: b.text() for k, b in BUDGETS_1M.items()}}
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench.scale", description=__doc__.split("\n")[0])
+    p.add_argument("--build", help="only build (or reuse) this corpus's library, and record it")
+    p.add_argument("--rebuild", action="store_true")
+    args = p.parse_args(argv)
+    if not args.build:
+        p.error("run the scale measurements with: python -m bench --only scale")
+    if args.build not in SCALE:
+        p.error(f"--build takes one of {', '.join(SCALE)}")
+    corpus = CORPORA[args.build]
+    if not corpus.available():
+        say(f"{corpus.source} is absent")
+        return 1
+    build(corpus, args.rebuild)
+    return 0
+
+
+if __name__ == "__main__":
+    CACHE.mkdir(parents=True, exist_ok=True)
+    sys.exit(main())
