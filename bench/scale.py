@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -41,6 +42,7 @@ from bench.common import (
     Budget,
     config_file,
     dir_bytes,
+    machine_speed_s,
     mb,
     say,
     summary,
@@ -89,36 +91,47 @@ def recorded_build(corpus: Corpus) -> dict[str, Any] | None:
     return record if record.get("stamp") == corpus.stamp() else None
 
 
-def build(corpus: Corpus, rebuild: bool = False) -> dict[str, Any]:
-    """Build the corpus's library with `newsreader add` (entities on), then raw Whoosh on the
-    same files right after; recorded, and reused unless `rebuild`."""
+def build(corpus: Corpus, rebuild: bool = False, raw: bool = True) -> dict[str, Any]:
+    """Build the corpus's library with `newsreader add` (entities on), then (`raw`) raw Whoosh
+    on the same files right after; recorded, and reused unless `rebuild`. A record without
+    the raw run gets it now."""
     from bench.ingest import WORK, ingest_once
 
-    if not rebuild and (record := recorded_build(corpus)):
+    record = None if rebuild else recorded_build(corpus)
+    if record:
         say(f"  {corpus.name}: reusing the library built {record['built_at']}")
-        return record | {"reused": True}
-    jsonl = corpus.jsonl()  # converted before any timing
-    docs = count_lines(jsonl)
-    say(f"  {corpus.name}: building from {docs:,} documents in {jsonl}…")
-    record: dict[str, Any] = {"stamp": corpus.stamp(), "documents": docs}
-    run = ingest_once(corpus, "entities", jsonl)
-    if run["returncode"] != 0 or not run.get("result"):
-        raise RuntimeError(f"newsreader add of {corpus.name} failed: {run}")
-    run["docs_per_s"] = round(docs / run["result"]["wall_s"], 1)
-    record["add"] = run
-    libraries.adopt(corpus, WORK / f"{corpus.name}-entities")
-    say(f"    newsreader add: {run['docs_per_s']:,.0f} docs/s, peak {run['peak_rss_mb']:,.0f} MB")
-    raw = ingest_once(corpus, "whoosh", jsonl)
-    shutil.rmtree(WORK / f"{corpus.name}-whoosh", ignore_errors=True)
-    if raw["returncode"] == 0 and raw.get("result"):
-        raw["docs_per_s"] = round(docs / raw["result"]["wall_s"], 1)
-        record["ratio"] = round(run["docs_per_s"] / raw["docs_per_s"], 3)
-        say(f"    raw Whoosh: {raw['docs_per_s']:,.0f} docs/s; ratio {record['ratio']:.2f}")
-    record["whoosh"] = raw
-    record["built_at"] = _now()
+    else:
+        jsonl = corpus.jsonl()  # converted before any timing
+        docs = count_lines(jsonl)
+        say(f"  {corpus.name}: building from {docs:,} documents in {jsonl}…")
+        record = {"stamp": corpus.stamp(), "documents": docs}
+        run = ingest_once(corpus, "entities", jsonl)
+        if run["returncode"] != 0 or not run.get("result"):
+            raise RuntimeError(f"newsreader add of {corpus.name} failed: {run}")
+        run["docs_per_s"] = round(docs / run["result"]["wall_s"], 1)
+        record["add"] = run
+        record["built_at"] = _now()
+        libraries.adopt(corpus, WORK / f"{corpus.name}-entities")
+        rate, peak = run["docs_per_s"], run["peak_rss_mb"]
+        say(f"    newsreader add: {rate:,.0f} docs/s, peak {peak:,.0f} MB")
+        _save(corpus, record)
+    if raw and "whoosh" not in record:
+        jsonl = corpus.jsonl()
+        run = ingest_once(corpus, "whoosh", jsonl)
+        shutil.rmtree(WORK / f"{corpus.name}-whoosh", ignore_errors=True)
+        if run["returncode"] == 0 and run.get("result"):
+            run["docs_per_s"] = round(record["documents"] / run["result"]["wall_s"], 1)
+            record["ratio"] = round(record["add"]["docs_per_s"] / run["docs_per_s"], 3)
+            record["whoosh"] = run
+            record["whoosh_at"] = _now()
+            say(f"    raw Whoosh: {run['docs_per_s']:,.0f} docs/s; ratio {record['ratio']:.2f}")
+            _save(corpus, record)
+    return record
+
+
+def _save(corpus: Corpus, record: dict[str, Any]) -> None:
     RECORDS.mkdir(parents=True, exist_ok=True)
     write_json(_record_file(corpus), record)
-    return record
 
 
 def _now() -> str:
@@ -236,6 +249,8 @@ FIGURES += [
 def _fmt(x: float | None) -> str:
     if x is None:
         return "–"
+    if isinstance(x, int):
+        return f"{x:,}"
     return f"{x:,.2f}" if abs(x) < 10 else f"{x:,.0f}"
 
 
@@ -378,14 +393,35 @@ def run_scale(names: list[str], quick: bool, rebuild: bool) -> dict[str, Any]:
         say(f"scale: {name}…")
         entry: dict[str, Any] = {}
         try:
-            entry["build"] = build(corpus, rebuild)
+            # Raw Whoosh after the measurements: their figures are the reason for the run.
+            entry["build"] = build(corpus, rebuild, raw=False)
+            # How loaded the machine was around the measurements (bench.common).
+            entry["conditions"] = {
+                "load_before": os.getloadavg(),
+                "loop_s_before": machine_speed_s(),
+            }
             entry["measured"] = measure(corpus, corpus.library_cache, quick)
+            entry["conditions"] |= {
+                "load_after": os.getloadavg(),
+                "loop_s_after": machine_speed_s(),
+            }
+            entry["build"] = build(corpus, raw=True)
         except Exception as exc:  # noqa: BLE001 - one broken size must not hide the others
             say(f"  {name}: FAILED: {type(exc).__name__}: {exc}")
             entry["error"] = f"{type(exc).__name__}: {exc}"
         runs[name] = entry
     say("")
     rows = table(runs)
+    for name, entry in runs.items():
+        c = entry.get("conditions")
+        if c and "loop_s_after" in c:
+            say(
+                f"{name}: measured at load average {c['load_before'][0]:.1f} → "
+                f"{c['load_after'][0]:.1f}, machine loop {c['loop_s_before']:.3f} →"
+                f" {c['loop_s_after']:.3f} s (the larger, the slower those minutes)"
+            )
+        if "error" in entry:
+            say(f"{name}: FAILED: {entry['error']}")
     return {"runs": runs, "table": rows, "budgets_1m": {k: b.text() for k, b in BUDGETS_1M.items()}}
 
 
@@ -393,6 +429,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.scale", description=__doc__.split("\n")[0])
     p.add_argument("--build", help="only build (or reuse) this corpus's library, and record it")
     p.add_argument("--rebuild", action="store_true")
+    p.add_argument("--no-raw", action="store_true", help="without the raw Whoosh run (later)")
     args = p.parse_args(argv)
     if not args.build:
         p.error("run the scale measurements with: python -m bench --only scale")
@@ -402,7 +439,7 @@ def main(argv: list[str] | None = None) -> int:
     if not corpus.available():
         say(f"{corpus.source} is absent")
         return 1
-    build(corpus, args.rebuild)
+    build(corpus, args.rebuild, raw=not args.no_raw)
     return 0
 
 
