@@ -264,7 +264,7 @@ class Newsreader:
             rev = self.library.rev
             if self._finder is None or self._finder_generation != rev:
                 self._finder_generation = rev
-                self._finder = TitleFinder(self.library.titles())
+                self._finder = TitleFinder(self.library.iter_titles(), self.library.titles_of)
             return self._finder
 
     def passage_spans(

@@ -162,3 +162,40 @@ def test_a_large_add_commits_log_times(
 def test_commit_after_is_never_below_the_setting(every: int) -> None:
     assert commit_after(every, 0) == every
     assert commit_after(every, 5000) == max(every, 5000)
+
+
+# -- reads at open that follow what is needed, not the library -------------------------------------
+def test_unread_count_follows_reads_and_removals(small_library: Newsreader) -> None:
+    library = small_library.library
+    ids = [a.id for a in library.summaries()]
+    total = library.count()
+    assert library.unread_count() == total
+    library.set_read(ids[0])
+    library.set_read(ids[1])
+    library.set_read(ids[2], read=False)  # a reading-state row that is not "read"
+    library.set_position(ids[3], 1)  # a position alone marks nothing read
+    assert library.unread_count() == total - 2
+    assert library.unread_count(total) == total - 2  # with the count already read
+    library.remove_article(ids[0])  # its reading state goes with it
+    assert library.unread_count() == total - 2
+
+
+def test_titles_are_read_a_page_at_a_time(small_library: Newsreader) -> None:
+    library = small_library.library
+    assert list(library.iter_titles(batch=2)) == library.titles()
+    some = [i for i, _ in library.titles()][:3]
+    assert library.titles_of([*some, 10**9]) == {i: t for i, t in library.titles() if i in some}
+
+
+def test_the_finder_keeps_only_processed_titles_and_finds_the_same(
+    small_library: Newsreader,
+) -> None:
+    from index.fuzzy import TitleFinder
+
+    library = small_library.library
+    kept = TitleFinder(library.titles())
+    looked_up = small_library.finder()
+    assert looked_up.titles is None  # the core's: titles looked up for what is found
+    for typed in ("palmyra", "vienna opera", "telescop galaxy", "cricket world"):
+        assert looked_up.find(typed, 5) == kept.find(typed, 5)
+        assert looked_up.find(typed, 5)  # found something, with its title as written
