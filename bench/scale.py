@@ -3,6 +3,7 @@ with `newsreader add`, measured the same way, and how each figure grows from 127
 
     python -m bench --only scale [--quick] [--rebuild] [--corpus agnews_10k,agnews_127k]
     python -m bench.scale --build agnews_1m     # only build (and record) one library
+    python -m bench.scale --combine A.json B.json  # one table over sizes measured apart
 
 The 1M corpus is derived by `python -m bench.scale_corpus` (outside the repository, in
 ../scale-data or $NEWSREADER_SCALE_DATA); a corpus that is absent is skipped with a message.
@@ -163,16 +164,23 @@ def measure(corpus: Corpus, library: Path, quick: bool) -> dict[str, Any]:
     from bench.latency import run_latency
     from bench.paint import first_paint_headless, first_seconds_stalls
 
-    out: dict[str, Any] = {"settle_s": libraries.settle(library)}
-    say(f"  {corpus.name}: latency…")
-    out["latency"] = run_latency(corpus, library, quick)
-    out["index_written_at"] = libraries.index_written_at(library)
+    out: dict[str, Any] = {"settle_s": libraries.settle(library), "errors": {}}
     runs = 3 if quick else 5
-    say(f"  {corpus.name}: first paint and stalls ({runs} launches each)…")
     config = config_file(seed_demo=False)
-    out["paint"] = first_paint_headless(library, config, runs)
-    out["stalls"] = first_seconds_stalls(library, config, runs)
-    out["open_core"] = open_core_ms(library)
+    parts: list[tuple[str, Callable[[], Any]]] = [
+        ("latency", lambda: run_latency(corpus, library, quick)),
+        ("paint", lambda: first_paint_headless(library, config, runs)),
+        ("stalls", lambda: first_seconds_stalls(library, config, runs)),
+        ("open_core", lambda: open_core_ms(library)),
+    ]
+    for key, fn in parts:
+        say(f"  {corpus.name}: {key}…")
+        try:
+            out[key] = fn()
+        except Exception as exc:  # noqa: BLE001 - one failed part must not lose the others
+            say(f"  {corpus.name}: {key} FAILED: {type(exc).__name__}: {exc}")
+            out["errors"][key] = f"{type(exc).__name__}: {exc}"
+    out["index_written_at"] = libraries.index_written_at(library)
     out["sizes_mb"] = {
         "library_folder": mb(dir_bytes(library)),
         "index": mb(dir_bytes(library / "index")),
@@ -426,12 +434,40 @@ def run_scale(names: list[str], quick: bool, rebuild: bool) -> dict[str, Any]:
     return {"runs": runs, "table": rows, "budgets_1m": {k: b.text() for k, b in BUDGETS_1M.items()}}
 
 
+def combine(files: list[Path]) -> Path:
+    """The table and plot over the scale runs of several bench results (for each size, the
+    last file that has it): sizes measured in separate runs, e.g. 1M later than the others."""
+    runs: dict[str, dict[str, Any]] = {}
+    for f in files:
+        found = json.loads(f.read_text("utf-8")).get("scale", {}).get("runs", {})
+        runs |= {name: entry for name, entry in found.items() if "measured" in entry}
+    rows = table(runs)
+    out = files[-1].with_name(files[-1].stem + "-combined.json")
+    sources = [str(f) for f in files]
+    write_json(out, {"scale": {"runs": runs, "table": rows, "sources": sources}})
+    say(f"wrote {out}")
+    png = plot(runs, out.with_suffix(".png"))
+    if png:
+        say(f"wrote {png}")
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.scale", description=__doc__.split("\n")[0])
+    p.add_argument(
+        "--combine",
+        nargs="+",
+        type=Path,
+        metavar="RESULT_JSON",
+        help="print the table and plot over these bench results' scale runs",
+    )
     p.add_argument("--build", help="only build (or reuse) this corpus's library, and record it")
     p.add_argument("--rebuild", action="store_true")
     p.add_argument("--no-raw", action="store_true", help="without the raw Whoosh run (later)")
     args = p.parse_args(argv)
+    if args.combine:
+        combine(args.combine)
+        return 0
     if not args.build:
         p.error("run the scale measurements with: python -m bench --only scale")
     if args.build not in SCALE:
