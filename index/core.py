@@ -36,8 +36,8 @@ ENTITIES_REV = "entities_rev"
 def commit_after(every: int, indexed: int) -> int:
     """Articles an add stores before its next index commit: `every`, and then as many as it
     has indexed so far. Each commit writes a segment (two with the index helper) and every
-    search reads each term once per segment: at a fixed interval a 1M-article add left 20,
-    growing in step, an add of N articles leaves about 2·log2(N / every) of them."""
+    search reads each term once per segment: at a fixed interval they grew in step with the
+    add; so, an add of N articles leaves about 2·log2(N / every) of them."""
     return max(every, indexed)
 
 

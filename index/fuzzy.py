@@ -108,8 +108,8 @@ class TitleFinder:
         title_of: Callable[[list[int]], dict[int, str]] | None = None,
     ) -> None:
         """`title_of`: the titles of these ids, looked up for the few found; given, only the
-        processed titles are kept in memory, not also the titles as written (in a large
-        library, the finder's memory is most of a session's)."""
+        processed titles are kept in memory, not also the titles as written (the finder's
+        memory grows with the library)."""
         self.ids = array("q")
         self._processed: list[str] = []
         self._title_of = title_of

@@ -69,8 +69,8 @@ SCHEMA = Schema(
 # (the same power of MERGE_FACTOR documents), they are merged into one: a library grown by
 # many adds keeps about MERGE_FACTOR segments per power of MERGE_FACTOR (each document is
 # rewritten once per power). A commit rewrites at most MERGE_MAX_DOCS documents of older
-# segments: merging costs about as much per document as indexing, and a feed refresh must
-# not turn into minutes of it; the segments too large for that are made large by the add
+# segments: Whoosh merges by rewriting every posting in Python, and a feed refresh must not
+# turn into minutes of that; the segments too large for it are made large by the add
 # itself (its commits grow geometrically, index.core.commit_after).
 MERGE_FACTOR = 4
 MERGE_MAX_DOCS = 250_000
