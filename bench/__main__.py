@@ -7,6 +7,7 @@ test suite (it lives outside tests/ and needs ../shared/data).
     python -m bench --only ingest,paint   # parts: ingest, latency (alias: search), paint
     python -m bench --corpus reuters21578 # only these corpora (agnews_10k, reuters21578,
                                           # agnews_127k), for ingest and latency
+    python -m bench --only scale          # the scale run: 10k, 127.6k and 1M (bench/scale.py)
 
 Run from the repository root. Corpora are read from ../shared/data (never copied into the
 project); a corpus that is absent is skipped with a one-line message, and the first paint on
@@ -86,10 +87,12 @@ import time
 from typing import Any
 
 from bench import libraries, report
-from bench.common import BUDGETS, CACHE, DATA, config_file, machine_speed_s, say
+from bench.common import BUDGETS, CACHE, DATA, ROOT, config_file, machine_speed_s, say
 from bench.corpora import CORPORA, Corpus
 
-PARTS = ("ingest", "latency", "paint", "refresh")
+PARTS = ("ingest", "latency", "paint", "refresh", "scale")
+# The scale run (a 1M build) only when asked.
+DEFAULT_PARTS = ("ingest", "latency", "paint", "refresh")
 INGEST = ("agnews_10k", "reuters21578", "agnews_127k")
 LATENCY = ("agnews_127k", "reuters21578")
 BIG = "agnews_127k"
@@ -106,8 +109,14 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     )
     p.add_argument(
         "--only",
-        default=",".join(PARTS),
-        help="comma-separated parts: ingest, latency (or search), paint, refresh",
+        default=",".join(DEFAULT_PARTS),
+        help="comma-separated parts: ingest, latency (or search), paint, refresh,"
+        " scale (not by default)",
+    )
+    p.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="scale: build the libraries again instead of reusing the recorded builds",
     )
     p.add_argument(
         "--corpus",
@@ -170,6 +179,17 @@ def main(argv: list[str] | None = None) -> int:
             say(f"  {key}: FAILED: {type(exc).__name__}: {exc}")
             results["errors"][key] = f"{type(exc).__name__}: {exc}"
             return None
+
+    if "scale" in args.parts:
+        from bench.scale import SCALE, run_scale
+
+        names = [n for n in SCALE if not args.corpus or n in args.corpus.split(",")]
+        found = attempt("scale", lambda: run_scale(names, args.quick, args.rebuild))
+        if found:
+            results["scale"] = found
+            for row in found["table"]:
+                if row["ok_1m"] is not None:
+                    table.verdicts.append((f"scale, 1M: {row['figure'].strip()}", row["ok_1m"]))
 
     if "ingest" in args.parts:
         from bench.ingest import ingest_corpus
@@ -234,8 +254,9 @@ def main(argv: list[str] | None = None) -> int:
     results["load_average_at_end"] = os.getloadavg()
     results["loop_s_at_end"] = machine_speed_s()
     results["minutes"] = round((time.perf_counter() - started) / 60, 1)
-    say("")
-    table.print()
+    if table.rows:
+        say("")
+        table.print()
     if results.get("ingest"):
         say("")
         report.print_ingest_details(results["ingest"])
@@ -265,7 +286,14 @@ def main(argv: list[str] | None = None) -> int:
         f" best of 3) {results['loop_s_at_start']:.3f} s at start, {results['loop_s_at_end']:.3f} s"
         f" at end (the larger, the slower this run's minutes); {results['minutes']} min."
     )
-    say(f"wrote {report.write(results)}")
+    written = report.write(results)
+    say(f"wrote {written}")
+    if results.get("scale"):
+        from bench.scale import plot
+
+        png = plot(results["scale"]["runs"], (ROOT / written).with_suffix(".png"))
+        if png:
+            say(f"wrote {png.relative_to(ROOT)}")
     return 1 if results["errors"] else 0
 
 

@@ -5,12 +5,14 @@ very same documents."""
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.common import CACHE, DATA
+from bench.common import CACHE, DATA, ROOT
 
 AGNEWS_CLASSES = {"1": "World", "2": "Sports", "3": "Business", "4": "Sci/Tech"}
 # AG News rows get these URLs; the number is the CSV row, so the genuine rows (the first 7,600)
@@ -29,6 +31,8 @@ class Corpus:
     kind: str  # "agnews" (CSV) or "jsonl"
     real_rows: int | None  # None: every row is genuine
     cache_name: str  # folder under bench/.cache holding its library
+    # Rows per JSON Lines file when converted into several (a folder): None, one file.
+    shard_rows: int | None = None
 
     def available(self) -> bool:
         return self.source.is_file()
@@ -44,21 +48,34 @@ class Corpus:
 
     def jsonl(self) -> Path:
         """The JSON Lines file the ingest runs read: the corpus itself when it is one, else
-        converted once into bench/.cache/corpora/ (before any timing)."""
+        converted once into bench/.cache/corpora/ (before any timing); a folder of files of
+        `shard_rows` rows each when the corpus has them."""
         if self.kind == "jsonl":
             return self.source
-        out = CACHE / "corpora" / f"{self.name}.jsonl"
-        stamp = out.with_suffix(".stamp")
+        out = CACHE / "corpora" / (self.name if self.shard_rows else f"{self.name}.jsonl")
+        stamp = out.with_name(out.name.removesuffix(".jsonl") + ".stamp")
         if out.exists() and stamp.exists() and stamp.read_text() == self.stamp():
             return out
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_name(out.name + ".tmp")
-        with (
-            open(self.source, newline="", encoding="utf-8") as f,
-            open(tmp, "w", encoding="utf-8") as w,
-        ):
-            for n, (cls, title, desc) in enumerate(csv.reader(f)):
-                w.write(json.dumps(agnews_article(n, cls, title, desc)) + "\n")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.unlink(missing_ok=True)
+        with open(self.source, newline="", encoding="utf-8") as f:
+            rows = (
+                json.dumps(agnews_article(n, cls, title, desc)) + "\n"
+                for n, (cls, title, desc) in enumerate(csv.reader(f))
+            )
+            if not self.shard_rows:
+                tmp.write_text("".join(rows), "utf-8")
+            else:
+                tmp.mkdir()
+                for part in itertools.count():
+                    chunk = list(itertools.islice(rows, self.shard_rows))
+                    if not chunk:
+                        break
+                    (tmp / f"part-{part:03}.jsonl").write_text("".join(chunk), "utf-8")
+        if out.is_dir():
+            shutil.rmtree(out)
         os.replace(tmp, out)
         stamp.write_text(self.stamp())
         return out
@@ -80,6 +97,13 @@ def _agnews(name: str, file: str) -> Corpus:
     return Corpus(name, DATA / "agnews" / file, "agnews", 7600, cache)
 
 
+# The scale run's 1M corpus (python -m bench.scale_corpus writes it), beside the repository.
+SCALE_DATA = Path(os.environ.get("NEWSREADER_SCALE_DATA", ROOT.parent / "scale-data"))
+AGNEWS_1M = Corpus(
+    "agnews_1m", SCALE_DATA / "agnews_1m.csv", "agnews", 7600, "agnews1m", shard_rows=100_000
+)
+
+
 CORPORA: dict[str, Corpus] = {
     "agnews_10k": _agnews("agnews_10k", "agnews_10k.csv"),
     "reuters21578": Corpus(
@@ -91,10 +115,20 @@ CORPORA: dict[str, Corpus] = {
         "related-reuters21578",
     ),
     "agnews_127k": _agnews("agnews_127k", "agnews_127k.csv"),
+    "agnews_1m": AGNEWS_1M,  # the scale run's (bench/scale.py)
 }
 
 
+def jsonl_files(path: Path) -> list[Path]:
+    """The JSON Lines files of an ingest input: the file itself, or a folder's *.jsonl in
+    order (the 1M corpus is split: `add` refuses a file over ingest.max_file_bytes)."""
+    return sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
+
+
 def count_lines(path: Path) -> int:
-    """Documents in a JSON Lines file (non-blank lines)."""
-    with open(path, "rb") as f:
-        return sum(1 for line in f if line.strip())
+    """Documents in a JSON Lines file, or in a folder of them (non-blank lines)."""
+    total = 0
+    for file in jsonl_files(path):
+        with open(file, "rb") as f:
+            total += sum(1 for line in f if line.strip())
+    return total

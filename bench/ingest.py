@@ -35,7 +35,7 @@ from bench.common import (
     say,
     write_json,
 )
-from bench.corpora import Corpus, count_lines
+from bench.corpora import Corpus, count_lines, jsonl_files
 
 MODES = ("whoosh", "entities", "no-entities")
 WORK = CACHE / "ingest"
@@ -81,7 +81,7 @@ def child_newsreader(jsonl: Path, out: Path, config: Path, label: str) -> dict[s
             say(f"    {label}: {n:,} articles read ({n / (now - started):,.0f}/s)")
 
     core = Newsreader.open(out, settings)
-    report = core.add([str(jsonl)], progress=progress)
+    report = core.add([str(p) for p in jsonl_files(jsonl)], progress=progress)
     index_path = core.index.path
     core.close()
     wall = time.perf_counter() - started
@@ -118,20 +118,21 @@ def child_whoosh(jsonl: Path, out: Path, label: str) -> dict[str, Any]:
     ix = create_in(str(out), schema)
     writer = ix.writer()
     docs = 0
-    with open(jsonl, encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            obj = json.loads(line)
-            writer.add_document(
-                id=str(obj.get("id") or n),
-                title=obj.get("title") or "",
-                body=obj.get("body") or "",
-            )
-            docs += 1
-            if docs % 5000 == 0 and time.perf_counter() - last >= PROGRESS_EVERY_S:
-                last = time.perf_counter()
-                say(f"    {label}: {docs:,} documents ({docs / (last - started):,.0f}/s)")
+    for file in jsonl_files(jsonl):
+        with open(file, encoding="utf-8") as f:
+            for line in f:
+                if not line.strip():
+                    continue
+                obj = json.loads(line)
+                docs += 1
+                writer.add_document(
+                    id=str(obj.get("id") or docs),
+                    title=obj.get("title") or "",
+                    body=obj.get("body") or "",
+                )
+                if docs % 5000 == 0 and time.perf_counter() - last >= PROGRESS_EVERY_S:
+                    last = time.perf_counter()
+                    say(f"    {label}: {docs:,} documents ({docs / (last - started):,.0f}/s)")
     writer.commit()
     ix.close()
     wall = time.perf_counter() - started
@@ -223,8 +224,10 @@ def ingest_corpus(corpus: Corpus) -> dict[str, Any]:
     shutil.rmtree(WORK / f"{corpus.name}-whoosh", ignore_errors=True)
     if again["returncode"] == 0 and again["result"]:
         again["docs_per_s"] = round(docs / again["result"]["wall_s"], 1)
-        say(f"  {'whoosh again':12} {again['docs_per_s']:>9,.0f} docs/s"
-            f"  {again['result']['wall_s']:7.1f} s")
+        say(
+            f"  {'whoosh again':12} {again['docs_per_s']:>9,.0f} docs/s"
+            f"  {again['result']['wall_s']:7.1f} s"
+        )
     out["whoosh-again"] = again
     rates = [r["docs_per_s"] for r in (out.get("whoosh", {}), again) if "docs_per_s" in r]
     raw = sum(rates) / len(rates) if rates else None

@@ -228,7 +228,9 @@ def first_seconds_stalls(library: Path, config: Path, runs: int) -> dict[str, An
                              timeout=120, cwd=ROOT, env=child_env())
         line = next((x for x in out.stdout.splitlines() if x.startswith("GAPS")), None)
         if line is None:
-            raise RuntimeError(f"stall child failed:\n{out.stdout}\n{out.stderr}")
+            raise RuntimeError(
+                f"stall child failed (exit {out.returncode}):\n{out.stdout}\n{out.stderr}"
+            )
         gaps = json.loads(line[4:])
         if not gaps:
             raise RuntimeError("stall child: the timer never ticked")

@@ -33,6 +33,14 @@ BATCH = 1000
 ENTITIES_REV = "entities_rev"
 
 
+def commit_after(every: int, indexed: int) -> int:
+    """Articles an add stores before its next index commit: `every`, and then as many as it
+    has indexed so far. Each commit writes a segment (two with the index helper) and every
+    search reads each term once per segment: at a fixed interval they grew in step with the
+    add; so, an add of N articles leaves about 2·log2(N / every) of them."""
+    return max(every, indexed)
+
+
 class Newsreader:
     def __init__(
         self,
@@ -112,12 +120,14 @@ class Newsreader:
         # library is the record: a crash in between loses nothing (the index catches up).
         every = max(1, s.index_every)
         since_index = 0  # articles stored since the index last caught up
+        indexed = 0  # articles of this add indexed so far
 
         def store(articles: list, found: list | None) -> None:
-            nonlocal since_index
+            nonlocal since_index, indexed
             since_index += self._store(articles, report, found)
-            if since_index >= every:
+            if since_index >= commit_after(every, indexed):
                 self.catch_up()
+                indexed += since_index
                 since_index = 0
 
         # More than a batch: names are found in a worker process while this one stores and
@@ -272,7 +282,7 @@ class Newsreader:
             rev = self.library.rev
             if self._finder is None or self._finder_generation != rev:
                 self._finder_generation = rev
-                self._finder = TitleFinder(self.library.titles())
+                self._finder = TitleFinder(self.library.iter_titles(), self.library.titles_of)
             return self._finder
 
     def passage_spans(

@@ -8,6 +8,7 @@ import bisect
 import heapq
 from array import array
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 
 from rapidfuzz import fuzz, process, utils
 from rapidfuzz.distance import OSA
@@ -101,10 +102,23 @@ class TitleFinder:
     """Go-to finder over titles (and later entity names): choices pre-processed once; a cheap
     scorer over all of them, then WRatio to order the best few."""
 
-    def __init__(self, items: list[tuple[int, str]]) -> None:
-        self.ids = [i for i, _ in items]
-        self.titles = [t for _, t in items]
-        self._processed = [utils.default_process(t) for t in self.titles]
+    def __init__(
+        self,
+        items: Iterable[tuple[int, str]],
+        title_of: Callable[[list[int]], dict[int, str]] | None = None,
+    ) -> None:
+        """`title_of`: the titles of these ids, looked up for the few found; given, only the
+        processed titles are kept in memory, not also the titles as written (the finder's
+        memory grows with the library)."""
+        self.ids = array("q")
+        self._processed: list[str] = []
+        self._title_of = title_of
+        self.titles: list[str] | None = None if title_of else []
+        for article_id, title in items:
+            self.ids.append(article_id)
+            self._processed.append(utils.default_process(title))
+            if self.titles is not None:
+                self.titles.append(title)
         self._by_prefix: dict[str, array] | None = None
         if len(self._processed) > LARGE:
             self._index_prefixes()  # here, in the warm-up worker, not on a keystroke
@@ -131,7 +145,15 @@ class TitleFinder:
             whole = fuzz.WRatio(needle, self._processed[i], processor=None)
             rescored.append((i, 0.6 * score + 0.4 * whole))
         rescored.sort(key=lambda x: -x[1])
-        return [(self.ids[i], self.titles[i], round(s, 1)) for i, s in rescored[:limit]]
+        best = rescored[:limit]
+        if self.titles is not None:
+            return [(self.ids[i], self.titles[i], round(s, 1)) for i, s in best]
+        assert self._title_of is not None
+        titles = self._title_of([self.ids[i] for i, _ in best])
+        return [
+            (self.ids[i], titles.get(self.ids[i], self._processed[i]), round(s, 1))
+            for i, s in best
+        ]
 
     def _index_prefixes(self) -> None:
         # For each 1-, 2- and 3-letter word prefix, the titles with a word starting so, in

@@ -375,7 +375,9 @@ class Library:
         return status, article_id
 
     def words(self) -> list[tuple[str, int]]:
-        return [(r[0], r[1]) for r in self.query("SELECT word, df FROM words")]
+        """The vocabulary and each word's article count, in word order: the primary key's
+        own, so SQLite does not sort, and the typo vocabulary's sort of it is one pass."""
+        return [(r[0], r[1]) for r in self.query("SELECT word, df FROM words ORDER BY word")]
 
     def recount_words(self) -> None:
         """Rebuild the vocabulary from every article (after removals it can only overcount)."""
@@ -515,6 +517,27 @@ class Library:
     def titles(self) -> list[tuple[int, str]]:
         return [(r[0], r[1]) for r in self.query("SELECT id, title FROM articles ORDER BY id")]
 
+    def iter_titles(self, batch: int = 10_000) -> Iterator[tuple[int, str]]:
+        """(id, title) of every article in id order, read a page at a time: the go-to finder
+        keeps the titles processed, and a list of all of them as well was its peak."""
+        last = 0
+        while True:
+            rows = self.query(
+                "SELECT id, title FROM articles WHERE id > ? ORDER BY id LIMIT ?", (last, batch)
+            )
+            if not rows:
+                return
+            yield from ((r[0], r[1]) for r in rows)
+            last = rows[-1][0]
+
+    def titles_of(self, ids: list[int]) -> dict[int, str]:
+        """Article id → title, for those of `ids` that exist."""
+        out: dict[int, str] = {}
+        for chunk in _chunks(ids, 500):
+            q = f"SELECT id, title FROM articles WHERE id IN ({','.join('?' * len(chunk))})"
+            out.update((r[0], r[1]) for r in self.query(q, chunk))
+        return out
+
     def iter_for_index(self, since_rev: int = 0, batch: int = 500) -> Iterator[sqlite3.Row]:
         """Articles changed after `since_rev`, with their passage offsets, in id order."""
         last = 0
@@ -574,11 +597,14 @@ class Library:
             )
         return read
 
-    def unread_count(self) -> int:
-        return int(
+    def unread_count(self, total: int | None = None) -> int:
+        """Articles not marked read (`total`: count(), if just read): all of them less those
+        read, so that the cost follows the articles read, not the library, as a join over
+        every article did."""
+        return (self.count() if total is None else total) - int(
             self.query(
-                "SELECT COUNT(*) FROM articles a LEFT JOIN reading_state r ON r.article_id=a.id"
-                " WHERE COALESCE(r.read, 0) = 0"
+                "SELECT COUNT(*) FROM reading_state r JOIN articles a ON a.id = r.article_id"
+                " WHERE r.read = 1"
             )[0][0]
         )
 

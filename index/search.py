@@ -96,7 +96,11 @@ class Search:
         small library nothing is. One word at a time, so that a search typed meanwhile
         waits for one word at most. Returns the postings read."""
         vocab = self.vocabulary()
-        common = sorted(range(len(vocab)), key=vocab.freq.__getitem__, reverse=True)
+        # Only the words it may read are sorted: a sort of the whole vocabulary (hundreds of
+        # thousands of words at 1M articles) is one C call that holds the GIL, and the UI.
+        freq = vocab.freq
+        common = [i for i in range(len(freq)) if freq[i] >= PRELOAD_MIN_ARTICLES]
+        common.sort(key=freq.__getitem__, reverse=True)
         # Where articles have several paragraphs, every search also reads the words'
         # passage postings to place each hit at its best paragraph (_best_passages).
         passages = self.library.passage_count() > self.library.count()

@@ -55,7 +55,7 @@ def read_page(
     rows = library.filtered(text, sort=sort, limit=limit)
     total = library.count()
     partial = limit < PAGE and len(rows) == limit and total > limit
-    return Page(rows, total, library.unread_count(), text, sort, partial, rev)
+    return Page(rows, total, library.unread_count(total), text, sort, partial, rev)
 
 
 def prefetch(path: Path) -> EarlyLibrary:
