@@ -47,7 +47,10 @@ class BackgroundExtraction:
         self._lock = threading.Lock()
         command, env = worker_command("index.entities.background")
         self._proc = subprocess.Popen(
-            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
             env=env,
         )
         # Separate threads write and read, so that neither side ever blocks the other on a

@@ -94,7 +94,8 @@ Found = tuple[list[Group], list[tuple[int, int, Span]]]  # an article's groups, 
 
 
 def store_found(
-    library: Library, found: list[tuple[int, list[Group], list[tuple[int, int, Span]]]],
+    library: Library,
+    found: list[tuple[int, list[Group], list[tuple[int, int, Span]]]],
     extractor: Extractor,
 ) -> int:
     """Store what was extracted from these articles (replacing the mentions they had), in one
