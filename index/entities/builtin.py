@@ -24,7 +24,7 @@ from index.entities.document import second_look
 from index.entities.runs import Run
 from index.entities.tokens import CHUNK, DATELINE
 
-VERSION = "1"
+VERSION = "2"
 
 
 class BuiltinExtractor:

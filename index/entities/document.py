@@ -4,14 +4,19 @@ text, "in X", "X said")."""
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+from dataclasses import replace
+
 from index.entities import gazetteer, rules
-from index.entities.base import MISC, ORG, PERSON, PLACE
+from index.entities.base import MISC, ORG, PERSON, PLACE, Span
 from index.entities.runs import CITY, Run
 from index.entities.tokens import (
     ACRONYM_DEF,
     CHUNK,
     Token,
     acronym,
+    tokens_key,
     word_after,
     words_before,
 )
@@ -28,6 +33,9 @@ def second_look(run: Run) -> None:
         k = gazetteer.key(sp.text)
         known.setdefault(k, sp.label)
         parts = k.split()
+        if sp.label == PERSON and len(parts) > 1 and parts[0] in g.first_names:
+            # "Frank" in a text that named Frank Messina: that person
+            surnames.add(parts[0])
         # "Bashar Assad" → "Assad"; also the person inside "Andy Warhol Foundation"
         if (sp.label == PERSON and len(parts) > 1) or (
             len(parts) > 2 and parts[0] in g.first_names and sp.label != PERSON
@@ -41,10 +49,78 @@ def second_look(run: Run) -> None:
         m = ACRONYM_DEF.match(run.text, sp.end)
         if m and sp.label in (ORG, PLACE):
             known.setdefault(gazetteer.key(m.group(1)), sp.label)
-    for toks, initial in run.pending:
-        label = _settle(run, toks, initial, known, surnames)
+    settled = [
+        (toks, _settle(run, toks, initial, known, surnames)) for toks, initial in run.pending
+    ]
+    # A name found once is found everywhere: what one mention's context says (Gorbachev
+    # "said") holds for the mentions that had no cue. Most votes win.
+    votes: dict[str, Counter[str]] = {}
+    for toks, label in settled:
+        if label in (PERSON, ORG, PLACE):
+            votes.setdefault(tokens_key(toks), Counter())[label] += 1
+    for toks, label in settled:
+        if label is None or label == MISC:
+            tally = votes.get(tokens_key(toks))
+            if tally:
+                label = tally.most_common(1)[0][0]
         if label:
             run.emit(toks, label)
+    _reread(run, surnames)
+
+
+def _reread(run: Run, surnames: set[str]) -> None:
+    """What the whole text says about names the first reading typed: a country that acts is a
+    state or a team ("North Korea fired", "Sweden beat Korea"): ORG; a place that is the
+    surname of a person the text names, with no place cue, is that person ("Valeska Paris ...
+    Paris claims"); and the places an organisation's name holds ("University of Helsinki")
+    are named too."""
+    g = run.g
+    for start, sp in list(run.found.items()):
+        k = gazetteer.key(sp.text)
+        if sp.label == PLACE:
+            place = g.places.get(k)
+            after = word_after(run.text, sp.end)
+            if place is not None and place[1] >= gazetteer._BIG and after in rules.STATE_VERBS:
+                run.found[start] = replace(sp, label=ORG)
+            elif k in surnames and " " not in k and not _place_cue(run, start, sp.end):
+                run.found[start] = replace(sp, label=PERSON, canonical=None)
+        elif sp.label == ORG and " " in sp.text.strip():
+            _nest_places(run, sp)
+
+
+def _place_cue(run: Run, start: int, end: int) -> bool:
+    before, before2 = words_before(run.text, start)
+    return (
+        before in rules.PLACE_BEFORE
+        or (before == "of" and before2 in rules.PLACE_OF)
+        or _place_follows(run, end)
+    )
+
+
+_WORDS = re.compile(r"[^\W_][\w'’.-]*")
+
+
+def _nest_places(run: Run, sp: Span) -> None:
+    """Known places of at least a city's size inside an organisation's name."""
+    g = run.g
+    words = [
+        (m.start() + sp.start, m.end() + sp.start, m.group()) for m in _WORDS.finditer(sp.text)
+    ]
+    i = 0
+    while i < len(words):
+        for j in range(min(len(words), i + gazetteer.MAX_NAME_TOKENS), i, -1):
+            if j - i == len(words):
+                continue  # the whole name
+            k = " ".join(gazetteer.key(w[2]) for w in words[i:j])
+            place = g.places.get(k)
+            if place is not None and (place[1] >= CITY or j - i > 1) and k not in g.common:
+                s, e = words[i][0], words[j - 1][1]
+                if run.text[e - 2 : e] in ("'s", "’s"):
+                    e -= 2
+                run.nested.append(Span(s, e, run.text[s:e], PLACE, place[0]))
+                i = j - 1
+                break
+        i += 1
 
 
 def _settle(
@@ -86,6 +162,8 @@ def _settle(
     if n == 1:
         if k in g.first_names or k in g.common:
             return None  # a first name alone, or a word: too little to go on
+        if not initial and _SURNAME_ENDING.search(k):
+            return PERSON  # Gorbachev, Dostoyevsky, Kowalski, Popescu
         # One unknown capitalised word with no cue: a brand, a surname, a work... Guessing
         # a type here costs more precision than it gains recall (measured on GUM).
         return PLACE if place_context else None
@@ -112,3 +190,11 @@ def _place_follows(run: Run, end: int) -> bool:
         return False
     place = run.g.places.get(gazetteer.key(m.group()))
     return place is not None and place[1] >= gazetteer._BIG
+
+
+# Endings that make a word a surname in the languages news names most (Slavic, Romanian,
+# Greek, Armenian, Georgian); the word is unknown to the gazetteer and written mid-sentence.
+_SURNAME_ENDING = re.compile(
+    r"(?:[aeo]v|[eo]va|sky|ski|skiy|skaya|enko|vich|vych|ovic|evic|escu|opoulos|akis|yan|ian"
+    r"|shvili|dze)$"
+)

@@ -130,6 +130,32 @@ detective constable sheriff prosecutor defendant suspect victim nurse doctor sur
 manager owner chef dancer composer conductor pianist guitarist drummer vocalist
 """)
 
+# Leading a capitalised run, a word of the person's trade is not part of their name
+# ("Biologist Nick Bos", "Australian wheelchair basketball player Tina McKenzie").
+OCCUPATIONS = (
+    PERSON_BEFORE
+    - _words("""
+wife husband son daughter brother sister mother father uncle aunt cousin grandson granddaughter
+leader official officer executive manager owner champion driver player
+""")
+) | _words("""
+mathematician philosopher physician psychologist psychiatrist sociologist anthropologist
+archaeologist geologist meteorologist ecologist zoologist botanist biochemist geneticist
+academic scholar lecturer teacher student pupil sculptor cartoonist illustrator playwright
+screenwriter broadcaster correspondent commentator pundit politician lawmaker legislator
+diplomat activist philanthropist
+""")
+
+# Right after a country's name, a verb that makes it a state or a team acting (GUM, like most
+# NER guidelines, calls "North Korea fired", "Sweden beat" an organisation).
+STATE_VERBS = _words("""
+said says stated announced declared claimed claims accused accuses warned warns threatened
+threatens fired launched evacuated retaliated responded demanded demands denied denies rejected
+rejects agreed agrees vowed vows ordered orders imposed banned condemned recognised recognized
+beat beats defeated defeats faced faces drew draws won wins lost loses scored scores played
+plays qualified
+""")
+
 # Right before a name: it is a place ("in Palmyra", "from Raqqa").
 PLACE_BEFORE = _words("""
 in at from near to across outside into towards toward throughout via inside within around

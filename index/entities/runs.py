@@ -5,6 +5,8 @@ what the run alone cannot settle is kept in `pending` for the document-level loo
 
 from __future__ import annotations
 
+import re
+
 from index.entities import gazetteer, rules
 from index.entities.base import MISC, ORG, PERSON, PLACE, Span
 from index.entities.names import ALIAS_STARTS, alias
@@ -27,6 +29,7 @@ from index.entities.tokens import (
 # rarely meant); one at least as big as a city is a place even after a title.
 TOWN, CITY = 100_000, 1_000_000
 _MAX_TOKENS, _MAX_WORD = 12, 40
+_PRO_ANTI = re.compile(r"(?<![\w-])(?:[Pp]ro|[Aa]nti)-$")
 # Titles that are also first names: "Dean Kamen" is a person called Dean.
 _NAME_TITLES = frozenset({"dean", "major", "marshal", "earl", "duke", "king", "prince"})
 
@@ -38,6 +41,7 @@ class Run:
         self.text = text
         self.g = g
         self.found: dict[int, Span] = {}  # by start
+        self.nested: list[Span] = []  # names inside found names: Helsinki in its university
         self.pending: list[tuple[list[Token], bool]] = []  # (tokens, sentence-initial)
         self.datelines: set[int] = set()
 
@@ -49,7 +53,7 @@ class Run:
         self.found[s] = Span(s, e, self.text[s:e], label, canonical)
 
     def spans(self) -> list[Span]:
-        return sorted(self.found.values(), key=lambda sp: sp.start)
+        return sorted([*self.found.values(), *self.nested], key=lambda sp: (sp.start, -sp.end))
 
     def dateline(self, start: int, end: int) -> None:
         if end - start > _MAX_WORD:
@@ -67,6 +71,10 @@ class Run:
     def chunk(self, start: int, end: int) -> None:
         if start in self.found:
             return
+        if self.text[start - 1 : start] == "-" and _PRO_ANTI.search(
+            self.text, max(0, start - 5), start
+        ):
+            return  # "pro-Beijing camp": Beijing is not named as a place
         m = PREFIX_BEFORE.search(self.text, max(0, start - 5), start)
         if m:
             start = m.start()  # "al-Qaeda": the particle belongs to the name
@@ -99,6 +107,19 @@ class Run:
 
     def segment(self, toks: list[Token], at_chunk_start: bool) -> None:
         toks = trim(toks)
+        if len(toks) > _MAX_TOKENS and any(t[2] in ("and", "&") for t in toks):
+            # Names listed: "Claudia Mo of the Civic Party and Wong Pik-wan of the Democratic
+            # Party" is read name by name.
+            parts = [[]]  # type: list[list[Token]]
+            for t in toks:
+                if t[2] in ("and", "&"):
+                    parts.append([])
+                else:
+                    parts[-1].append(t)
+            for i, part in enumerate(parts):
+                if len(part) < len(toks):
+                    self.segment(part, at_chunk_start and i == 0)
+            return
         if not toks or len(toks) > _MAX_TOKENS or any(t[1] - t[0] > _MAX_WORD for t in toks):
             return  # a name is not that long: a shouted headline, a table, garbage
         g = self.g

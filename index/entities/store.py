@@ -5,11 +5,13 @@ back for the reader, the CLI and the search index."""
 from __future__ import annotations
 
 import bisect
+import re
 import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from index.entities import gazetteer
 from index.entities.base import Extractor, Span
 from index.entities.canon import Group, group
 from index.entities.gazetteer import GazetteerError
@@ -20,9 +22,19 @@ META_KEY = "entities_extractor"
 _CHUNK = 500  # ids per SQL statement
 
 
+# The passage number a title's mentions are stored under (offsets into the title); body
+# passages are numbered from 0.
+TITLE = -1
+_ACROSS = -2  # located across two paragraphs (or in a gap): not stored
+# 2: the title's names are stored too. Part of the extractor id, so that a library whose
+# mentions were found before is told to find them again.
+_LAYOUT = 2
+
+
 @dataclass(frozen=True)
 class Mention:
-    """One name in one passage; `start`/`end` are offsets into that passage's text."""
+    """One name in one passage; `start`/`end` are offsets into that passage's text, or into the
+    title when `passage` is TITLE."""
 
     passage: int
     start: int
@@ -32,13 +44,19 @@ class Mention:
     canonical: str
     entity_id: int
 
+    @property
+    def part(self) -> str:
+        return "title" if self.passage == TITLE else "body"
+
     def to_json(self) -> dict:
+        in_title = self.passage == TITLE
         return {
             "text": self.text,
             "label": self.label,
             "start": self.start,
             "end": self.end,
-            "passage": self.passage,
+            "part": self.part,
+            "passage": None if in_title else self.passage,
             "canonical": self.canonical,
         }
 
@@ -54,7 +72,7 @@ class EntityCount:
 
 
 def extractor_id(extractor: Extractor) -> str:
-    return f"{extractor.name} {extractor.version}"
+    return f"{extractor.name} {extractor.version} layout {_LAYOUT}"
 
 
 def annotate(
@@ -118,7 +136,7 @@ def store_found(
                 entity_id = _entity(db, g, cache)
                 for i in g.members:
                     passage, pstart, span = located[i]
-                    if passage >= 0:
+                    if passage != _ACROSS:
                         rows.append(
                             (
                                 article_id,
@@ -161,27 +179,68 @@ def _extract(
     library: Library, ids: list[int], extractor: Extractor
 ) -> Iterator[tuple[int, list[Group], list[tuple[int, int, Span]]]]:
     offsets = library.passage_offsets(ids)
-    for row in library.query(f"SELECT id, body FROM articles WHERE id IN ({_marks(ids)})", ids):
-        yield (row["id"], *extract_text(extractor, row["body"], offsets.get(row["id"], [])))
+    for row in library.query(
+        f"SELECT id, title, body FROM articles WHERE id IN ({_marks(ids)})", ids
+    ):
+        found = extract_text(extractor, row["body"], offsets.get(row["id"], []), row["title"])
+        yield (row["id"], *found)
 
 
-def extract_text(extractor: Extractor, body: str, offsets: list[tuple[int, int]]) -> Found:
-    """The entity groups of an article's text and each span's passage: (passage number, the
-    passage's start, span), passage -1 for a span across two paragraphs (not stored). Depends
-    on nothing but its arguments, so it can run in another process."""
-    spans = extractor.extract(body)
+def extract_text(
+    extractor: Extractor, body: str, offsets: list[tuple[int, int]], title: str = ""
+) -> Found:
+    """The entity groups of an article and where each span is: (passage number, the passage's
+    start, span), passage TITLE for a name in the title, _ACROSS for a span across two
+    paragraphs (not stored). The title is read with the body, so that a name found in one is
+    known in the other. Depends on nothing but its arguments, so it can run in another
+    process."""
+    head = title + "\n\n" if title.strip() else ""
+    if head and _title_cased(title):
+        head = _sentence_cased(title) + "\n\n"
+    text = head + body
+    spans = extractor.extract(text)
     spans.sort(key=lambda s: s.start)
-    starts = [s for s, _ in offsets]
-    ends = [e for _, e in offsets]
+    if head and head[: len(title)] != title:  # names keep their capitals: only words changed
+        text = title + "\n\n" + body
+        spans = [
+            replace(s, text=text[s.start : s.end]) if s.start < len(title) else s for s in spans
+        ]
+    shift = len(head)
+    starts = [s + shift for s, _ in offsets]
+    ends = [e + shift for _, e in offsets]
     located = []
     for span in spans:
+        if span.start < shift:
+            located.append((TITLE if span.end <= len(title) else _ACROSS, 0, span))
+            continue
         n = bisect.bisect_right(starts, span.start) - 1
-        # A span across two paragraphs (or in a gap) belongs to no passage: dropped.
         if n < 0 or span.end > ends[n]:
-            located.append((-1, 0, span))
+            located.append((_ACROSS, 0, span))
         else:
             located.append((n, starts[n], span))
-    return group(body, [loc[2] for loc in located]), located
+    return group(text, [loc[2] for loc in located]), located
+
+
+def _title_cased(title: str) -> bool:
+    """A Title Case headline ("Russia Says Troops Retook Palmyra"): its capitals say little.
+    Told by the ordinary words after the first: capitalised, nearly all of them."""
+    common = gazetteer.load().common
+    words = [w for w in _WORD.findall(title)[1:] if w.lower() in common]
+    return len(words) >= 2 and sum(w[0].isupper() for w in words) >= 0.75 * len(words)
+
+
+_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+def _sentence_cased(title: str) -> str:
+    """The title with its ordinary words after the first in lower case (same length), so that
+    "Hungry Ferrets Escape Zoo Near Lyon" is read as "Hungry ferrets escape zoo near Lyon"."""
+    common = gazetteer.load().common
+    first = _WORD.search(title)
+    skip = first.end() if first else 0
+    return title[:skip] + _WORD.sub(
+        lambda m: m.group().lower() if m.group().lower() in common else m.group(), title[skip:]
+    )
 
 
 def _entity(db: sqlite3.Connection, g: Group, cache: dict[tuple[str, str], int]) -> int:

@@ -120,7 +120,7 @@ def title_length(lower: list[str]) -> int:
     """How many leading words are a title ("Prime Minister", "Secretary of State", "Dr")."""
     end = 0
     for i, w in enumerate(lower[:-1]):
-        if w in rules.TITLE_HEADS:
+        if w in rules.TITLE_HEADS or (i == 0 and len(lower) > 2 and w in rules.OCCUPATIONS):
             end = i + 1
         elif w in rules.TITLE_MODIFIERS:
             # "Secretary of State", but not "President of the" United States
