@@ -24,8 +24,6 @@ from index.entities.tokens import (
 
 def second_look(run: Run) -> None:
     """Settle the runs left pending, with what the whole text has shown."""
-    if not run.pending:
-        return
     g = run.g
     known: dict[str, str] = {}
     surnames: set[str] = set()
@@ -75,17 +73,22 @@ def _reread(run: Run, surnames: set[str]) -> None:
     Paris claims"); and the places an organisation's name holds ("University of Helsinki")
     are named too."""
     g = run.g
+    people = {gazetteer.key(sp.text) for sp in run.found.values() if sp.label == PERSON} | surnames
+    firsts = {p.split(" ", 1)[0] for p in people}
     for start, sp in list(run.found.items()):
-        k = gazetteer.key(sp.text)
         if sp.label == PLACE:
+            k = gazetteer.key(sp.text)
             place = g.places.get(k)
-            after = word_after(run.text, sp.end)
-            if place is not None and place[1] >= gazetteer._BIG and after in rules.STATE_VERBS:
+            if (
+                place is not None
+                and place[1] >= gazetteer._BIG
+                and word_after(run.text, sp.end) in rules.STATE_VERBS
+            ):
                 run.found[start] = replace(sp, label=ORG)
-            elif k in surnames and " " not in k and not _place_cue(run, start, sp.end):
+            elif " " not in k and k in surnames and not _place_cue(run, start, sp.end):
                 run.found[start] = replace(sp, label=PERSON, canonical=None)
-        elif sp.label == ORG and " " in sp.text.strip():
-            _nest_places(run, sp)
+        if sp.label in (ORG, PLACE) and " " in sp.text.strip():
+            _nest(run, sp, people, firsts)
 
 
 def _place_cue(run: Run, start: int, end: int) -> bool:
@@ -100,26 +103,38 @@ def _place_cue(run: Run, start: int, end: int) -> bool:
 _WORDS = re.compile(r"[^\W_][\w'’.-]*")
 
 
-def _nest_places(run: Run, sp: Span) -> None:
-    """Known places of at least a city's size inside an organisation's name."""
+def _nest(run: Run, sp: Span, people: set[str], firsts: set[str]) -> None:
+    """The names inside an organisation's or a place's name: the places (of a city's size at
+    least) in an organisation's, and the people the text names ("Andy Warhol Foundation",
+    "Udvar-Hazy Center")."""
     g = run.g
-    words = [
-        (m.start() + sp.start, m.end() + sp.start, m.group()) for m in _WORDS.finditer(sp.text)
-    ]
+    at = sp.start
+    words = [(m.start() + at, m.end() + at, m.group()) for m in _WORDS.finditer(sp.text)]
+    keys = [gazetteer.key(w[2]) for w in words]
     i = 0
     while i < len(words):
+        first = keys[i]
+        if not (first in firsts or first in g.starts or first.removesuffix("'s") in g.places):
+            i += 1
+            continue
         for j in range(min(len(words), i + gazetteer.MAX_NAME_TOKENS), i, -1):
             if j - i == len(words):
                 continue  # the whole name
-            k = " ".join(gazetteer.key(w[2]) for w in words[i:j])
-            place = g.places.get(k)
-            if place is not None and (place[1] >= CITY or j - i > 1) and k not in g.common:
-                s, e = words[i][0], words[j - 1][1]
-                if run.text[e - 2 : e] in ("'s", "’s"):
-                    e -= 2
-                run.nested.append(Span(s, e, run.text[s:e], PLACE, place[0]))
-                i = j - 1
-                break
+            k = " ".join(keys[i:j])
+            k = k[:-2] if k.endswith("'s") else k
+            place = g.places.get(k) if sp.label == ORG else None
+            if k in people and k not in g.common:
+                label, canonical = PERSON, None
+            elif place is not None and (place[1] >= CITY or j - i > 1) and k not in g.common:
+                label, canonical = PLACE, place[0]
+            else:
+                continue
+            s, e = words[i][0], words[j - 1][1]
+            if run.text[e - 2 : e] in ("'s", "’s"):
+                e -= 2
+            run.nested.append(Span(s, e, run.text[s:e], label, canonical))
+            i = j - 1
+            break
         i += 1
 
 

@@ -82,17 +82,22 @@ class Run:
         for m in PIECE.finditer(self.text, start, end):
             w = m.group()
             toks.append((m.start(), m.end(), w))
-        # A possessive inside the run ends a name: "Pro-Beijing DAB's Starry Lee"; so does a
-        # capitalised function word: "When I", "Australia On Saturday".
+        # A possessive inside the run ends a name: "Pro-Beijing DAB's Starry Lee", unless an
+        # organisation's last word follows ("Korean People's Army"); so does a capitalised
+        # function word: "When I", "Australia On Saturday".
         first = True
         seg: list[Token] = []
-        for tok in toks:
+        for i, tok in enumerate(toks):
             s, e, w = tok
             if w.lower() in rules.SPLIT_WORDS:
                 if seg:
                     self.segment(seg, first)
                 first, seg = False, []
-            elif w.endswith(("'s", "’s")) and len(w) > 2:
+            elif (
+                w.endswith(("'s", "’s"))
+                and len(w) > 2
+                and not (i + 1 < len(toks) and toks[i + 1][2].lower() in rules.ORG_HEADS)
+            ):
                 seg.append((s, e - 2, w[:-2]))
                 self.segment(seg, first)
                 first, seg = False, []
