@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from index.entities import gazetteer, rules
 from index.entities.base import MISC, ORG, PERSON, PLACE, Span
-from index.entities.runs import CITY, Run
+from index.entities.runs import CITY, TOWN, Run
 from index.entities.tokens import (
     ACRONYM_DEF,
     CHUNK,
@@ -57,10 +57,14 @@ def second_look(run: Run) -> None:
         if label in (PERSON, ORG, PLACE):
             votes.setdefault(tokens_key(toks), Counter())[label] += 1
     for toks, label in settled:
-        if label is None or label == MISC:
-            tally = votes.get(tokens_key(toks))
+        if label is None or label in (MISC, _UNKNOWN):
+            k = tokens_key(toks)
+            tally = votes.get(k)
             if tally:
                 label = tally.most_common(1)[0][0]
+            elif label == _UNKNOWN:
+                # Written in mixed case, a brand or a website ("LibriVox", "wikiHow").
+                label = ORG if _CAMEL.search(toks[0][2]) else None
         if label:
             run.emit(toks, label)
     _reread(run, surnames)
@@ -158,18 +162,26 @@ def _settle(
     after = word_after(run.text, toks[-1][1])
     person_context = after in rules.PERSON_AFTER or before in rules.PERSON_BEFORE
     place_context = (
-        before in rules.PLACE_BEFORE
+        (before in rules.PLACE_BEFORE and not (before == "to" and before2 == "according"))
         or (before == "of" and before2 in rules.PLACE_OF)
         or _place_follows(run, toks[-1][1])
     )
+    if n == 1 and before == "the" and not initial:
+        # "the Church", "the Times", "the Senate": the organisation named in full before;
+        # "the West", "the North"
+        if k in rules.ORG_HEADS:
+            return ORG
+        if k in _COMPASS:
+            return PLACE
     place = g.places.get(k)
     if place is not None:
-        # A known place whose name is also a word or a person's name (Nice, Clinton).
+        # A known place whose name is also a word or a person's name (Nice, Clinton), or a
+        # small town's (Obama, Japan): it needs a cue.
         if place_context:
             return PLACE
         if person_context or k in g.surnames:
             return PERSON
-        return None if k in g.common else PLACE
+        return None if k in g.common or place[1] < TOWN else PLACE
     if person_context:
         return PERSON
     if initial and any(w in g.common for w in lower):
@@ -179,9 +191,11 @@ def _settle(
             return None  # a first name alone, or a word: too little to go on
         if not initial and _SURNAME_ENDING.search(k):
             return PERSON  # Gorbachev, Dostoyevsky, Kowalski, Popescu
-        # One unknown capitalised word with no cue: a brand, a surname, a work... Guessing
-        # a type here costs more precision than it gains recall (measured on GUM).
-        return PLACE if place_context else None
+        if after in rules.ORG_AFTER or before in rules.ORG_BEFORE:
+            return ORG  # "LibriVox founder", "a Mets fan", "joined Greenpeace"
+        # One unknown capitalised word with no cue: a brand, a surname, a work... Guessed
+        # only when the article names it more than once (see second_look).
+        return PLACE if place_context else _UNKNOWN
     if place_context and n <= 3:
         return PLACE
     if (
@@ -213,3 +227,7 @@ _SURNAME_ENDING = re.compile(
     r"(?:[aeo]v|[eo]va|sky|ski|skiy|skaya|enko|vich|vych|ovic|evic|escu|opoulos|akis|yan|ian"
     r"|shvili|dze)$"
 )
+
+_UNKNOWN = "?"  # _settle: one unknown capitalised word, no cue either way
+_CAMEL = re.compile(r"[a-z][A-Z]")  # LibriVox, YouTube
+_COMPASS = frozenset({"north", "south", "east", "west", "midwest"})

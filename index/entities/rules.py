@@ -156,6 +156,17 @@ beat beats defeated defeats faced faces drew draws won wins lost loses scored sc
 plays qualified
 """)
 
+# Right after or before one unknown word, words that make it an organisation ("LibriVox
+# founder", "a Mets fan", "joined Greenpeace"); the mentions without a cue follow (document).
+ORG_AFTER = _words("""
+founder founders co-founder cofounder ceo chairman chairwoman president spokesman spokeswoman
+spokesperson officials executives employees staffers members member fans fan supporters
+website headquarters subsidiary shareholders
+""")
+ORG_BEFORE = _words("""
+joined founded co-founded cofounded launched acquired against
+""")
+
 # Right before a name: it is a place ("in Palmyra", "from Raqqa").
 PLACE_BEFORE = _words("""
 in at from near to across outside into towards toward throughout via inside within around
