@@ -71,28 +71,27 @@ def second_look(run: Run) -> None:
 
 
 def _reread(run: Run, surnames: set[str]) -> None:
-    """What the whole text says about names the first reading typed: a country that acts is a
-    state or a team ("North Korea fired", "Sweden beat Korea"): ORG; a place that is the
+    """What the whole text says about names the first reading typed: a place that is the
     surname of a person the text names, with no place cue, is that person ("Valeska Paris ...
-    Paris claims"); and the places an organisation's name holds ("University of Helsinki")
-    are named too."""
-    g = run.g
-    people = {gazetteer.key(sp.text) for sp in run.found.values() if sp.label == PERSON} | surnames
-    firsts = {p.split(" ", 1)[0] for p in people}
+    Paris claims"); and names inside names are named too (see _nest).
+
+    A country that acts ("North Korea fired", "Sweden beat Korea") stays a place, as CoNLL and
+    OntoNotes have it (GUM calls it an organisation): one country is one entity of the article,
+    and `place:` finds every article that names it."""
+    people: set[str] = set()
+    lasts: set[str] = set()
+    for sp in run.found.values():
+        if sp.label == PERSON and " " in sp.text.strip():
+            k = gazetteer.key(sp.text)
+            people.add(k)
+            lasts.add(k.rsplit(" ", 1)[-1])
     for start, sp in list(run.found.items()):
         if sp.label == PLACE:
             k = gazetteer.key(sp.text)
-            place = g.places.get(k)
-            if (
-                place is not None
-                and place[1] >= gazetteer._BIG
-                and word_after(run.text, sp.end) in rules.STATE_VERBS
-            ):
-                run.found[start] = replace(sp, label=ORG)
-            elif " " not in k and k in surnames and not _place_cue(run, start, sp.end):
+            if " " not in k and k in surnames and not _place_cue(run, start, sp.end):
                 run.found[start] = replace(sp, label=PERSON, canonical=None)
         if sp.label in (ORG, PLACE) and " " in sp.text.strip():
-            _nest(run, sp, people, firsts)
+            _nest(run, sp, people, lasts)
 
 
 def _place_cue(run: Run, start: int, end: int) -> bool:
@@ -107,39 +106,41 @@ def _place_cue(run: Run, start: int, end: int) -> bool:
 _WORDS = re.compile(r"[^\W_][\w'’.-]*")
 
 
-def _nest(run: Run, sp: Span, people: set[str], firsts: set[str]) -> None:
-    """The names inside an organisation's or a place's name: the places (of a city's size at
-    least) in an organisation's, and the people the text names ("Andy Warhol Foundation",
-    "Udvar-Hazy Center")."""
+def _nest(run: Run, sp: Span, people: set[str], lasts: set[str]) -> None:
+    """Names inside a name that refer on their own: a person the text names, at the start of
+    an organisation's or a place's name ("Andy Warhol Foundation", "Udvar-Hazy Center"); a
+    place of a town's size or more after "of", "in" or "at" in an organisation's ("University
+    of Helsinki"; not Sydney in "Sydney Morning Herald", a name's word)."""
     g = run.g
     at = sp.start
     words = [(m.start() + at, m.end() + at, m.group()) for m in _WORDS.finditer(sp.text)]
-    keys = [gazetteer.key(w[2]) for w in words]
-    i = 0
-    while i < len(words):
-        first = keys[i]
-        if not (first in firsts or first in g.starts or first.removesuffix("'s") in g.places):
-            i += 1
+    keys = [gazetteer.key(w[2]).removesuffix("'s") for w in words]
+    if sp.canonical is None and keys[0] in lasts | {p.split(" ", 1)[0] for p in people}:
+        for j in range(min(len(words) - 1, 4), 0, -1):
+            k = " ".join(keys[:j])
+            if k in people or (j == 1 and k in lasts):
+                _add(run, words[0][0], words[j - 1][1], PERSON, None)
+                break
+    if sp.label != ORG:
+        return
+    for i in range(2, len(words)):
+        if keys[i - 1] not in _INSIDE and not (keys[i - 1] == "the" and keys[i - 2] in _INSIDE):
             continue
         for j in range(min(len(words), i + gazetteer.MAX_NAME_TOKENS), i, -1):
-            if j - i == len(words):
-                continue  # the whole name
             k = " ".join(keys[i:j])
-            k = k[:-2] if k.endswith("'s") else k
-            place = g.places.get(k) if sp.label == ORG else None
-            if k in people and k not in g.common:
-                label, canonical = PERSON, None
-            elif place is not None and (place[1] >= CITY or j - i > 1) and k not in g.common:
-                label, canonical = PLACE, place[0]
-            else:
-                continue
-            s, e = words[i][0], words[j - 1][1]
-            if run.text[e - 2 : e] in ("'s", "’s"):
-                e -= 2
-            run.nested.append(Span(s, e, run.text[s:e], label, canonical))
-            i = j - 1
-            break
-        i += 1
+            place = g.places.get(k)
+            if place is not None and (place[1] >= TOWN or j - i > 1) and k not in g.common:
+                _add(run, words[i][0], words[j - 1][1], PLACE, place[0])
+                break
+
+
+_INSIDE = frozenset({"of", "in", "at"})
+
+
+def _add(run: Run, start: int, end: int, label: str, canonical: str | None) -> None:
+    if run.text[end - 2 : end] in ("'s", "’s"):
+        end -= 2
+    run.nested.append(Span(start, end, run.text[start:end], label, canonical))
 
 
 def _settle(
@@ -166,6 +167,8 @@ def _settle(
         or (before == "of" and before2 in rules.PLACE_OF)
         or _place_follows(run, toks[-1][1])
     )
+    if _persons_group(run, toks[0][0], toks[-1][1], before, before2):
+        return ORG  # "Raymond Chan of People Power", "Demosisto's Nathan Law"
     if n == 1 and before == "the" and not initial:
         # "the Church", "the Times", "the Senate": the organisation named in full before;
         # "the West", "the North"
@@ -208,6 +211,22 @@ def _settle(
     ):
         return PERSON  # two or three unknown name-like words: "Barack Obama"
     return MISC
+
+
+def _persons_group(run: Run, start: int, end: int, before: str, before2: str) -> bool:
+    """The run names a person's party, band or employer: "<person> of (the) X", or "X's
+    <person>"."""
+    if run.text[end : end + 3] in ("'s ", "’s "):
+        after = run.found.get(end + 3)
+        if after is not None and after.label == PERSON:
+            return True
+    if before == "of" or (before == "the" and before2 == "of"):
+        head = run.text[max(0, start - 12) : start]
+        cut = head.rfind(" of ")
+        if cut >= 0:
+            person_end = start - len(head) + cut
+            return any(sp.end == person_end and sp.label == PERSON for sp in run.found.values())
+    return False
 
 
 def _place_follows(run: Run, end: int) -> bool:

@@ -146,16 +146,6 @@ screenwriter broadcaster correspondent commentator pundit politician lawmaker le
 diplomat activist philanthropist
 """)
 
-# Right after a country's name, a verb that makes it a state or a team acting (GUM, like most
-# NER guidelines, calls "North Korea fired", "Sweden beat" an organisation).
-STATE_VERBS = _words("""
-said says stated announced declared claimed claims accused accuses warned warns threatened
-threatens fired launched evacuated retaliated responded demanded demands denied denies rejected
-rejects agreed agrees vowed vows ordered orders imposed banned condemned recognised recognized
-beat beats defeated defeats faced faces drew draws won wins lost loses scored scores played
-plays qualified
-""")
-
 # Right after or before one unknown word, words that make it an organisation ("LibriVox
 # founder", "a Mets fan", "joined Greenpeace"); the mentions without a cue follow (document).
 ORG_AFTER = _words("""
