@@ -47,19 +47,19 @@ def second_look(run: Run) -> None:
         m = ACRONYM_DEF.match(run.text, sp.end)
         if m and sp.label in (ORG, PLACE):
             known.setdefault(gazetteer.key(m.group(1)), sp.label)
-    settled = [
-        (toks, _settle(run, toks, initial, known, surnames)) for toks, initial in run.pending
-    ]
+    settled = []
     # A name found once is found everywhere: what one mention's context says (Gorbachev
     # "said") holds for the mentions that had no cue. Most votes win.
     votes: dict[str, Counter[str]] = {}
-    for toks, label in settled:
+    for toks, initial in run.pending:
+        k = tokens_key(toks)
+        label = _settle(run, toks, k, initial, known, surnames)
+        settled.append((toks, k, label))
         if label in (PERSON, ORG, PLACE):
-            votes.setdefault(tokens_key(toks), Counter())[label] += 1
-    for toks, label in settled:
+            votes.setdefault(k, Counter())[label] += 1
+    for toks, k, label in settled:
         if label is None or label in (MISC, _UNKNOWN):
-            k = tokens_key(toks)
-            tally = votes.get(k)
+            tally = votes.get(k) if votes else None
             if tally:
                 label = tally.most_common(1)[0][0]
             elif label == _UNKNOWN:
@@ -85,13 +85,14 @@ def _reread(run: Run, surnames: set[str]) -> None:
             k = gazetteer.key(sp.text)
             people.add(k)
             lasts.add(k.rsplit(" ", 1)[-1])
+    firsts = {p.split(" ", 1)[0] for p in people}
     for start, sp in list(run.found.items()):
         if sp.label == PLACE:
             k = gazetteer.key(sp.text)
             if " " not in k and k in surnames and not _place_cue(run, start, sp.end):
                 run.found[start] = replace(sp, label=PERSON, canonical=None)
         if sp.label in (ORG, PLACE) and " " in sp.text.strip():
-            _nest(run, sp, people, lasts)
+            _nest(run, sp, people, lasts, firsts)
 
 
 def _place_cue(run: Run, start: int, end: int) -> bool:
@@ -106,16 +107,23 @@ def _place_cue(run: Run, start: int, end: int) -> bool:
 _WORDS = re.compile(r"[^\W_][\w'’.-]*")
 
 
-def _nest(run: Run, sp: Span, people: set[str], lasts: set[str]) -> None:
+def _nest(run: Run, sp: Span, people: set[str], lasts: set[str], firsts: set[str]) -> None:
     """Names inside a name that refer on their own: a person the text names, at the start of
     an organisation's or a place's name ("Andy Warhol Foundation", "Udvar-Hazy Center"); a
     place of a town's size or more after "of", "in" or "at" in an organisation's ("University
     of Helsinki"; not Sydney in "Sydney Morning Herald", a name's word)."""
     g = run.g
+    text = sp.text
+    first = gazetteer.key(text.split(" ", 1)[0]).removesuffix("'s")
+    person = sp.canonical is None and (first in lasts or first in firsts)
+    if not person and not (
+        sp.label == ORG and (" of " in text or " in " in text or " at " in text)
+    ):
+        return
     at = sp.start
-    words = [(m.start() + at, m.end() + at, m.group()) for m in _WORDS.finditer(sp.text)]
+    words = [(m.start() + at, m.end() + at, m.group()) for m in _WORDS.finditer(text)]
     keys = [gazetteer.key(w[2]).removesuffix("'s") for w in words]
-    if sp.canonical is None and keys[0] in lasts | {p.split(" ", 1)[0] for p in people}:
+    if person:
         for j in range(min(len(words) - 1, 4), 0, -1):
             k = " ".join(keys[:j])
             if k in people or (j == 1 and k in lasts):
@@ -144,15 +152,20 @@ def _add(run: Run, start: int, end: int, label: str, canonical: str | None) -> N
 
 
 def _settle(
-    run: Run, toks: list[Token], initial: bool, known: dict[str, str], surnames: set[str]
+    run: Run,
+    toks: list[Token],
+    k: str,
+    initial: bool,
+    known: dict[str, str],
+    surnames: set[str],
 ) -> str | None:
-    g = run.g
-    words = [t[2] for t in toks]
-    lower = [gazetteer.key(w) for w in words]
-    k = " ".join(lower)
-    n = len(toks)
+    """The type of a run the first reading left open (`k`: its key), or None."""
     if k in known:
         return known[k]
+    g = run.g
+    words = [t[2] for t in toks]
+    lower = k.split(" ")
+    n = len(toks)
     if n == 1 and k in surnames:
         return PERSON
     if n == 1 and acronym(words[0]):

@@ -38,7 +38,15 @@ class Gazetteer:
 
 def key(text: str) -> str:
     """Gazetteer key of a name or token: lower case, no periods, straight apostrophes."""
-    return text.lower().replace(".", "").replace("’", "'")
+    k = _keys.get(text)
+    if k is None:
+        if len(_keys) > 200_000:
+            _keys.clear()  # bounded: the words of news repeat, a long ingest's names need not
+        k = _keys[text] = text.lower().replace(".", "").replace("’", "'")
+    return k
+
+
+_keys: dict[str, str] = {}  # the same few thousand words, looked up again and again
 
 
 _lock = threading.Lock()

@@ -71,6 +71,10 @@ class Run:
     def chunk(self, start: int, end: int) -> None:
         if start in self.found:
             return
+        if end - start < 12:
+            word = self.text[start:end]
+            if word.lower() in STOP and " " not in word and "\xa0" not in word:
+                return  # "The", "He", "In": most runs are one such word
         if self.text[start - 1 : start] == "-" and _PRO_ANTI.search(
             self.text, max(0, start - 5), start
         ):
@@ -343,5 +347,6 @@ class Run:
 
     def all_caps_context(self, start: int) -> bool:
         line = self.text[max(0, start - 40) : start + 40]
-        letters = [c for c in line if c.isalpha()]
-        return bool(letters) and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+        upper = sum(map(str.isupper, line))
+        letters = upper + sum(map(str.islower, line))
+        return letters > 0 and upper > 0.6 * letters
