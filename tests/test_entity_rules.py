@@ -46,6 +46,9 @@ def spans_of(extractor, text: str) -> set[tuple[str, str]]:
         ("Commanders of the Korean People's Army were sent.", "Korean People's Army", ORG),
         ("She said she left the Church in 2007.", "Church", ORG),
         ("It is a guarantor of energy for the West.", "West", PLACE),
+        # company legal forms (from cleanco, in the gazetteer)
+        ("Shares of Kone Oyj rose on Monday.", "Kone Oyj", ORG),
+        ("The deal with Leonardo SpA was signed.", "Leonardo SpA", ORG),
     ],
 )
 def test_wikinews_conventions(extractor, text, name, label):

@@ -31,6 +31,8 @@ class Gazetteer:
     first_names: frozenset[str] = frozenset()
     surnames: frozenset[str] = frozenset()
     common: frozenset[str] = frozenset()
+    # legal forms that end a company's name beyond rules.ORG_HEADS ("Oyj", "SpA", "KGaA")
+    org_suffixes: frozenset[str] = frozenset()
     # first tokens of multi-token names, so a chunk whose first word starts none is not probed
     starts: frozenset[str] = frozenset()
     digest: str = ""
@@ -86,6 +88,7 @@ def _load_cached() -> Gazetteer:
             frozenset(_lines(sections["F"])),
             frozenset(_lines(sections["L"])),
             frozenset(_lines(sections["C"])),
+            frozenset(_lines(sections.get("S", ""))),  # absent from files before it
             frozenset(starts),
             hashlib.sha1(raw).hexdigest()[:10],
         )

@@ -292,11 +292,10 @@ class Run:
             self.classify(trim(toks[title + c + 1 :]))
         return True
 
-    @staticmethod
-    def _shaped(lower: list[str]) -> str | None:
-        """ORG for "... Ministry", "... Party"; PLACE for "... Sea", "... Airport"."""
+    def _shaped(self, lower: list[str]) -> str | None:
+        """ORG for "... Ministry", "... Party", "... Oyj"; PLACE for "... Sea", "... Airport"."""
         last = lower[-1]
-        if last in rules.ORG_HEADS:
+        if last in rules.ORG_HEADS or last in self.g.org_suffixes:
             return ORG
         if last in rules.PLACE_HEADS:
             return PLACE
@@ -312,7 +311,7 @@ class Run:
 
     def _person(self, lower: list[str], words: list[str]) -> bool:
         g = self.g
-        if lower[-1] in rules.ORG_HEADS or lower[-1] in rules.PLACE_HEADS:
+        if self._shaped(lower):
             return False
         # "O.J." counts as an initial, like "W."
         names = [
