@@ -14,6 +14,7 @@ from index.entities.runs import CITY, TOWN, Run
 from index.entities.tokens import (
     ACRONYM_DEF,
     CHUNK,
+    STOP,
     Token,
     acronym,
     tokens_key,
@@ -42,6 +43,15 @@ def second_look(run: Run) -> None:
                 if part not in rules.PERSON_PARTICLES and len(part) > 1:
                     surnames.add(part)
                     surnames.add(part.split("-", 1)[-1])  # al-Assad → Assad
+    # "Viacom International Inc" ... "Viacom said": the company, as the surname is the person.
+    # A company's legal form says its first words are no person ("Diamond Shamrock Corp").
+    companies: set[str] = set()
+    for sp in run.found.values():
+        if sp.label == ORG and sp.canonical is None:
+            parts = gazetteer.key(sp.text).split()
+            legal = _legal_form(g, parts[-1])
+            if len(parts) > 1 and (legal or not _ordinary(g, parts[0])):
+                companies.update(" ".join(parts[:i]) for i in range(1, len(parts)))
     # Acronyms defined in the text: "Syrian Observatory for Human Rights (SOHR)".
     for sp in list(run.found.values()):
         m = ACRONYM_DEF.match(run.text, sp.end)
@@ -51,12 +61,18 @@ def second_look(run: Run) -> None:
     # A name found once is found everywhere: what one mention's context says (Gorbachev
     # "said") holds for the mentions that had no cue. Most votes win.
     votes: dict[str, Counter[str]] = {}
+    the: set[str] = set()  # written after "the": not a person ("the Fed", "The Bundesbank")
     for toks, initial in run.pending:
         k = tokens_key(toks)
-        label = _settle(run, toks, k, initial, known, surnames)
+        label = ORG if k in companies else _settle(run, toks, k, initial, known, surnames)
         settled.append((toks, k, label))
         if label in (PERSON, ORG, PLACE):
             votes.setdefault(k, Counter())[label] += 1
+        if len(toks) == 1 and words_before(run.text, toks[0][0])[0] == "the":
+            # ... unless the name only qualifies the next word ("the Warhol exhibit")
+            after = word_after(run.text, toks[0][1])
+            if not after or after in _ENDS_A_NOUN_PHRASE or after in rules.FUNCTION_WORDS:
+                the.add(k)
     for toks, k, label in settled:
         if label is None or label in (MISC, _UNKNOWN):
             tally = votes.get(k) if votes else None
@@ -65,13 +81,39 @@ def second_look(run: Run) -> None:
             elif label == _UNKNOWN:
                 # Written in mixed case, a brand or a website ("LibriVox", "wikiHow").
                 label = ORG if _CAMEL.search(toks[0][2]) else None
+        if label == PERSON and k in the:
+            label = ORG
         if label:
             run.emit(toks, label)
-    _reread(run, surnames)
+    _reread(run, surnames, companies)
 
 
-def _reread(run: Run, surnames: set[str]) -> None:
-    """What the whole text says about names the first reading typed: a place that is the
+def _legal_form(g: gazetteer.Gazetteer, word: str) -> bool:
+    return word in _LEGAL_FORMS or word in g.org_suffixes
+
+
+_LEGAL_FORMS = frozenset(
+    {"inc", "corp", "co", "ltd", "llc", "plc", "ag", "sa", "nv", "gmbh", "lp", "llp", "bv"}
+)
+
+
+def _ordinary(g: gazetteer.Gazetteer, word: str) -> bool:
+    """A word that starts many names without naming anyone: "bank", "national", "john"."""
+    return (
+        word in g.common
+        or word in g.first_names
+        or word in g.places
+        or word in g.demonyms
+        or word in rules.ORG_STARTS
+        or word in rules.TITLE_MODIFIERS
+        or word in STOP
+    )
+
+
+def _reread(run: Run, surnames: set[str], companies: set[str]) -> None:
+    """What the whole text says about names the first reading typed: a person's name that
+    starts a company's ("Diamond Shamrock" of Diamond Shamrock Corp) is the company; a place
+    that is the
     surname of a person the text names, with no place cue, is that person ("Valeska Paris ...
     Paris claims"); and names inside names are named too (see _nest).
 
@@ -80,8 +122,10 @@ def _reread(run: Run, surnames: set[str]) -> None:
     and `place:` finds every article that names it."""
     people: set[str] = set()
     lasts: set[str] = set()
-    for sp in run.found.values():
-        if sp.label == PERSON and " " in sp.text.strip():
+    for start, sp in list(run.found.items()):
+        if sp.label == PERSON and gazetteer.key(sp.text) in companies:
+            run.found[start] = replace(sp, label=ORG)  # "Diamond Shamrock" of its Corp
+        elif sp.label == PERSON and " " in sp.text.strip():
             k = gazetteer.key(sp.text)
             people.add(k)
             lasts.add(k.rsplit(" ", 1)[-1])
@@ -89,7 +133,12 @@ def _reread(run: Run, surnames: set[str]) -> None:
     for start, sp in list(run.found.items()):
         if sp.label == PLACE:
             k = gazetteer.key(sp.text)
-            if " " not in k and k in surnames and not _place_cue(run, start, sp.end):
+            if (
+                " " not in k
+                and k in surnames
+                and run.g.places.get(k, ("", gazetteer._BIG))[1] < gazetteer._BIG  # a city
+                and not _place_cue(run, start, sp.end)
+            ):
                 run.found[start] = replace(sp, label=PERSON, canonical=None)
         if sp.label in (ORG, PLACE) and " " in sp.text.strip():
             _nest(run, sp, people, lasts, firsts)
@@ -115,7 +164,11 @@ def _nest(run: Run, sp: Span, people: set[str], lasts: set[str], firsts: set[str
     g = run.g
     text = sp.text
     first = gazetteer.key(text.split(" ", 1)[0]).removesuffix("'s")
-    person = sp.canonical is None and (first in lasts or first in firsts)
+    person = (
+        sp.canonical is None
+        and (first in lasts or first in firsts)
+        and not _legal_form(g, gazetteer.key(text.rsplit(" ", 1)[-1]))
+    )
     if not person and not (
         sp.label == ORG and (" of " in text or " in " in text or " at " in text)
     ):
@@ -191,13 +244,12 @@ def _settle(
             return PLACE
     place = g.places.get(k)
     if place is not None:
-        # A known place whose name is also a word or a person's name (Nice, Clinton), or a
-        # small town's (Obama, Japan): it needs a cue.
+        # A known place whose name is also a word or a person's name (Nice, Clinton).
         if place_context:
             return PLACE
         if person_context or k in g.surnames:
             return PERSON
-        return None if k in g.common or place[1] < TOWN else PLACE
+        return None if k in g.common else PLACE
     if person_context:
         return PERSON
     if initial and any(w in g.common for w in lower):
@@ -260,6 +312,7 @@ _SURNAME_ENDING = re.compile(
     r"|shvili|dze)$"
 )
 
+_ENDS_A_NOUN_PHRASE = frozenset({"'s", "’s", "said", "says", "would", "could", "will"})
 _UNKNOWN = "?"  # _settle: one unknown capitalised word, no cue either way
 _CAMEL = re.compile(r"[a-z][A-Z]")  # LibriVox, YouTube
 _COMPASS = frozenset({"north", "south", "east", "west", "midwest"})

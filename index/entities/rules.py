@@ -46,9 +46,10 @@ shaikh imam ayatollah rabbi senator sen rep representative congressman congressw
 assemblyman assemblywoman councillor councilor councilman councilwoman governor gov mayor judge
 justice general gen lt lieutenant colonel col major maj captain capt sgt sergeant corporal cpl
 private pte admiral adm commander cmdr marshal officer detective det inspector constable chief
-secretary ambassador spokesman spokeswoman spokesperson chairman chairwoman chairperson chair
-director coach speaker premier sultan emir president-elect secretary-general saint
-commissioner superintendent sheriff deputy dean rector provost chancellor-elect ceo coo cfo
+secretary undersecretary under-secretary ambassador spokesman spokeswoman spokesperson chairman
+chairwoman chairperson chair director coach speaker premier sultan emir president-elect
+secretary-general saint commissioner superintendent sheriff deputy dean rector provost
+chancellor-elect ceo coo cfo
 """)
 # Words that may come before a title head ("Prime Minister", "Defense Secretary").
 TITLE_MODIFIERS = _words("""
@@ -151,7 +152,8 @@ diplomat activist philanthropist
 ORG_AFTER = _words("""
 founder founders co-founder cofounder ceo chairman chairwoman president spokesman spokeswoman
 spokesperson officials executives employees staffers members member fans fan supporters
-website headquarters subsidiary shareholders
+website headquarters subsidiary shareholders stockholders shares stock director directors unit
+division
 """)
 ORG_BEFORE = _words("""
 joined founded co-founded cofounded launched acquired against

@@ -87,7 +87,8 @@ class Run:
             w = m.group()
             toks.append((m.start(), m.end(), w))
         # A possessive inside the run ends a name: "Pro-Beijing DAB's Starry Lee", unless an
-        # organisation's last word follows ("Korean People's Army"); so does a capitalised
+        # organisation's word follows and ends the run ("Korean People's Army"; not "Unocal
+        # Corp's Union Oil Co"); so does a capitalised
         # function word: "When I", "Australia On Saturday".
         first = True
         seg: list[Token] = []
@@ -100,7 +101,7 @@ class Run:
             elif (
                 w.endswith(("'s", "’s"))
                 and len(w) > 2
-                and not (i + 1 < len(toks) and toks[i + 1][2].lower() in rules.ORG_HEADS)
+                and not (i + 2 == len(toks) and toks[i + 1][2].lower() in rules.ORG_HEADS)
             ):
                 seg.append((s, e - 2, w[:-2]))
                 self.segment(seg, first)
@@ -218,7 +219,12 @@ class Run:
                 self.emit(toks, ORG)
             elif head in rules.PLACE_STARTS or head in rules.PLACE_HEADS or head == "museum":
                 self.emit(toks, PLACE)
-            elif not self._title(toks, lower):
+            elif self._title(toks, lower):
+                pass
+            elif (cut := self._known_prefix(lower[:c])) and title_length(lower[cut:]):
+                self.classify(toks[:cut])  # "U.S. Secretary of Commerce Bruce Smart"
+                self.classify(toks[cut:])
+            else:
                 self.classify(trim(toks[:c]))
                 self.classify(trim(toks[c + 1 :]))
             return
