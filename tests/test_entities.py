@@ -528,3 +528,11 @@ def test_a_dead_worker_costs_nothing_but_time(
             core.close()
     assert found["in-process"] and found["dead worker"] == found["in-process"]
     assert background  # imported: the module under test
+
+
+def test_a_headline_in_capitals_names_what_the_body_names(library):
+    a = library.add_text(
+        "caps", "BAHIA COCOA REVIEW: PCT UP IN SALVADOR", "Rain fell in Bahia. Salvador is dry."
+    )
+    title = {(m.text, m.label) for m in library.entities_for(a) if m.part == "title"}
+    assert title == {("BAHIA", PLACE), ("SALVADOR", PLACE)}

@@ -5,17 +5,16 @@ back for the reader, the CLI and the search index."""
 from __future__ import annotations
 
 import bisect
-import re
 import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-from index.entities import gazetteer
 from index.entities.base import Extractor, Span
 from index.entities.canon import Group, group
 from index.entities.gazetteer import GazetteerError
 from index.entities.names import name_key
+from index.entities.titles import read_with_title
 from index.library import Library
 
 META_KEY = "entities_extractor"
@@ -194,18 +193,8 @@ def extract_text(
     paragraphs (not stored). The title is read with the body, so that a name found in one is
     known in the other. Depends on nothing but its arguments, so it can run in another
     process."""
-    head = title + "\n\n" if title.strip() else ""
-    if head and _title_cased(title):
-        head = _sentence_cased(title) + "\n\n"
-    text = head + body
-    spans = extractor.extract(text)
-    spans.sort(key=lambda s: s.start)
-    if head and head[: len(title)] != title:  # names keep their capitals: only words changed
-        text = title + "\n\n" + body
-        spans = [
-            replace(s, text=text[s.start : s.end]) if s.start < len(title) else s for s in spans
-        ]
-    shift = len(head)
+    text, spans = read_with_title(extractor, title, body)
+    shift = len(text) - len(body)
     starts = [s + shift for s, _ in offsets]
     ends = [e + shift for _, e in offsets]
     located = []
@@ -219,28 +208,6 @@ def extract_text(
         else:
             located.append((n, starts[n], span))
     return group(text, [loc[2] for loc in located]), located
-
-
-def _title_cased(title: str) -> bool:
-    """A Title Case headline ("Russia Says Troops Retook Palmyra"): its capitals say little.
-    Told by the ordinary words after the first: capitalised, nearly all of them."""
-    common = gazetteer.load().common
-    words = [w for w in _WORD.findall(title)[1:] if w.lower() in common]
-    return len(words) >= 2 and sum(w[0].isupper() for w in words) >= 0.75 * len(words)
-
-
-_WORD = re.compile(r"[^\W\d_]{3,}")
-
-
-def _sentence_cased(title: str) -> str:
-    """The title with its ordinary words after the first in lower case (same length), so that
-    "Hungry Ferrets Escape Zoo Near Lyon" is read as "Hungry ferrets escape zoo near Lyon"."""
-    common = gazetteer.load().common
-    first = _WORD.search(title)
-    skip = first.end() if first else 0
-    return title[:skip] + _WORD.sub(
-        lambda m: m.group().lower() if m.group().lower() in common else m.group(), title[skip:]
-    )
 
 
 def _entity(db: sqlite3.Connection, g: Group, cache: dict[tuple[str, str], int]) -> int:
