@@ -133,3 +133,10 @@ def test_undersecretary_is_a_title(extractor):
     spans = spans_of(extractor, text)
     assert ("Bruce Smart", PERSON) in spans
     assert not any(label == PERSON and "Undersecretary" in name for name, label in spans)
+
+
+def test_a_preposition_alone_is_half_a_vote_for_a_place(extractor):
+    text = "She lost her fortune to Zorgonia. Her mother spoke out against Zorgonia."
+    assert [s.label for s in extractor.extract(text) if s.text == "Zorgonia"] == [ORG, ORG]
+    text = "She moved to Zorgonia in May."
+    assert ("Zorgonia", PLACE) in spans_of(extractor, text)

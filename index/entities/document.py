@@ -5,7 +5,6 @@ text, "in X", "X said")."""
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import replace
 
 from index.entities import gazetteer, rules
@@ -59,25 +58,28 @@ def second_look(run: Run) -> None:
             known.setdefault(gazetteer.key(m.group(1)), sp.label)
     settled = []
     # A name found once is found everywhere: what one mention's context says (Gorbachev
-    # "said") holds for the mentions that had no cue. Most votes win.
-    votes: dict[str, Counter[str]] = {}
+    # "said") holds for the mentions that had no cue. Most votes win; a preposition alone
+    # ("to Scientology") is half a vote for a place.
+    votes: dict[str, dict[str, float]] = {}
     the: set[str] = set()  # written after "the": not a person ("the Fed", "The Bundesbank")
     for toks, initial in run.pending:
         k = tokens_key(toks)
         label = ORG if k in companies else _settle(run, toks, k, initial, known, surnames)
         settled.append((toks, k, label))
-        if label in (PERSON, ORG, PLACE):
-            votes.setdefault(k, Counter())[label] += 1
+        if label in (PERSON, ORG, PLACE, _WEAK_PLACE):
+            tally = votes.setdefault(k, {})
+            vote = PLACE if label == _WEAK_PLACE else label
+            tally[vote] = tally.get(vote, 0.0) + (0.5 if label == _WEAK_PLACE else 1.0)
         if len(toks) == 1 and words_before(run.text, toks[0][0])[0] == "the":
             # ... unless the name only qualifies the next word ("the Warhol exhibit")
             after = word_after(run.text, toks[0][1])
             if not after or after in _ENDS_A_NOUN_PHRASE or after in rules.FUNCTION_WORDS:
                 the.add(k)
     for toks, k, label in settled:
-        if label is None or label in (MISC, _UNKNOWN):
-            tally = votes.get(k) if votes else None
-            if tally:
-                label = tally.most_common(1)[0][0]
+        if label is None or label in (MISC, _UNKNOWN, _WEAK_PLACE):
+            cast = votes.get(k) if votes else None
+            if cast:
+                label = max(cast, key=cast.__getitem__)  # ties: the first cast
             elif label == _UNKNOWN:
                 # Written in mixed case, a brand or a website ("LibriVox", "wikiHow").
                 label = ORG if _CAMEL.search(toks[0][2]) else None
@@ -263,9 +265,9 @@ def _settle(
             return ORG  # "LibriVox founder", "a Mets fan", "joined Greenpeace"
         # One unknown capitalised word with no cue: a brand, a surname, a work... Guessed
         # only when the article names it more than once (see second_look).
-        return PLACE if place_context else _UNKNOWN
+        return _WEAK_PLACE if place_context else _UNKNOWN
     if place_context and n <= 3:
-        return PLACE
+        return _WEAK_PLACE
     if (
         n <= 3
         and all(w[:1].isupper() and not w.isupper() for w in words)
@@ -314,5 +316,6 @@ _SURNAME_ENDING = re.compile(
 
 _ENDS_A_NOUN_PHRASE = frozenset({"'s", "’s", "said", "says", "would", "could", "will"})
 _UNKNOWN = "?"  # _settle: one unknown capitalised word, no cue either way
+_WEAK_PLACE = "PLACE?"  # _settle: unknown, after a preposition ("in Civic Passion")
 _CAMEL = re.compile(r"[a-z][A-Z]")  # LibriVox, YouTube
 _COMPASS = frozenset({"north", "south", "east", "west", "midwest"})
