@@ -36,6 +36,8 @@ def spans_of(extractor, text: str) -> set[tuple[str, str]]:
             "Civic Party",
             ORG,
         ),
+        # attribution after the quote
+        ('"We are in this together," said Bolden to the crowd.', "Bolden", PERSON),
         # surname endings
         ("The treaty was agreed with Gorbachev in the spring.", "Gorbachev", PERSON),
         # organisation cues

@@ -129,6 +129,7 @@ astronomer engineer architect designer entrepreneur businessman businesswoman bi
 ceo executive official officer soldier general colonel captain sergeant lieutenant inspector
 detective constable sheriff prosecutor defendant suspect victim nurse doctor surgeon
 manager owner chef dancer composer conductor pianist guitarist drummer vocalist
+said says added asked
 """)
 
 # Leading a capitalised run, a word of the person's trade is not part of their name
@@ -137,7 +138,7 @@ OCCUPATIONS = (
     PERSON_BEFORE
     - _words("""
 wife husband son daughter brother sister mother father uncle aunt cousin grandson granddaughter
-leader official officer executive manager owner champion driver player
+leader official officer executive manager owner champion driver player said says added asked
 """)
 ) | _words("""
 mathematician philosopher physician psychologist psychiatrist sociologist anthropologist
