@@ -24,38 +24,7 @@ from index.entities.tokens import (
 
 def second_look(run: Run) -> None:
     """Settle the runs left pending, with what the whole text has shown."""
-    g = run.g
-    known: dict[str, str] = {}
-    surnames: set[str] = set()
-    for sp in run.found.values():
-        k = gazetteer.key(sp.text)
-        known.setdefault(k, sp.label)
-        parts = k.split()
-        if sp.label == PERSON and len(parts) > 1 and parts[0] in g.first_names:
-            # "Frank" in a text that named Frank Messina: that person
-            surnames.add(parts[0])
-        # "Bashar Assad" → "Assad"; also the person inside "Andy Warhol Foundation"
-        if (sp.label == PERSON and len(parts) > 1) or (
-            len(parts) > 2 and parts[0] in g.first_names and sp.label != PERSON
-        ):
-            for part in parts[1:] if sp.label == PERSON else parts[1:2]:
-                if part not in rules.PERSON_PARTICLES and len(part) > 1:
-                    surnames.add(part)
-                    surnames.add(part.split("-", 1)[-1])  # al-Assad → Assad
-    # "Viacom International Inc" ... "Viacom said": the company, as the surname is the person.
-    # A company's legal form says its first words are no person ("Diamond Shamrock Corp").
-    companies: set[str] = set()
-    for sp in run.found.values():
-        if sp.label == ORG and sp.canonical is None:
-            parts = gazetteer.key(sp.text).split()
-            legal = _legal_form(g, parts[-1])
-            if len(parts) > 1 and (legal or not _ordinary(g, parts[0])):
-                companies.update(" ".join(parts[:i]) for i in range(1, len(parts)))
-    # Acronyms defined in the text: "Syrian Observatory for Human Rights (SOHR)".
-    for sp in list(run.found.values()):
-        m = ACRONYM_DEF.match(run.text, sp.end)
-        if m and sp.label in (ORG, PLACE):
-            known.setdefault(gazetteer.key(m.group(1)), sp.label)
+    known, surnames, companies = _what_the_text_names(run)
     settled = []
     # A name found once is found everywhere: what one mention's context says (Gorbachev
     # "said") holds for the mentions that had no cue. Most votes win; a preposition alone
@@ -64,13 +33,17 @@ def second_look(run: Run) -> None:
     the: set[str] = set()  # written after "the": not a person ("the Fed", "The Bundesbank")
     for toks, initial in run.pending:
         k = tokens_key(toks)
-        label = ORG if k in companies else _settle(run, toks, k, initial, known, surnames)
+        before, before2 = words_before(run.text, toks[0][0])
+        if k in companies:
+            label: str | None = ORG
+        else:
+            label = _settle(run, toks, k, initial, known, surnames, before, before2)
         settled.append((toks, k, label))
         if label in (PERSON, ORG, PLACE, _WEAK_PLACE):
             tally = votes.setdefault(k, {})
             vote = PLACE if label == _WEAK_PLACE else label
             tally[vote] = tally.get(vote, 0.0) + (0.5 if label == _WEAK_PLACE else 1.0)
-        if len(toks) == 1 and words_before(run.text, toks[0][0])[0] == "the":
+        if len(toks) == 1 and before == "the":
             # ... unless the name only qualifies the next word ("the Warhol exhibit")
             after = word_after(run.text, toks[0][1])
             if not after or after in _ENDS_A_NOUN_PHRASE or after in rules.FUNCTION_WORDS:
@@ -88,6 +61,47 @@ def second_look(run: Run) -> None:
         if label:
             run.emit(toks, label)
     _reread(run, surnames, companies)
+
+
+def _what_the_text_names(run: Run) -> tuple[dict[str, str], set[str], set[str]]:
+    """From the names the first reading typed: each name's type; the surnames (and first
+    names) of the people; the first words of the companies."""
+    g = run.g
+    known: dict[str, str] = {}
+    surnames: set[str] = set()
+    # "Viacom International Inc" ... "Viacom said": the company, as the surname is the person.
+    # A company's legal form says its first words are no person ("Diamond Shamrock Corp").
+    companies: set[str] = set()
+    for sp in run.found.values():
+        k = gazetteer.key(sp.text)
+        known.setdefault(k, sp.label)
+        if " " not in k:
+            continue
+        parts = k.split()
+        if sp.label == PERSON:
+            if parts[0] in g.first_names:
+                surnames.add(parts[0])  # "Frank" in a text that named Frank Messina
+            tail = parts[1:]  # "Bashar Assad" → "Assad"
+        elif len(parts) > 2 and parts[0] in g.first_names:
+            tail = parts[1:2]  # the person inside "Andy Warhol Foundation"
+        else:
+            tail = []
+        for part in tail:
+            if part not in rules.PERSON_PARTICLES and len(part) > 1:
+                surnames.add(part)
+                surnames.add(part.split("-", 1)[-1])  # al-Assad → Assad
+        if (
+            sp.label == ORG
+            and sp.canonical is None
+            and (_legal_form(g, parts[-1]) or not _ordinary(g, parts[0]))
+        ):
+            companies.update(" ".join(parts[:i]) for i in range(1, len(parts)))
+    # Acronyms defined in the text: "Syrian Observatory for Human Rights (SOHR)".
+    for sp in list(run.found.values()):
+        m = ACRONYM_DEF.match(run.text, sp.end)
+        if m and sp.label in (ORG, PLACE):
+            known.setdefault(gazetteer.key(m.group(1)), sp.label)
+    return known, surnames, companies
 
 
 def _legal_form(g: gazetteer.Gazetteer, word: str) -> bool:
@@ -213,6 +227,8 @@ def _settle(
     initial: bool,
     known: dict[str, str],
     surnames: set[str],
+    before: str,
+    before2: str,
 ) -> str | None:
     """The type of a run the first reading left open (`k`: its key), or None."""
     if k in known:
@@ -227,7 +243,6 @@ def _settle(
         return None if run.all_caps_context(toks[0][0]) else ORG
     if initial and n == 1 and k in g.common:
         return None
-    before, before2 = words_before(run.text, toks[0][0])
     after = word_after(run.text, toks[-1][1])
     person_context = after in rules.PERSON_AFTER or before in rules.PERSON_BEFORE
     place_context = (
