@@ -2,18 +2,24 @@
 No model, no download; linear in the text (one regex pass, then dictionary look-ups on the
 capitalised runs only).
 
-How a run is read, strongest evidence first (see _Run.classify):
+How a run is read, strongest evidence first (runs.Run.classify, then document.second_look):
 1. the whole run is a known name (gazetteer, alias table);
 2. "and" between two names splits them ("Russia and Turkey");
 3. "X of Y" is one organisation or place when X is an organisation or place word ("University
    of Helsinki", "Gulf of Mexico"), else a title ("Governor of Virginia") or two names;
 4. it ends in an organisation or place word ("Syrian Army", "Mediterranean Sea");
-5. a leading title or nationality is split off ("Syrian President Bashar Assad");
+5. a leading title, trade or nationality is split off ("Syrian President Bashar Assad",
+   "Biologist Nick Bos");
 6. a leading known place before a title or a name is split off ("U.S. President Donald Trump");
 7. a known first name (or initials) starting two to four words makes a person;
-8. what is still unknown is settled after the whole text was read: a surname of a person named
-   earlier is that person, an acronym defined or used is an organisation, "in X" is a place,
-   "X said" a person, two or three unknown name-like words a person, longer runs MISC.
+8. what is still unknown is settled after the whole text was read: a surname (or first name)
+   of a person named earlier is that person, the first words of a company named in full are
+   that company, an acronym defined or used is an organisation, "in X" is a place (half a
+   vote), "X said" a person, "X founder" an organisation, two or three unknown name-like words
+   a person, longer runs MISC; the mentions of one name that had no cue take the type most of
+   its mentions were given, and a name after "the" is no person;
+9. then names inside names that refer on their own are added (the person in "Andy Warhol
+   Foundation", the place in "University of Helsinki").
 """
 
 from __future__ import annotations

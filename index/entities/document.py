@@ -1,6 +1,8 @@
 """The document-level look of the built-in extractor: what the whole text tells about the runs
-that one reading left unknown (a surname of a person named earlier, an acronym defined in the
-text, "in X", "X said")."""
+that one reading left unknown (a surname of a person named earlier, a company named in full,
+an acronym defined in the text, "in X", "X said", the type most mentions of a name were
+given), and about the names it typed (a city that is a named person's surname, names inside
+names)."""
 
 from __future__ import annotations
 
