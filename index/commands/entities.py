@@ -23,8 +23,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--json",
         action="store_true",
-        help='print JSON: [{"text", "label", "start", "end", "passage", "canonical"}],'
-        " offsets into the passage text",
+        help='print JSON: [{"text", "label", "start", "end", "part", "passage", "canonical"}];'
+        ' part "title" (passage null, offsets into the title) or "body" (offsets into the'
+        " passage)",
     )
     p.set_defaults(handler=cmd_entities)
 

@@ -47,7 +47,10 @@ class BackgroundExtraction:
         self._lock = threading.Lock()
         command, env = worker_command("index.entities.background")
         self._proc = subprocess.Popen(
-            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
             env=env,
         )
         # Separate threads write and read, so that neither side ever blocks the other on a
@@ -58,8 +61,8 @@ class BackgroundExtraction:
         self._reader.start()
 
     def submit(self, articles: list[Article]) -> None:
-        texts = [(a.body, passage_spans(a.paragraphs)) for a in articles]
-        chars = sum(len(body) for body, _ in texts)
+        texts = [(a.title, a.body, passage_spans(a.paragraphs)) for a in articles]
+        chars = sum(len(title) + len(body) for title, body, _ in texts)
         found: Future = Future()
         self._queue.append(_Pending(articles, found, chars))
         self._chars += chars
@@ -159,7 +162,7 @@ class BackgroundExtraction:
 
 
 def _serve() -> None:
-    """The worker: batches of (text, paragraph spans) in, their entities out, until EOF."""
+    """The worker: batches of (title, body, paragraph spans) in, their entities out, until EOF."""
     from index.entities.builtin import BuiltinExtractor
 
     extractor = BuiltinExtractor()
@@ -170,7 +173,9 @@ def _serve() -> None:
         except EOFError:
             return
         try:
-            reply: Any = [extract_text(extractor, body, offsets) for body, offsets in texts]
+            reply: Any = [
+                extract_text(extractor, body, offsets, title) for title, body, offsets in texts
+            ]
         except Exception as exc:  # noqa: BLE001 - sent back; the caller extracts in-process
             reply = RuntimeError(f"{type(exc).__name__}: {exc}")
         send(stdout, reply)

@@ -31,6 +31,8 @@ class Gazetteer:
     first_names: frozenset[str] = frozenset()
     surnames: frozenset[str] = frozenset()
     common: frozenset[str] = frozenset()
+    # legal forms that end a company's name beyond rules.ORG_HEADS ("Oyj", "SpA", "KGaA")
+    org_suffixes: frozenset[str] = frozenset()
     # first tokens of multi-token names, so a chunk whose first word starts none is not probed
     starts: frozenset[str] = frozenset()
     digest: str = ""
@@ -38,7 +40,15 @@ class Gazetteer:
 
 def key(text: str) -> str:
     """Gazetteer key of a name or token: lower case, no periods, straight apostrophes."""
-    return text.lower().replace(".", "").replace("’", "'")
+    k = _keys.get(text)
+    if k is None:
+        if len(_keys) > 200_000:
+            _keys.clear()  # bounded: the words of news repeat, a long ingest's names need not
+        k = _keys[text] = text.lower().replace(".", "").replace("’", "'")
+    return k
+
+
+_keys: dict[str, str] = {}  # the same few thousand words, looked up again and again
 
 
 _lock = threading.Lock()
@@ -78,6 +88,7 @@ def _load_cached() -> Gazetteer:
             frozenset(_lines(sections["F"])),
             frozenset(_lines(sections["L"])),
             frozenset(_lines(sections["C"])),
+            frozenset(_lines(sections.get("S", ""))),  # absent from files before it
             frozenset(starts),
             hashlib.sha1(raw).hexdigest()[:10],
         )

@@ -46,9 +46,10 @@ shaikh imam ayatollah rabbi senator sen rep representative congressman congressw
 assemblyman assemblywoman councillor councilor councilman councilwoman governor gov mayor judge
 justice general gen lt lieutenant colonel col major maj captain capt sgt sergeant corporal cpl
 private pte admiral adm commander cmdr marshal officer detective det inspector constable chief
-secretary ambassador spokesman spokeswoman spokesperson chairman chairwoman chairperson chair
-director coach speaker premier sultan emir president-elect secretary-general saint
-commissioner superintendent sheriff deputy dean rector provost chancellor-elect ceo coo cfo
+secretary undersecretary under-secretary ambassador spokesman spokeswoman spokesperson chairman
+chairwoman chairperson chair director coach speaker premier sultan emir president-elect
+secretary-general saint commissioner superintendent sheriff deputy dean rector provost
+chancellor-elect ceo coo cfo
 """)
 # Words that may come before a title head ("Prime Minister", "Defense Secretary").
 TITLE_MODIFIERS = _words("""
@@ -128,6 +129,35 @@ astronomer engineer architect designer entrepreneur businessman businesswoman bi
 ceo executive official officer soldier general colonel captain sergeant lieutenant inspector
 detective constable sheriff prosecutor defendant suspect victim nurse doctor surgeon
 manager owner chef dancer composer conductor pianist guitarist drummer vocalist
+said says added asked
+""")
+
+# Leading a capitalised run, a word of the person's trade is not part of their name
+# ("Biologist Nick Bos", "Australian wheelchair basketball player Tina McKenzie").
+OCCUPATIONS = (
+    PERSON_BEFORE
+    - _words("""
+wife husband son daughter brother sister mother father uncle aunt cousin grandson granddaughter
+leader official officer executive manager owner champion driver player said says added asked
+""")
+) | _words("""
+mathematician philosopher physician psychologist psychiatrist sociologist anthropologist
+archaeologist geologist meteorologist ecologist zoologist botanist biochemist geneticist
+academic scholar lecturer teacher student pupil sculptor cartoonist illustrator playwright
+screenwriter broadcaster correspondent commentator pundit politician lawmaker legislator
+diplomat activist philanthropist
+""")
+
+# Right after or before one unknown word, words that make it an organisation ("LibriVox
+# founder", "a Mets fan", "joined Greenpeace"); the mentions without a cue follow (document).
+ORG_AFTER = _words("""
+founder founders co-founder cofounder ceo chairman chairwoman president spokesman spokeswoman
+spokesperson officials executives employees staffers members member fans fan supporters
+website headquarters subsidiary shareholders stockholders shares stock director directors unit
+division
+""")
+ORG_BEFORE = _words("""
+joined founded co-founded cofounded launched acquired against
 """)
 
 # Right before a name: it is a place ("in Palmyra", "from Raqqa").

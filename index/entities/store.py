@@ -14,15 +14,26 @@ from index.entities.base import Extractor, Span
 from index.entities.canon import Group, group
 from index.entities.gazetteer import GazetteerError
 from index.entities.names import name_key
+from index.entities.titles import read_with_title
 from index.library import Library
 
 META_KEY = "entities_extractor"
 _CHUNK = 500  # ids per SQL statement
 
 
+# The passage number a title's mentions are stored under (offsets into the title); body
+# passages are numbered from 0.
+TITLE = -1
+_ACROSS = -2  # located across two paragraphs (or in a gap): not stored
+# 2: the title's names are stored too. Part of the extractor id, so that a library whose
+# mentions were found before is told to find them again.
+_LAYOUT = 2
+
+
 @dataclass(frozen=True)
 class Mention:
-    """One name in one passage; `start`/`end` are offsets into that passage's text."""
+    """One name in one passage; `start`/`end` are offsets into that passage's text, or into the
+    title when `passage` is TITLE."""
 
     passage: int
     start: int
@@ -32,13 +43,19 @@ class Mention:
     canonical: str
     entity_id: int
 
+    @property
+    def part(self) -> str:
+        return "title" if self.passage == TITLE else "body"
+
     def to_json(self) -> dict:
+        in_title = self.passage == TITLE
         return {
             "text": self.text,
             "label": self.label,
             "start": self.start,
             "end": self.end,
-            "passage": self.passage,
+            "part": self.part,
+            "passage": None if in_title else self.passage,
             "canonical": self.canonical,
         }
 
@@ -54,7 +71,7 @@ class EntityCount:
 
 
 def extractor_id(extractor: Extractor) -> str:
-    return f"{extractor.name} {extractor.version}"
+    return f"{extractor.name} {extractor.version} layout {_LAYOUT}"
 
 
 def annotate(
@@ -94,7 +111,8 @@ Found = tuple[list[Group], list[tuple[int, int, Span]]]  # an article's groups, 
 
 
 def store_found(
-    library: Library, found: list[tuple[int, list[Group], list[tuple[int, int, Span]]]],
+    library: Library,
+    found: list[tuple[int, list[Group], list[tuple[int, int, Span]]]],
     extractor: Extractor,
 ) -> int:
     """Store what was extracted from these articles (replacing the mentions they had), in one
@@ -117,7 +135,7 @@ def store_found(
                 entity_id = _entity(db, g, cache)
                 for i in g.members:
                     passage, pstart, span = located[i]
-                    if passage >= 0:
+                    if passage != _ACROSS:
                         rows.append(
                             (
                                 article_id,
@@ -160,27 +178,36 @@ def _extract(
     library: Library, ids: list[int], extractor: Extractor
 ) -> Iterator[tuple[int, list[Group], list[tuple[int, int, Span]]]]:
     offsets = library.passage_offsets(ids)
-    for row in library.query(f"SELECT id, body FROM articles WHERE id IN ({_marks(ids)})", ids):
-        yield (row["id"], *extract_text(extractor, row["body"], offsets.get(row["id"], [])))
+    for row in library.query(
+        f"SELECT id, title, body FROM articles WHERE id IN ({_marks(ids)})", ids
+    ):
+        found = extract_text(extractor, row["body"], offsets.get(row["id"], []), row["title"])
+        yield (row["id"], *found)
 
 
-def extract_text(extractor: Extractor, body: str, offsets: list[tuple[int, int]]) -> Found:
-    """The entity groups of an article's text and each span's passage: (passage number, the
-    passage's start, span), passage -1 for a span across two paragraphs (not stored). Depends
-    on nothing but its arguments, so it can run in another process."""
-    spans = extractor.extract(body)
-    spans.sort(key=lambda s: s.start)
-    starts = [s for s, _ in offsets]
-    ends = [e for _, e in offsets]
+def extract_text(
+    extractor: Extractor, body: str, offsets: list[tuple[int, int]], title: str = ""
+) -> Found:
+    """The entity groups of an article and where each span is: (passage number, the passage's
+    start, span), passage TITLE for a name in the title, _ACROSS for a span across two
+    paragraphs (not stored). The title is read with the body, so that a name found in one is
+    known in the other. Depends on nothing but its arguments, so it can run in another
+    process."""
+    text, spans = read_with_title(extractor, title, body)
+    shift = len(text) - len(body)
+    starts = [s + shift for s, _ in offsets]
+    ends = [e + shift for _, e in offsets]
     located = []
     for span in spans:
+        if span.start < shift:
+            located.append((TITLE if span.end <= len(title) else _ACROSS, 0, span))
+            continue
         n = bisect.bisect_right(starts, span.start) - 1
-        # A span across two paragraphs (or in a gap) belongs to no passage: dropped.
         if n < 0 or span.end > ends[n]:
-            located.append((-1, 0, span))
+            located.append((_ACROSS, 0, span))
         else:
             located.append((n, starts[n], span))
-    return group(body, [loc[2] for loc in located]), located
+    return group(text, [loc[2] for loc in located]), located
 
 
 def _entity(db: sqlite3.Connection, g: Group, cache: dict[tuple[str, str], int]) -> int:

@@ -1,0 +1,338 @@
+"""The document-level look of the built-in extractor: what the whole text tells about the runs
+that one reading left unknown (a surname of a person named earlier, a company named in full,
+an acronym defined in the text, "in X", "X said", the type most mentions of a name were
+given), and about the names it typed (a city that is a named person's surname, names inside
+names)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from index.entities import gazetteer, rules
+from index.entities.base import MISC, ORG, PERSON, PLACE, Span
+from index.entities.runs import CITY, TOWN, Run
+from index.entities.tokens import (
+    ACRONYM_DEF,
+    CHUNK,
+    STOP,
+    Token,
+    acronym,
+    tokens_key,
+    word_after,
+    words_before,
+)
+
+
+def second_look(run: Run) -> None:
+    """Settle the runs left pending, with what the whole text has shown."""
+    known, surnames, companies = _what_the_text_names(run)
+    settled = []
+    # A name found once is found everywhere: what one mention's context says (Gorbachev
+    # "said") holds for the mentions that had no cue. Most votes win; a preposition alone
+    # ("to Scientology") is half a vote for a place.
+    votes: dict[str, dict[str, float]] = {}
+    the: set[str] = set()  # written after "the": not a person ("the Fed", "The Bundesbank")
+    for toks, initial in run.pending:
+        k = tokens_key(toks)
+        before, before2 = words_before(run.text, toks[0][0])
+        if k in companies:
+            label: str | None = ORG
+        else:
+            label = _settle(run, toks, k, initial, known, surnames, before, before2)
+        settled.append((toks, k, label))
+        if label in (PERSON, ORG, PLACE, _WEAK_PLACE):
+            tally = votes.setdefault(k, {})
+            vote = PLACE if label == _WEAK_PLACE else label
+            tally[vote] = tally.get(vote, 0.0) + (0.5 if label == _WEAK_PLACE else 1.0)
+        if len(toks) == 1 and before == "the":
+            # ... unless the name only qualifies the next word ("the Warhol exhibit")
+            after = word_after(run.text, toks[0][1])
+            if not after or after in _ENDS_A_NOUN_PHRASE or after in rules.FUNCTION_WORDS:
+                the.add(k)
+    for toks, k, label in settled:
+        if label is None or label in (MISC, _UNKNOWN, _WEAK_PLACE):
+            cast = votes.get(k) if votes else None
+            if cast:
+                label = max(cast, key=cast.__getitem__)  # ties: the first cast
+            elif label == _UNKNOWN:
+                # Written in mixed case, a brand or a website ("LibriVox", "wikiHow").
+                label = ORG if _CAMEL.search(toks[0][2]) else None
+        if label == PERSON and k in the:
+            label = ORG
+        if label:
+            run.emit(toks, label)
+    _reread(run, surnames, companies)
+
+
+def _what_the_text_names(run: Run) -> tuple[dict[str, str], set[str], set[str]]:
+    """From the names the first reading typed: each name's type; the surnames (and first
+    names) of the people; the first words of the companies."""
+    g = run.g
+    known: dict[str, str] = {}
+    surnames: set[str] = set()
+    # "Viacom International Inc" ... "Viacom said": the company, as the surname is the person.
+    # A company's legal form says its first words are no person ("Diamond Shamrock Corp").
+    companies: set[str] = set()
+    for sp in run.found.values():
+        k = gazetteer.key(sp.text)
+        known.setdefault(k, sp.label)
+        if " " not in k:
+            continue
+        parts = k.split()
+        if sp.label == PERSON:
+            if parts[0] in g.first_names:
+                surnames.add(parts[0])  # "Frank" in a text that named Frank Messina
+            tail = parts[1:]  # "Bashar Assad" → "Assad"
+        elif len(parts) > 2 and parts[0] in g.first_names:
+            tail = parts[1:2]  # the person inside "Andy Warhol Foundation"
+        else:
+            tail = []
+        for part in tail:
+            if part not in rules.PERSON_PARTICLES and len(part) > 1:
+                surnames.add(part)
+                surnames.add(part.split("-", 1)[-1])  # al-Assad → Assad
+        if (
+            sp.label == ORG
+            and sp.canonical is None
+            and (_legal_form(g, parts[-1]) or not _ordinary(g, parts[0]))
+        ):
+            companies.update(" ".join(parts[:i]) for i in range(1, len(parts)))
+    # Acronyms defined in the text: "Syrian Observatory for Human Rights (SOHR)".
+    for sp in list(run.found.values()):
+        m = ACRONYM_DEF.match(run.text, sp.end)
+        if m and sp.label in (ORG, PLACE):
+            known.setdefault(gazetteer.key(m.group(1)), sp.label)
+    return known, surnames, companies
+
+
+def _legal_form(g: gazetteer.Gazetteer, word: str) -> bool:
+    return word in _LEGAL_FORMS or word in g.org_suffixes
+
+
+_LEGAL_FORMS = frozenset(
+    {"inc", "corp", "co", "ltd", "llc", "plc", "ag", "sa", "nv", "gmbh", "lp", "llp", "bv"}
+)
+
+
+def _ordinary(g: gazetteer.Gazetteer, word: str) -> bool:
+    """A word that starts many names without naming anyone: "bank", "national", "john"."""
+    return (
+        word in g.common
+        or word in g.first_names
+        or word in g.places
+        or word in g.demonyms
+        or word in rules.ORG_STARTS
+        or word in rules.TITLE_MODIFIERS
+        or word in STOP
+    )
+
+
+def _reread(run: Run, surnames: set[str], companies: set[str]) -> None:
+    """What the whole text says about names the first reading typed: a person's name that
+    starts a company's ("Diamond Shamrock" of Diamond Shamrock Corp) is the company; a place
+    that is the
+    surname of a person the text names, with no place cue, is that person ("Valeska Paris ...
+    Paris claims"); and names inside names are named too (see _nest).
+
+    A country that acts ("North Korea fired", "Sweden beat Korea") stays a place, as CoNLL and
+    OntoNotes have it (GUM calls it an organisation): one country is one entity of the article,
+    and `place:` finds every article that names it."""
+    people: set[str] = set()
+    lasts: set[str] = set()
+    for start, sp in list(run.found.items()):
+        if sp.label == PERSON and gazetteer.key(sp.text) in companies:
+            run.found[start] = replace(sp, label=ORG)  # "Diamond Shamrock" of its Corp
+        elif sp.label == PERSON and " " in sp.text.strip():
+            k = gazetteer.key(sp.text)
+            people.add(k)
+            lasts.add(k.rsplit(" ", 1)[-1])
+    firsts = {p.split(" ", 1)[0] for p in people}
+    for start, sp in list(run.found.items()):
+        if sp.label == PLACE:
+            k = gazetteer.key(sp.text)
+            if (
+                " " not in k
+                and k in surnames
+                and run.g.places.get(k, ("", gazetteer._BIG))[1] < gazetteer._BIG  # a city
+                and not _place_cue(run, start, sp.end)
+            ):
+                run.found[start] = replace(sp, label=PERSON, canonical=None)
+        if sp.label in (ORG, PLACE) and " " in sp.text.strip():
+            _nest(run, sp, people, lasts, firsts)
+
+
+def _place_cue(run: Run, start: int, end: int) -> bool:
+    before, before2 = words_before(run.text, start)
+    return (
+        before in rules.PLACE_BEFORE
+        or (before == "of" and before2 in rules.PLACE_OF)
+        or _place_follows(run, end)
+    )
+
+
+_WORDS = re.compile(r"[^\W_][\w'’.-]*")
+
+
+def _nest(run: Run, sp: Span, people: set[str], lasts: set[str], firsts: set[str]) -> None:
+    """Names inside a name that refer on their own: a person the text names, at the start of
+    an organisation's or a place's name ("Andy Warhol Foundation", "Udvar-Hazy Center"); a
+    place of a town's size or more after "of", "in" or "at" in an organisation's ("University
+    of Helsinki"; not Sydney in "Sydney Morning Herald", a name's word)."""
+    g = run.g
+    text = sp.text
+    first = gazetteer.key(text.split(" ", 1)[0]).removesuffix("'s")
+    person = (
+        sp.canonical is None
+        and (first in lasts or first in firsts)
+        and not _legal_form(g, gazetteer.key(text.rsplit(" ", 1)[-1]))
+    )
+    if not person and not (
+        sp.label == ORG and (" of " in text or " in " in text or " at " in text)
+    ):
+        return
+    at = sp.start
+    words = [(m.start() + at, m.end() + at, m.group()) for m in _WORDS.finditer(text)]
+    keys = [gazetteer.key(w[2]).removesuffix("'s") for w in words]
+    if person:
+        for j in range(min(len(words) - 1, 4), 0, -1):
+            k = " ".join(keys[:j])
+            if k in people or (j == 1 and k in lasts):
+                _add(run, words[0][0], words[j - 1][1], PERSON, None)
+                break
+    if sp.label != ORG:
+        return
+    for i in range(2, len(words)):
+        if keys[i - 1] not in _INSIDE and not (keys[i - 1] == "the" and keys[i - 2] in _INSIDE):
+            continue
+        for j in range(min(len(words), i + gazetteer.MAX_NAME_TOKENS), i, -1):
+            k = " ".join(keys[i:j])
+            place = g.places.get(k)
+            if place is not None and (place[1] >= TOWN or j - i > 1) and k not in g.common:
+                _add(run, words[i][0], words[j - 1][1], PLACE, place[0])
+                break
+
+
+_INSIDE = frozenset({"of", "in", "at"})
+
+
+def _add(run: Run, start: int, end: int, label: str, canonical: str | None) -> None:
+    if run.text[end - 2 : end] in ("'s", "’s"):
+        end -= 2
+    run.nested.append(Span(start, end, run.text[start:end], label, canonical))
+
+
+def _settle(
+    run: Run,
+    toks: list[Token],
+    k: str,
+    initial: bool,
+    known: dict[str, str],
+    surnames: set[str],
+    before: str,
+    before2: str,
+) -> str | None:
+    """The type of a run the first reading left open (`k`: its key), or None."""
+    if k in known:
+        return known[k]
+    g = run.g
+    words = [t[2] for t in toks]
+    lower = k.split(" ")
+    n = len(toks)
+    if n == 1 and k in surnames:
+        return PERSON
+    if n == 1 and acronym(words[0]):
+        return None if run.all_caps_context(toks[0][0]) else ORG
+    if initial and n == 1 and k in g.common:
+        return None
+    after = word_after(run.text, toks[-1][1])
+    person_context = after in rules.PERSON_AFTER or before in rules.PERSON_BEFORE
+    place_context = (
+        (before in rules.PLACE_BEFORE and not (before == "to" and before2 == "according"))
+        or (before == "of" and before2 in rules.PLACE_OF)
+        or _place_follows(run, toks[-1][1])
+    )
+    if _persons_group(run, toks[0][0], toks[-1][1], before, before2):
+        return ORG  # "Raymond Chan of People Power", "Demosisto's Nathan Law"
+    if n == 1 and before == "the" and not initial:
+        # "the Church", "the Times", "the Senate": the organisation named in full before;
+        # "the West", "the North"
+        if k in rules.ORG_HEADS:
+            return ORG
+        if k in _COMPASS:
+            return PLACE
+    place = g.places.get(k)
+    if place is not None:
+        # A known place whose name is also a word or a person's name (Nice, Clinton).
+        if place_context:
+            return PLACE
+        if person_context or k in g.surnames:
+            return PERSON
+        return None if k in g.common else PLACE
+    if person_context:
+        return PERSON
+    if initial and any(w in g.common for w in lower):
+        return None
+    if n == 1:
+        if k in g.first_names or k in g.common:
+            return None  # a first name alone, or a word: too little to go on
+        if not initial and _SURNAME_ENDING.search(k):
+            return PERSON  # Gorbachev, Dostoyevsky, Kowalski, Popescu
+        if after in rules.ORG_AFTER or before in rules.ORG_BEFORE:
+            return ORG  # "LibriVox founder", "a Mets fan", "joined Greenpeace"
+        # One unknown capitalised word with no cue: a brand, a surname, a work... Guessed
+        # only when the article names it more than once (see second_look).
+        return _WEAK_PLACE if place_context else _UNKNOWN
+    if place_context and n <= 3:
+        return _WEAK_PLACE
+    if (
+        n <= 3
+        and all(w[:1].isupper() and not w.isupper() for w in words)
+        and not any(
+            w in g.common or w in g.demonyms or g.places.get(w, ("", 0))[1] >= CITY for w in lower
+        )
+        and not (lower[-1].endswith("s") and lower[-1][:-1] in g.common)
+    ):
+        return PERSON  # two or three unknown name-like words: "Barack Obama"
+    return MISC
+
+
+def _persons_group(run: Run, start: int, end: int, before: str, before2: str) -> bool:
+    """The run names a person's party, band or employer: "<person> of (the) X", or "X's
+    <person>"."""
+    if run.text[end : end + 3] in ("'s ", "’s "):
+        after = run.found.get(end + 3)
+        if after is not None and after.label == PERSON:
+            return True
+    if before == "of" or (before == "the" and before2 == "of"):
+        head = run.text[max(0, start - 12) : start]
+        cut = head.rfind(" of ")
+        if cut >= 0:
+            person_end = start - len(head) + cut
+            return any(sp.end == person_end and sp.label == PERSON for sp in run.found.values())
+    return False
+
+
+def _place_follows(run: Run, end: int) -> bool:
+    """ "Evanston, Illinois": a known state or country after a comma."""
+    if run.text[end : end + 2] != ", ":
+        return False
+    m = CHUNK.match(run.text, end + 2)
+    if not m:
+        return False
+    place = run.g.places.get(gazetteer.key(m.group()))
+    return place is not None and place[1] >= gazetteer._BIG
+
+
+# Endings that make a word a surname in the languages news names most (Slavic, Romanian,
+# Greek, Armenian, Georgian); the word is unknown to the gazetteer and written mid-sentence.
+_SURNAME_ENDING = re.compile(
+    r"(?:[aeo]v|[eo]va|sky|ski|skiy|skaya|enko|vich|vych|ovic|evic|escu|opoulos|akis|yan|ian"
+    r"|shvili|dze)$"
+)
+
+_ENDS_A_NOUN_PHRASE = frozenset({"'s", "’s", "said", "says", "would", "could", "will"})
+_UNKNOWN = "?"  # _settle: one unknown capitalised word, no cue either way
+_WEAK_PLACE = "PLACE?"  # _settle: unknown, after a preposition ("in Civic Passion")
+_CAMEL = re.compile(r"[a-z][A-Z]")  # LibriVox, YouTube
+_COMPASS = frozenset({"north", "south", "east", "west", "midwest"})

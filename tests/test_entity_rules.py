@@ -1,0 +1,144 @@
+"""The built-in extractor's reading of Wikinews-style prose: trades before names, long lists of
+names, what the whole article says about a name (votes, surnames, organisation cues), names
+inside names, and the cues that must not make a place."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.entities import BuiltinExtractor
+from index.entities.base import ORG, PERSON, PLACE
+
+
+@pytest.fixture(scope="module")
+def extractor() -> BuiltinExtractor:
+    return BuiltinExtractor()
+
+
+def spans_of(extractor, text: str) -> set[tuple[str, str]]:
+    return {(s.text, s.label) for s in extractor.extract(text)}
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "label"),
+    [
+        # a trade before the name is not part of it
+        ("Biologist Nick Bos studies ants.", "Nick Bos", PERSON),
+        ("Interview with philosopher Noam Chomsky", "Noam Chomsky", PERSON),
+        # a list longer than one name reads name by name
+        (
+            "Elected were Claudia Mo of the Civic Party and Wong Pik-wan of the Democratic Party.",
+            "Wong Pik-wan",
+            PERSON,
+        ),
+        (
+            "Elected were Claudia Mo of the Civic Party and Wong Pik-wan of the Democratic Party.",
+            "Civic Party",
+            ORG,
+        ),
+        # attribution after the quote
+        ('"We are in this together," said Bolden to the crowd.', "Bolden", PERSON),
+        # surname endings
+        ("The treaty was agreed with Gorbachev in the spring.", "Gorbachev", PERSON),
+        # organisation cues
+        ("She is a LibriVox reader.", "LibriVox", ORG),
+        ("Hugh McGuire is the Bookcast founder.", "Bookcast", ORG),
+        ("Nick Rhodes of Duran Duran came too.", "Duran Duran", ORG),
+        ("Demosisto's Nathan Law won a seat.", "Demosisto", ORG),
+        ("Commanders of the Korean People's Army were sent.", "Korean People's Army", ORG),
+        ("She said she left the Church in 2007.", "Church", ORG),
+        ("It is a guarantor of energy for the West.", "West", PLACE),
+        # company legal forms (from cleanco, in the gazetteer)
+        ("Shares of Kone Oyj rose on Monday.", "Kone Oyj", ORG),
+        ("The deal with Leonardo SpA was signed.", "Leonardo SpA", ORG),
+    ],
+)
+def test_wikinews_conventions(extractor, text, name, label):
+    assert (name, label) in spans_of(extractor, text)
+
+
+def test_a_name_is_typed_alike_throughout_the_article(extractor):
+    text = "Zelnik said the plan would work. Critics of Zelnik disagreed. Zelnik smiled."
+    labels = [s.label for s in extractor.extract(text) if s.text == "Zelnik"]
+    assert labels == [PERSON, PERSON, PERSON]
+
+
+def test_a_first_name_alone_after_the_full_name_is_that_person(extractor):
+    text = "Frank Messina writes poems. Fans say, 'Frank, thank you.'"
+    assert ("Frank", PERSON) in spans_of(extractor, text)
+
+
+def test_a_place_that_is_a_named_persons_surname_is_that_person(extractor):
+    text = "Valeska Paris left the ship in 2007. Paris claims she was held against her will."
+    spans = [s for s in extractor.extract(text) if s.text == "Paris"]
+    assert [s.label for s in spans] == [PERSON]
+    # with a place cue it stays the city
+    assert ("Paris", PLACE) in spans_of(extractor, "Valeska Paris moved to Paris in 2010.")
+
+
+def test_names_inside_names(extractor):
+    text = "Nick Bos, of the University of Helsinki, studies ants."
+    spans = {(s.text, s.label, s.start) for s in extractor.extract(text)}
+    assert ("University of Helsinki", ORG, text.index("University")) in spans
+    assert ("Helsinki", PLACE, text.index("Helsinki")) in spans
+    text = "Andy Warhol made prints. The Andy Warhol Foundation gave them away."
+    at = text.index("Andy Warhol Foundation")
+    spans = {(s.text, s.label, s.start) for s in extractor.extract(text)}
+    assert ("Andy Warhol", PERSON, at) in spans
+    assert ("Andy Warhol Foundation", ORG, at) in spans
+
+
+def test_a_place_word_in_a_name_is_not_a_place_mention(extractor):
+    text = "The report was in the Sydney Morning Herald on Monday."
+    assert ("Sydney Morning Herald", ORG) in spans_of(extractor, text)
+    assert ("Sydney", PLACE) not in spans_of(extractor, text)
+    # nor is the surname inside a place's name ("Kong" of Ann Kong in Hong Kong)
+    text = "Ann Kong voted in Hong Kong Island."
+    assert ("Kong", PERSON) not in spans_of(extractor, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Candidates of the pro-Beijing camp won.", "Beijing"),
+        ("It is the most popular site according to Quantcast today.", "Quantcast"),
+    ],
+)
+def test_cues_that_make_no_place(extractor, text, name):
+    assert (name, PLACE) not in spans_of(extractor, text)
+
+
+# -- newswire: companies said things ------------------------------------------------------------
+def test_a_company_named_in_full_is_that_company_when_it_speaks(extractor):
+    text = "Comdata Holdings Corp said sales rose. Later, Comdata said it would buy a unit."
+    assert ("Comdata", ORG) in spans_of(extractor, text)
+    # a company named after a person is still the company, and holds no person
+    text = "Diamond Shamrock Corp said profits fell. Diamond Shamrock said it would cut jobs."
+    assert {s.label for s in extractor.extract(text)} == {ORG}
+
+
+def test_a_name_after_the_is_no_person(extractor):
+    text = "The Bundesbank said rates would stay. Analysts said the Bundesbank would wait."
+    assert [s.label for s in extractor.extract(text) if s.text == "Bundesbank"] == [ORG, ORG]
+    # but "the Warhol exhibit" does not make Warhol an organisation
+    text = "Andy Warhol painted soup. The Warhol exhibit opened. Warhol said little."
+    assert [s.label for s in extractor.extract(text) if s.text == "Warhol"] == [PERSON, PERSON]
+
+
+def test_a_possessive_between_two_names_keeps_them_apart(extractor):
+    text = "Unocal Corp's Union Oil Co said it lowered its prices."
+    assert {("Unocal Corp", ORG), ("Union Oil Co", ORG)} <= spans_of(extractor, text)
+
+
+def test_undersecretary_is_a_title(extractor):
+    text = "U.S. Undersecretary of Commerce Bruce Smart said talks went well."
+    spans = spans_of(extractor, text)
+    assert ("Bruce Smart", PERSON) in spans
+    assert not any(label == PERSON and "Undersecretary" in name for name, label in spans)
+
+
+def test_a_preposition_alone_is_half_a_vote_for_a_place(extractor):
+    text = "She lost her fortune to Zorgonia. Her mother spoke out against Zorgonia."
+    assert [s.label for s in extractor.extract(text) if s.text == "Zorgonia"] == [ORG, ORG]
+    text = "She moved to Zorgonia in May."
+    assert ("Zorgonia", PLACE) in spans_of(extractor, text)
