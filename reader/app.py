@@ -15,7 +15,16 @@ from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
 from index.config import Settings
-from reader.messages import CoreFailed, CoreReady, LibraryOpened
+from reader.messages import (
+    CoreFailed,
+    CoreReady,
+    FeedRefreshed,
+    FeedsChanged,
+    FeedsRefreshDone,
+    FeedsRefreshStarted,
+    LibraryOpened,
+)
+from reader.refreshing import FeedRefresher
 from reader.state import ReaderState
 
 
@@ -28,6 +37,8 @@ class NewsreaderApp(App):
         Binding("slash", "search", "Search", id="search"),
         Binding("ctrl+o", "goto", "Go to", id="goto"),
         Binding("ctrl+b", "bookmarks", "Bookmarks", id="bookmarks"),
+        Binding("F", "feeds", "Feeds", show=False, id="feeds"),
+        Binding("R", "refresh_feeds", "Refresh feeds", show=False, id="refresh_feeds"),
         Binding("question_mark,f1", "help", "Help", id="help"),
         Binding("q", "quit", "Quit", id="quit"),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="quit_now"),
@@ -44,6 +55,7 @@ class NewsreaderApp(App):
         self.listed = threading.Event()
         self.state = ReaderState(self.library_path)
         self._theme_loaded = False
+        self.feed_refresher = FeedRefresher(self)
 
     # -- start-up ------------------------------------------------------------------------------
     def get_default_screen(self) -> Screen:
@@ -118,6 +130,14 @@ class NewsreaderApp(App):
             screen.post_message(CoreReady())
         # After the screens have shown what they waited for.
         self.call_after_refresh(self.warm_caches)
+        if self.settings.ui.auto_refresh:
+            self.set_interval(self.AUTO_REFRESH_S, self._auto_refresh, name="auto refresh")
+
+    # Feeds due are looked for this often while the reader is open (ui.auto_refresh).
+    AUTO_REFRESH_S = 60.0
+
+    def _auto_refresh(self) -> None:
+        self.feed_refresher.start(due=True, quiet=True)  # skipped while one is running
 
     def on_core_failed(self, message: CoreFailed) -> None:
         self.notify(message.error, title="Cannot open the library", severity="error",
@@ -128,11 +148,19 @@ class NewsreaderApp(App):
             self.state.save(theme=theme)
 
     def on_unmount(self) -> None:
-        if self.core is not None:
+        # A refresh still running stops after the feed it is storing; closing the library
+        # under it would break that write. One that does not stop in time keeps the library
+        # open: the process ends once its fetches are done, and nothing stored is lost.
+        if self.core is not None and self.feed_refresher.stop(wait_s=10):
             self.core.close()
 
     # -- one place where failed workers become visible ------------------------------------------
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "warm" and event.state in (
+            WorkerState.SUCCESS, WorkerState.ERROR
+        ) and self.settings.ui.refresh_on_start:
+            # Started once the first keystrokes' caches are built: never before first paint.
+            self.feed_refresher.start(due=True, quiet=True)
         if event.state == WorkerState.ERROR:
             error = event.worker.error
             # markup=False: an error quoting a path or a title with "[/x]" in it would make
@@ -184,6 +212,41 @@ class NewsreaderApp(App):
         elif not isinstance(self.screen, BookmarksScreen):
             self.push_screen(BookmarksScreen())
 
+    def action_feeds(self) -> None:
+        from reader.screens.feeds import FeedsScreen
+
+        if not isinstance(self.screen, FeedsScreen):
+            self.push_screen(FeedsScreen())
+
+    def action_refresh_feeds(self) -> None:
+        if self.core is None:
+            self.notify("The library is still opening…")
+        elif not self.feed_refresher.start():
+            self.notify(f"Already {self.feed_refresher.status}", markup=False, timeout=3)
+
+    # -- a refresh's messages: toasts from the refresher, and every screen told -----------------
+    def on_feeds_refresh_started(self, message: FeedsRefreshStarted) -> None:
+        self.feed_refresher.started(message)
+        self._feeds_changed()
+
+    def on_feed_refreshed(self, message: FeedRefreshed) -> None:
+        self.feed_refresher.refreshed(message)
+        self._feeds_changed()
+
+    def on_feeds_refresh_done(self, message: FeedsRefreshDone) -> None:
+        self.feed_refresher.done(message)
+        self._feeds_changed()
+
+    def _feeds_changed(self) -> None:
+        for screen in self.screen_stack:
+            screen.post_message(FeedsChanged())
+
+    def library_screen(self):  # -> LibraryScreen | None
+        from reader.screens.library import LibraryScreen
+
+        bottom = self.screen_stack[0] if self.screen_stack else None
+        return bottom if isinstance(bottom, LibraryScreen) else None
+
     def action_export(self) -> None:
         from reader.screens.dialogs import ExportDialog
 
@@ -231,6 +294,10 @@ class NewsreaderApp(App):
                             self.action_goto)
         yield SystemCommand("Library", "Back to the list of articles", self.action_library)
         yield SystemCommand("Bookmarks", "Your bookmarks (ctrl+b)", self.action_bookmarks)
+        yield SystemCommand("Feeds", "Subscriptions by group, with unread counts (F)",
+                            self.action_feeds)
+        yield SystemCommand("Refresh feeds", "Fetch every feed for new articles (R)",
+                            self.action_refresh_feeds)
         yield SystemCommand("Export bookmarks", "Markdown, JSON, CSV (Readwise) or HTML",
                             self.action_export)
         yield SystemCommand("Help", "Every key binding (? or f1)", self.action_help)

@@ -1,4 +1,5 @@
-"""The library: every article, newest first, with read state, sort and filter-as-you-type."""
+"""The library: every article, newest first, with read state, sort, filter-as-you-type, the
+feed or group chosen on the feeds screen, and next/previous unread."""
 
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ from textual.widgets.data_table import ColumnKey
 from textual.worker import get_current_worker
 
 from index.model import ArticleSummary
-from reader.messages import CoreReady, LibraryOpened
-from reader.prefetch import Page, read_page
+from reader.messages import CoreReady, FeedsChanged, LibraryOpened
+from reader.prefetch import FeedScope, Page, read_page
 from reader.screens.base import ReportsWorkerFailures
 from reader.text import one_line
 from reader.widgets.footer import KeysFooter
@@ -28,6 +29,9 @@ FIXED_WIDTHS = {"read": 1, "source": 18, "date": 10}
 # the pause between two such chunks, in which the table measures them and keys are handled.
 CHUNK = 100
 CHUNK_PAUSE_S = 0.02
+# While feeds are refreshed, the list is read again at most this often (each stored feed
+# changes it; a refresh of many small feeds stores several a second).
+FEEDS_RELOAD_S = 0.3
 
 
 def _mark_of(row: ArticleSummary) -> str:
@@ -46,6 +50,9 @@ class LibraryScreen(ReportsWorkerFailures, Screen):
         Binding("s", "cycle_sort", "Sort", id="library.sort"),
         Binding("f", "filter", "Filter", id="library.filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="library.clear"),
+        Binding("u", "next_unread(1)", "Next unread", show=False, id="library.next_unread"),
+        Binding("U", "next_unread(-1)", "Previous unread", show=False,
+                id="library.previous_unread"),
         Binding("j", "cursor_down", "Down", show=False, id="library.down"),
         Binding("k", "cursor_up", "Up", show=False, id="library.up"),
         Binding("g", "top", "Top", show=False, id="library.top"),
@@ -62,6 +69,8 @@ class LibraryScreen(ReportsWorkerFailures, Screen):
         self.listing = False  # rows of the page are still being added
         self._cursor_target: int | None = None  # a row not added yet that the cursor goes to
         self._parked = 0  # where the cursor waits for it; moved from there, it stays put
+        self.scope: FeedScope | None = None  # the feed or group chosen on the feeds screen
+        self._feeds_timer = None  # a reload pending while feeds are refreshed
 
     @property
     def _rows(self) -> list[ArticleSummary]:
@@ -125,8 +134,8 @@ class LibraryScreen(ReportsWorkerFailures, Screen):
         if self.app.library is None:
             return
         page = self._page
-        wanted = (self.query_one("#filter", Input).value, self.sort)
-        if page is None or (page.text, page.sort) != wanted:
+        wanted = (self.query_one("#filter", Input).value, self.sort, self.scope)
+        if page is None or (page.text, page.sort, page.scope) != wanted:
             self.reload()  # never shown, or a sort or filter was still loading
         else:
             self.refresh_marks(page)  # an article was read, most likely nothing else
@@ -139,7 +148,7 @@ class LibraryScreen(ReportsWorkerFailures, Screen):
         library = self.app.library
         if library is None:
             return
-        page = read_page(library, text, self.sort)
+        page = read_page(library, text, self.sort, scope=self.scope)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show, page)
 
@@ -173,10 +182,16 @@ class LibraryScreen(ReportsWorkerFailures, Screen):
         self._count(page)
 
     def _show(self, page: Page) -> None:
-        self._page = page
+        old, self._page = self._page, page
         self._generation += 1
         table = self.query_one(DataTable)
         keep = self._cursor_target if self._cursor_target is not None else table.cursor_row
+        if old is not None and (old.text, old.sort, old.scope) == (page.text, page.sort,
+                                                                   page.scope):
+            # The same list read again (articles arrived, say): the cursor stays on its
+            # article, wherever the new ones put it.
+            kept = old.rows[keep].id if 0 <= keep < len(old.rows) else None
+            keep = next((n for n, r in enumerate(page.rows) if r.id == kept), keep)
         # The title column's width first: the cleared table lays its columns out again.
         table.columns[ColumnKey("title")].width = self._title_width()
         table.clear()
@@ -213,10 +228,47 @@ class LibraryScreen(ReportsWorkerFailures, Screen):
 
     def _count(self, page: Page) -> None:
         shown = f"{len(page.rows):,} shown · " if page.text or len(page.rows) < page.total else ""
-        self.query_one("#counts", Static).update(
+        line = Text()
+        if page.scope is not None:  # a feed's title is data: Text, never markup
+            line.append(one_line(page.scope.label, 60), style="bold")
+            line.append(" (escape: all) · ")
+        line.append(
             f"{page.total:,} articles · {page.unread:,} unread · {shown}sorted by {page.sort}"
         )
+        status = self.app.feed_refresher.status
+        if status:
+            line.append(" · ")
+            line.append(one_line(status, 80), style="italic")
+        self.query_one("#counts", Static).update(line)
         self.sub_title = f"{page.total:,} articles"
+
+    # -- feeds -------------------------------------------------------------------------------
+    def set_scope(self, scope: FeedScope | None) -> None:
+        """Show only the articles of a feed or group (None: every article again)."""
+        self.scope = scope
+        if self.app.library is not None:
+            self.reload()
+
+    def on_feeds_changed(self, message: FeedsChanged) -> None:
+        if self._page is not None:
+            self._count(self._page)  # the refresh status line
+        if self._feeds_timer is None and self.is_current:
+            self._feeds_timer = self.set_timer(FEEDS_RELOAD_S, self._feeds_reload)
+
+    def _feeds_reload(self) -> None:
+        self._feeds_timer = None
+        if self._page is not None and self.app.library is not None:
+            self.refresh_marks(self._page)  # reads the page again if articles arrived
+
+    def ordered_ids(self) -> list[int]:
+        """The articles of the list, in its order."""
+        return [r.id for r in self._rows]
+
+    def follow(self, article_id: int) -> None:
+        """Put the cursor on this article's row (opened from elsewhere: `u` in an article)."""
+        n = next((n for n, r in enumerate(self._rows) if r.id == article_id), None)
+        if n is not None:
+            self._move_to(n)
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -245,10 +297,40 @@ class LibraryScreen(ReportsWorkerFailures, Screen):
         self.set_focus(self.query_one("#filter", Input))
 
     def action_clear_filter(self) -> None:
+        """The text filter first, then the feed or group: one level at a time."""
         box = self.query_one("#filter", Input)
         if box.value:
             box.value = ""
+        elif self.scope is not None:
+            self.set_scope(None)
         self.query_one(DataTable).focus()
+
+    def action_next_unread(self, step: int) -> None:
+        """The cursor to the next (step 1) or previous (-1) unread article, wrapping."""
+        rows = self._rows
+        table = self.query_one(DataTable)
+        at = self._cursor_target if self._cursor_target is not None else table.cursor_row
+        for i in range(1, len(rows) + 1):
+            n = (at + step * i) % len(rows)
+            if not rows[n].read:
+                self._move_to(n)
+                return
+        page = self._page
+        where = ""
+        if page is not None and len(rows) < page.total and not page.text:
+            where = f" among the {len(rows):,} listed"  # the page holds the first PAGE
+        elif page is not None and (page.text or page.scope):
+            where = " in this list"
+        self.notify(f"No unread articles{where}.", timeout=3)
+
+    def _move_to(self, n: int) -> None:
+        table = self.query_one(DataTable)
+        if n < table.row_count:
+            self._cursor_target = None
+            table.move_cursor(row=n)
+        else:  # not in the table yet: the cursor goes there when it is
+            self._cursor_target = n
+            self._parked = table.cursor_row
 
     def action_cursor_down(self) -> None:
         self._cursor_target = None
