@@ -56,6 +56,7 @@ class NewsreaderApp(App):
         self.state = ReaderState(self.library_path)
         self._theme_loaded = False
         self.feed_refresher = FeedRefresher(self)
+        self.warmed = False  # the start-up worker is done (a refresh on start may begin)
 
     # -- start-up ------------------------------------------------------------------------------
     def get_default_screen(self) -> Screen:
@@ -131,12 +132,12 @@ class NewsreaderApp(App):
         # After the screens have shown what they waited for.
         self.call_after_refresh(self.warm_caches)
         if self.settings.ui.auto_refresh:
-            self.set_interval(self.AUTO_REFRESH_S, self._auto_refresh, name="auto refresh")
+            self.set_interval(self.AUTO_REFRESH_S, self._refresh_due_feeds, name="auto refresh")
 
     # Feeds due are looked for this often while the reader is open (ui.auto_refresh).
     AUTO_REFRESH_S = 60.0
 
-    def _auto_refresh(self) -> None:
+    def _refresh_due_feeds(self) -> None:
         self.feed_refresher.start(due=True, quiet=True)  # skipped while one is running
 
     def on_core_failed(self, message: CoreFailed) -> None:
@@ -158,9 +159,11 @@ class NewsreaderApp(App):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "warm" and event.state in (
             WorkerState.SUCCESS, WorkerState.ERROR
-        ) and self.settings.ui.refresh_on_start:
-            # Started once the first keystrokes' caches are built: never before first paint.
-            self.feed_refresher.start(due=True, quiet=True)
+        ):
+            self.warmed = True
+            if self.settings.ui.refresh_on_start:
+                # Once the first keystrokes' caches are built: well after the first paint.
+                self.feed_refresher.start(due=True, quiet=True)
         if event.state == WorkerState.ERROR:
             error = event.worker.error
             # markup=False: an error quoting a path or a title with "[/x]" in it would make

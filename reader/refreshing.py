@@ -82,9 +82,10 @@ class FeedRefresher:
                     timeout=6,
                 )
             return
-        self.status = f"refreshing {message.total} feeds…"
+        feeds = f"{message.total} feed" + ("s" if message.total != 1 else "")
+        self.status = f"refreshing {feeds}…"
         if not message.quiet:
-            self.app.notify(f"Refreshing {message.total} feeds…", timeout=3)
+            self.app.notify(f"Refreshing {feeds}…", timeout=3)
 
     def refreshed(self, message: FeedRefreshed) -> None:
         outcome = message.outcome

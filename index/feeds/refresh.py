@@ -240,6 +240,8 @@ class Refresher:
 
     # -- in the calling thread ------------------------------------------------------------
     def _store(self, got: _Fetched) -> FeedOutcome:
+        if got.state is not None and got.feed.title is None:
+            got.feed.title = got.state.title  # as stored: a first fetch names the feed
         outcome = FeedOutcome(got.feed, unchanged=got.unchanged, problems=got.problems)
         s = self.settings
         try:
