@@ -95,9 +95,15 @@ def when(stamp: str | None) -> str:
         return one_line(stamp, 16)
 
 
+def plural(n: int, word: str) -> str:
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
+
+
 class FeedTable(DataTable):
     COMPONENT_CLASSES = {"feeds--group", "feeds--error", "feeds--muted"}
     BINDINGS = [
+        # The table's own enter (it has focus), shown: choosing is what this screen is for.
+        Binding("enter", "select_cursor", "Articles", id="feeds.open"),
         Binding("j", "cursor_down", "Down", show=False, id="feeds.down"),
         Binding("k", "cursor_up", "Up", show=False, id="feeds.up"),
     ]
@@ -105,7 +111,6 @@ class FeedTable(DataTable):
 
 class FeedsScreen(ReportsWorkerFailures, Screen):
     BINDINGS = [
-        Binding("enter", "open", "Show articles", id="feeds.open"),
         Binding("R", "refresh_feeds", "Refresh all", id="feeds.refresh"),
         Binding("r", "reload", "Reload", show=False, id="feeds.reload"),
         Binding("g", "top", "Top", show=False, id="feeds.top"),
@@ -185,8 +190,10 @@ class FeedsScreen(ReportsWorkerFailures, Screen):
             name = one_line(r.label, 60)
             if r.feed is None:
                 label = Text(f"{indent}▾ {name}", style=group)
-                fetched = Text(f"{r.feeds} feeds", style=muted)
-                state = Text(f"✗ {r.failing} failing", style=error) if r.failing else Text("")
+                fetched = Text("")
+                state = Text(plural(r.feeds, "feed"), style=muted)
+                if r.failing:
+                    state.append(f" · ✗ {r.failing} failing", style=error)
             else:
                 label = Text(f"{indent}  {name}")
                 fetched = Text(when(r.feed.last_fetched), style=muted)
@@ -218,7 +225,9 @@ class FeedsScreen(ReportsWorkerFailures, Screen):
             groups = sum(r.feed is None for r in self.rows)
             unread = sum(f.unread for f in feeds)
             failing = sum(bool(f.last_error) for f in feeds)
-            line.append(f"{len(feeds):,} feeds · {groups:,} groups · {unread:,} unread")
+            line.append(
+                f"{plural(len(feeds), 'feed')} · {plural(groups, 'group')} · {unread:,} unread"
+            )
             if failing:
                 line.append(
                     f" · {failing:,} failing",
@@ -244,16 +253,15 @@ class FeedsScreen(ReportsWorkerFailures, Screen):
             if f.next_due:
                 text.append(f" · next due {when(f.next_due)}")
             if f.last_error:
-                text.append(
-                    f"\nfailing {f.failures}× since the last success ({when(f.last_success)}): "
-                )
+                last = when(f.last_success) if f.last_success else "never"
+                text.append(f"\nfailed {f.failures}× in a row (last success: {last}): ")
                 text.append(
                     one_line(f.last_error, 300),
                     style=self.query_one(FeedTable).get_component_rich_style("feeds--error"),
                 )
         elif r is not None:
             text.append(
-                f"group {one_line(r.group or '', 120)} · {r.feeds} feeds"
+                f"group {one_line(r.group or '', 120)} · {plural(r.feeds, 'feed')}"
                 f" · {r.articles:,} articles · {r.unread:,} unread"
             )
         self.query_one("#feed-detail", Static).update(text)

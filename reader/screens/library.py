@@ -230,8 +230,8 @@ class LibraryScreen(ReportsWorkerFailures, Screen):
         shown = f"{len(page.rows):,} shown · " if page.text or len(page.rows) < page.total else ""
         line = Text()
         if page.scope is not None:  # a feed's title is data: Text, never markup
-            line.append(one_line(page.scope.label, 60), style="bold")
-            line.append(" (escape: all) · ")
+            line.append(one_line(page.scope.label, 40), style="bold")
+            line.append(" · ")
         line.append(
             f"{page.total:,} articles · {page.unread:,} unread · {shown}sorted by {page.sort}"
         )
@@ -240,7 +240,8 @@ class LibraryScreen(ReportsWorkerFailures, Screen):
             line.append(" · ")
             line.append(one_line(status, 80), style="italic")
         self.query_one("#counts", Static).update(line)
-        self.sub_title = f"{page.total:,} articles"
+        scope = f"{one_line(page.scope.label, 60)} · " if page.scope is not None else ""
+        self.sub_title = f"{scope}{page.total:,} articles"
 
     # -- feeds -------------------------------------------------------------------------------
     def set_scope(self, scope: FeedScope | None) -> None:
