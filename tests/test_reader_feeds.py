@@ -328,7 +328,11 @@ def test_R_refreshes_and_lists_each_feed_as_it_is_stored_without_blocking(
             "Slow story 2",
         ]
         assert "refreshing" not in counts_line(app)
-        assert "refreshed 2 feeds: +4 new, 0 updated, 0 failed" in toasts(app)
+        await soon(
+            pilot,
+            lambda: "refreshed 2 feeds: +4 new, 0 updated, 0 failed" in toasts(app),
+            "the summary",
+        )
         # A second refresh brings what the feed has gained since, at the top of the list.
         server.feed(
             "/fast.xml",
@@ -338,9 +342,15 @@ def test_R_refreshes_and_lists_each_feed_as_it_is_stored_without_blocking(
                 *items("fast", 2),
             ],
         )
+        await pilot.press("j")
+        table = app.screen.query_one(DataTable)
+        row = table.cursor_row
+        reading = titles(app)[row]
         await pilot.press("R")
         await until(pilot, lambda: len(titles(app)) == 5, "the new article")
         assert titles(app)[0] == "Fast story zero"
+        # The cursor stayed on the article it was on, one row lower now.
+        assert titles(app)[table.cursor_row] == reading and table.cursor_row == row + 1
         # Its articles are searchable once the refresh is done (indexed at its end).
         assert [h.title for h in app.core.search("zero").hits] == ["Fast story zero"]
 
