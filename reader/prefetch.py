@@ -80,6 +80,16 @@ def read_page(
     return Page(rows, total, unread, text, sort, partial, rev, scope)
 
 
+def unread_count(library: Library, scope: FeedScope | None = None) -> int:
+    """Unread articles in the library, or in the feed or group of `scope`."""
+    if scope is None:
+        return library.unread_count()
+    from index.feeds.store import FeedStore
+
+    where, params = FeedStore.scope(scope.feed_id, scope.group)
+    return FeedStore(library).scope_counts(where, params)[1]
+
+
 def prefetch(path: Path) -> EarlyLibrary:
     """Start reading the library at `path` in a thread. A library that does not exist yet is
     left alone (it is created, and maybe seeded, when the core opens)."""

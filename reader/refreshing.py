@@ -97,7 +97,8 @@ class FeedRefresher:
         # Feed titles and errors are data: every toast here is plain text (markup=False).
         if outcome.failed:
             self.app.notify(
-                f"{name}: {one_line(outcome.error or 'failed', 300)}\n{outcome.feed.url}",
+                f"{name}: {one_line(outcome.error or 'failed', 300)}"
+                + (f"\n{outcome.feed.url}" if outcome.feed.title else ""),
                 title="Feed failed",
                 severity="error",
                 timeout=10,

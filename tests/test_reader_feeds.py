@@ -249,9 +249,23 @@ def test_enter_shows_a_feed_or_group_in_the_library_with_the_text_filter_and_sor
     async def scenario(pilot: Pilot) -> None:
         everything = titles(app)
         assert len(everything) == 9
+        await pilot.press("G")
         await choose(pilot, await open_feeds(pilot), "Harbour News")
         assert titles(app) == ["Harbour story 1", "Harbour story 2", "Harbour story 3"]
         assert counts_line(app).startswith("feed: Harbour News · 3 articles · 2 unread")
+        table = app.screen.query_one(DataTable)
+        assert table.cursor_row == 0  # another list: from its top
+        # Reading one of them counts down the feed's unread, not the library's.
+        unread_row = next(n for n, (mark, _) in enumerate(library_rows(app)) if mark == "•")
+        await pilot.press(*["j"] * unread_row, "enter")
+        await until(
+            pilot,
+            lambda: isinstance(app.screen, ArticleScreen) and app.screen.article is not None,
+            "the article",
+        )
+        await pilot.press("escape")
+        await until(pilot, lambda: "· 1 unread" in counts_line(app), "the feed's unread count")
+        assert counts_line(app).startswith("feed: Harbour News · 3 articles · 1 unread")
         await choose(pilot, await open_feeds(pilot), "News")  # the group, Local inside it
         assert sorted(titles(app)) == sorted(
             [
@@ -262,7 +276,7 @@ def test_enter_shows_a_feed_or_group_in_the_library_with_the_text_filter_and_sor
                 "Harbour story 3",
             ]
         )
-        assert "group: News · 5 articles · 4 unread" in counts_line(app)
+        assert "group: News · 5 articles · 3 unread" in counts_line(app)  # one more read now
         # The text filter and the sort apply inside the group.
         await pilot.press("f", *"story 2", "enter")
         await until(pilot, lambda: titles(app) and len(titles(app)) == 2, "the filtered rows")
@@ -398,7 +412,11 @@ def test_failures_are_shown_naming_the_feed_and_never_stop_the_others(
 
     async def scenario(pilot: Pilot) -> None:
         await pilot.press("R")
-        await until(pilot, lambda: not app.feed_refresher.running, "the refresh")
+        await until(
+            pilot,
+            lambda: not app.feed_refresher.running and "Good story nine" in titles(app),
+            "the refresh",
+        )
         text = toasts(app)
         # The feed's title is shown as it is (data, not markup), with the reason and URL.
         assert f"Feed failed {MARKUP_FEED}: HTTP 500 Internal Server Error" in text, text

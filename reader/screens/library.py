@@ -18,7 +18,7 @@ from textual.worker import get_current_worker
 
 from index.model import ArticleSummary
 from reader.messages import CoreReady, FeedsChanged, LibraryOpened
-from reader.prefetch import FeedScope, Page, read_page
+from reader.prefetch import FeedScope, Page, read_page, unread_count
 from reader.screens.base import ReportsWorkerFailures
 from reader.text import one_line
 from reader.widgets.footer import KeysFooter
@@ -165,7 +165,7 @@ class LibraryScreen(ReportsWorkerFailures, Screen):
                 self.app.call_from_thread(self.reload)  # with the filter and sort of now
             return
         read = library.read_ids([r.id for r in page.rows])
-        unread = library.unread_count()
+        unread = unread_count(library, page.scope)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._mark, page, read, unread)
 
@@ -247,6 +247,8 @@ class LibraryScreen(ReportsWorkerFailures, Screen):
     def set_scope(self, scope: FeedScope | None) -> None:
         """Show only the articles of a feed or group (None: every article again)."""
         self.scope = scope
+        self._cursor_target = None
+        self.query_one(DataTable).move_cursor(row=0)  # another list: from its top
         if self.app.library is not None:
             self.reload()
 
