@@ -57,6 +57,7 @@ class NewsreaderApp(App):
         self._theme_loaded = False
         self.feed_refresher = FeedRefresher(self)
         self.warmed = False  # the start-up worker is done (a refresh on start may begin)
+        self._quit_after_refresh = False
 
     # -- start-up ------------------------------------------------------------------------------
     def get_default_screen(self) -> Screen:
@@ -149,11 +150,20 @@ class NewsreaderApp(App):
             self.state.save(theme=theme)
 
     def on_unmount(self) -> None:
-        # A refresh still running stops after the feed it is storing; closing the library
-        # under it would break that write. One that does not stop in time keeps the library
-        # open: the process ends once its fetches are done, and nothing stored is lost.
-        if self.core is not None and self.feed_refresher.stop(wait_s=10):
+        # Closing the library under a refresh would break its writes: a refresh still running
+        # here (quit twice) is left the library, and the process ends with its last fetches.
+        if self.core is not None and self.feed_refresher.stop(wait_s=0.5):
             self.core.close()
+
+    async def action_quit(self) -> None:
+        """Quit; during a refresh, once the feeds being fetched are stored (asked again: at
+        once; nothing stored is lost either way)."""
+        if self.feed_refresher.running and not self._quit_after_refresh:
+            self._quit_after_refresh = True
+            self.feed_refresher.stop(wait_s=0)
+            self.notify("Quitting once the feeds being fetched are stored…", timeout=30)
+            return
+        self.exit()
 
     # -- one place where failed workers become visible ------------------------------------------
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -239,6 +249,8 @@ class NewsreaderApp(App):
     def on_feeds_refresh_done(self, message: FeedsRefreshDone) -> None:
         self.feed_refresher.done(message)
         self._feeds_changed()
+        if self._quit_after_refresh:
+            self.exit()
 
     def _feeds_changed(self) -> None:
         for screen in self.screen_stack:

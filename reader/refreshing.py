@@ -129,8 +129,8 @@ class FeedRefresher:
                 markup=False,
             )
 
-    def stop(self, wait_s: float) -> bool:
-        """Ask a running refresh to end after the feed being stored, and wait for it up to
-        `wait_s`; True once no refresh is using the library."""
+    def stop(self, wait_s: float | None) -> bool:
+        """Ask a running refresh to end once the feeds being fetched are stored, and wait for
+        it up to `wait_s` (None: as long as it takes); True once no refresh uses the library."""
         self._stop.set()
         return self._idle.wait(wait_s)

@@ -395,6 +395,39 @@ def test_R_while_a_refresh_runs_says_so_and_starts_no_second_one(
     drive(app, scenario, notifications=True)
 
 
+def test_quitting_during_a_refresh_waits_for_the_feed_being_fetched_and_says_so(
+    tmp_path, no_seed_settings, server
+):
+    library = tmp_path / "library"
+    urls = [server.feed(f"/f{n}.xml", f"Feed {n}", items(f"f{n}", 1)) for n in range(3)]
+    subscribed(library, no_seed_settings, urls)
+    gate = server.hold("/f0.xml")
+    app = make_app(no_seed_settings, library)
+
+    async def scenario(pilot: Pilot) -> None:
+        try:
+            await pilot.press("R")
+            await soon(pilot, lambda: "refreshing 2/3" in counts_line(app), "two feeds stored")
+            await pilot.press("q")
+            await soon(
+                pilot,
+                lambda: "Quitting once the feeds being fetched are stored" in toasts(app),
+                "the toast",
+            )
+            assert app.is_running
+        finally:
+            gate.set()
+        await soon(pilot, lambda: not app.is_running, "the app to quit")
+
+    drive(app, scenario, notifications=True)
+    # The held feed was stored before the library was closed.
+    core = Newsreader.open(library, no_seed_settings)
+    try:
+        assert sorted(r.title for r in core.list()) == ["F0 story 1", "F1 story 1", "F2 story 1"]
+    finally:
+        core.close()
+
+
 def test_failures_are_shown_naming_the_feed_and_never_stop_the_others(
     tmp_path, no_seed_settings, server
 ):
