@@ -417,16 +417,9 @@ class ArticleScreen(ReportsWorkerFailures, Screen):
         its order (sort, filter, feed), in place of this one: escape still goes back to where
         this one was opened from."""
         library = self.app.library_screen()
-        if library is None or self.app.library is None:
-            return
-        ids = library.ordered_ids()
-        if self.article_id in ids:
-            at = ids.index(self.article_id)
-        else:  # opened from a search or a related passage: from the library's cursor
-            at = library.query_one("#articles").cursor_row - (1 if step > 0 else -1)
-        n = len(ids)
-        order = [ids[(at + step * i) % n] for i in range(1, n + 1)] if n else []
-        self.find_unread([i for i in order if i != self.article_id])
+        if library is not None and self.app.library is not None:
+            self.find_unread([i for i in library.around(self.article_id, step)
+                              if i != self.article_id])
 
     @work(thread=True, exclusive=True, group="next-unread", exit_on_error=False,
           name="finding the next unread article")

@@ -263,9 +263,15 @@ class LibraryScreen(ReportsWorkerFailures, Screen):
         if self._page is not None and self.app.library is not None:
             self.refresh_marks(self._page)  # reads the page again if articles arrived
 
-    def ordered_ids(self) -> list[int]:
-        """The articles of the list, in its order."""
-        return [r.id for r in self._rows]
+    def around(self, article_id: int, step: int) -> list[int]:
+        """Every article of the list once, in its order (step 1) or backwards (-1), from the
+        one after `article_id`, wrapping; from the cursor's row if it is not in the list."""
+        ids = [r.id for r in self._rows]
+        if article_id in ids:
+            at = ids.index(article_id)
+        else:  # opened from a search or a related passage
+            at = self.query_one(DataTable).cursor_row - step
+        return [ids[(at + step * i) % len(ids)] for i in range(1, len(ids) + 1)]
 
     def follow(self, article_id: int) -> None:
         """Put the cursor on this article's row (opened from elsewhere: `u` in an article)."""
