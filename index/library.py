@@ -494,23 +494,30 @@ class Library:
         ]
 
     def filtered(
-        self, text: str, sort: str = "date", limit: int | None = None
+        self,
+        text: str,
+        sort: str = "date",
+        limit: int | None = None,
+        where: str = "",
+        where_params: Iterable = (),
     ) -> list[ArticleSummary]:
-        """Articles whose title or source contains every word of `text` (case-insensitive)."""
+        """Articles whose title or source contains every word of `text` (case-insensitive),
+        among those `where` keeps (a clause over `articles a`, e.g. FeedStore.scope)."""
         words = text.split()
         if not words:
-            return self.summaries(sort=sort, limit=limit)
+            return self.summaries(sort=sort, limit=limit, where=where, where_params=where_params)
+        scope = [f"({where})"] if where else []
+        params: list = list(where_params) if where else []
         where = " AND ".join(
-            ["(title LIKE ? ESCAPE '\\' OR source LIKE ? ESCAPE '\\')"] * len(words)
+            scope + ["(a.title LIKE ? ESCAPE '\\' OR a.source LIKE ? ESCAPE '\\')"] * len(words)
         )
-        params: list = []
         for w in words:
             pattern = "%" + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             params += [pattern, pattern]
         return self.summaries(
             sort=sort,
             limit=limit,
-            where=where.replace("title", "a.title").replace("source", "a.source"),
+            where=where,
             where_params=params,
         )
 

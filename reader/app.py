@@ -15,7 +15,16 @@ from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
 from index.config import Settings
-from reader.messages import CoreFailed, CoreReady, LibraryOpened
+from reader.messages import (
+    CoreFailed,
+    CoreReady,
+    FeedRefreshed,
+    FeedsChanged,
+    FeedsRefreshDone,
+    FeedsRefreshStarted,
+    LibraryOpened,
+)
+from reader.refreshing import FeedRefresher
 from reader.state import ReaderState
 
 
@@ -28,6 +37,8 @@ class NewsreaderApp(App):
         Binding("slash", "search", "Search", id="search"),
         Binding("ctrl+o", "goto", "Go to", id="goto"),
         Binding("ctrl+b", "bookmarks", "Bookmarks", id="bookmarks"),
+        Binding("F", "feeds", "Feeds", show=False, id="feeds"),
+        Binding("R", "refresh_feeds", "Refresh feeds", show=False, id="refresh_feeds"),
         Binding("question_mark,f1", "help", "Help", id="help"),
         Binding("q", "quit", "Quit", id="quit"),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="quit_now"),
@@ -44,6 +55,9 @@ class NewsreaderApp(App):
         self.listed = threading.Event()
         self.state = ReaderState(self.library_path)
         self._theme_loaded = False
+        self.feed_refresher = FeedRefresher(self)
+        self.warmed = False  # the start-up worker is done (a refresh on start may begin)
+        self._quit_after_refresh = False
 
     # -- start-up ------------------------------------------------------------------------------
     def get_default_screen(self) -> Screen:
@@ -118,6 +132,14 @@ class NewsreaderApp(App):
             screen.post_message(CoreReady())
         # After the screens have shown what they waited for.
         self.call_after_refresh(self.warm_caches)
+        if self.settings.ui.auto_refresh:
+            self.set_interval(self.AUTO_REFRESH_S, self._refresh_due_feeds, name="auto refresh")
+
+    # Feeds due are looked for this often while the reader is open (ui.auto_refresh).
+    AUTO_REFRESH_S = 60.0
+
+    def _refresh_due_feeds(self) -> None:
+        self.feed_refresher.start(due=True, quiet=True)  # skipped while one is running
 
     def on_core_failed(self, message: CoreFailed) -> None:
         self.notify(message.error, title="Cannot open the library", severity="error",
@@ -128,11 +150,30 @@ class NewsreaderApp(App):
             self.state.save(theme=theme)
 
     def on_unmount(self) -> None:
-        if self.core is not None:
+        # Closing the library under a refresh would break its writes: a refresh still running
+        # here (quit twice) is left the library, and the process ends with its last fetches.
+        if self.core is not None and self.feed_refresher.stop(wait_s=0.5):
             self.core.close()
+
+    async def action_quit(self) -> None:
+        """Quit; during a refresh, once the feeds being fetched are stored (asked again: at
+        once; nothing stored is lost either way)."""
+        if self.feed_refresher.running and not self._quit_after_refresh:
+            self._quit_after_refresh = True
+            self.feed_refresher.stop(wait_s=0)
+            self.notify("Quitting once the feeds being fetched are stored…", timeout=30)
+            return
+        self.exit()
 
     # -- one place where failed workers become visible ------------------------------------------
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "warm" and event.state in (
+            WorkerState.SUCCESS, WorkerState.ERROR
+        ):
+            self.warmed = True
+            if self.settings.ui.refresh_on_start:
+                # Once the first keystrokes' caches are built: well after the first paint.
+                self.feed_refresher.start(due=True, quiet=True)
         if event.state == WorkerState.ERROR:
             error = event.worker.error
             # markup=False: an error quoting a path or a title with "[/x]" in it would make
@@ -184,6 +225,43 @@ class NewsreaderApp(App):
         elif not isinstance(self.screen, BookmarksScreen):
             self.push_screen(BookmarksScreen())
 
+    def action_feeds(self) -> None:
+        from reader.screens.feeds import FeedsScreen
+
+        if not isinstance(self.screen, FeedsScreen):
+            self.push_screen(FeedsScreen())
+
+    def action_refresh_feeds(self) -> None:
+        if self.core is None:
+            self.notify("The library is still opening…")
+        elif not self.feed_refresher.start():
+            self.notify(f"Already {self.feed_refresher.status}", markup=False, timeout=3)
+
+    # -- a refresh's messages: toasts from the refresher, and every screen told -----------------
+    def on_feeds_refresh_started(self, message: FeedsRefreshStarted) -> None:
+        self.feed_refresher.started(message)
+        self._feeds_changed()
+
+    def on_feed_refreshed(self, message: FeedRefreshed) -> None:
+        self.feed_refresher.refreshed(message)
+        self._feeds_changed()
+
+    def on_feeds_refresh_done(self, message: FeedsRefreshDone) -> None:
+        self.feed_refresher.done(message)
+        self._feeds_changed()
+        if self._quit_after_refresh:
+            self.exit()
+
+    def _feeds_changed(self) -> None:
+        for screen in self.screen_stack:
+            screen.post_message(FeedsChanged())
+
+    def library_screen(self):  # -> LibraryScreen | None
+        from reader.screens.library import LibraryScreen
+
+        bottom = self.screen_stack[0] if self.screen_stack else None
+        return bottom if isinstance(bottom, LibraryScreen) else None
+
     def action_export(self) -> None:
         from reader.screens.dialogs import ExportDialog
 
@@ -231,6 +309,10 @@ class NewsreaderApp(App):
                             self.action_goto)
         yield SystemCommand("Library", "Back to the list of articles", self.action_library)
         yield SystemCommand("Bookmarks", "Your bookmarks (ctrl+b)", self.action_bookmarks)
+        yield SystemCommand("Feeds", "Subscriptions by group, with unread counts (F)",
+                            self.action_feeds)
+        yield SystemCommand("Refresh feeds", "Fetch every feed for new articles (R)",
+                            self.action_refresh_feeds)
         yield SystemCommand("Export bookmarks", "Markdown, JSON, CSV (Readwise) or HTML",
                             self.action_export)
         yield SystemCommand("Help", "Every key binding (? or f1)", self.action_help)

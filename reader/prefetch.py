@@ -20,6 +20,16 @@ PAGE = 2000
 SCREENFUL = 60
 
 
+@dataclass(frozen=True)
+class FeedScope:
+    """The library narrowed to the articles of one feed, or of a group of feeds (and the
+    groups inside it), chosen on the feeds screen."""
+
+    label: str  # what the library's bar says: "feed: BBC World", "group: News/World"
+    feed_id: int | None = None
+    group: str | None = None
+
+
 @dataclass
 class Page:
     rows: list[ArticleSummary]
@@ -29,6 +39,7 @@ class Page:
     sort: str = "date"
     partial: bool = False  # only the first rows of the page: read the rest
     rev: int = -1  # the library's revision when read: articles added or removed since change it
+    scope: FeedScope | None = None  # total and unread count the scope's articles then
 
 
 @dataclass
@@ -49,13 +60,35 @@ class EarlyLibrary:
 
 
 def read_page(
-    library: Library, text: str = "", sort: str = "date", limit: int = PAGE
+    library: Library,
+    text: str = "",
+    sort: str = "date",
+    limit: int = PAGE,
+    scope: FeedScope | None = None,
 ) -> Page:
     rev = library.rev  # first: a write after it makes the page look older, never newer
-    rows = library.filtered(text, sort=sort, limit=limit)
-    total = library.count()
+    if scope is None:
+        rows = library.filtered(text, sort=sort, limit=limit)
+        total = library.count()
+        unread = library.unread_count(total)
+    else:
+        from index.feeds.store import FeedStore  # only once a feed is chosen
+
+        where, params = FeedStore.scope(scope.feed_id, scope.group)
+        rows = library.filtered(text, sort=sort, limit=limit, where=where, where_params=params)
+        total, unread = FeedStore(library).scope_counts(where, params)
     partial = limit < PAGE and len(rows) == limit and total > limit
-    return Page(rows, total, library.unread_count(total), text, sort, partial, rev)
+    return Page(rows, total, unread, text, sort, partial, rev, scope)
+
+
+def unread_count(library: Library, scope: FeedScope | None = None) -> int:
+    """Unread articles in the library, or in the feed or group of `scope`."""
+    if scope is None:
+        return library.unread_count()
+    from index.feeds.store import FeedStore
+
+    where, params = FeedStore.scope(scope.feed_id, scope.group)
+    return FeedStore(library).scope_counts(where, params)[1]
 
 
 def prefetch(path: Path) -> EarlyLibrary:

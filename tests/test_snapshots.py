@@ -7,6 +7,7 @@ with `pytest tests/test_snapshots.py --snapshot-update`."""
 
 from __future__ import annotations
 
+import time
 import types
 from pathlib import Path
 
@@ -164,3 +165,115 @@ def test_article_view_at_a_hit(snap_compare, snapshot_app):
         await steady(pilot)
 
     assert snap_compare(snapshot_app, terminal_size=SIZE, run_before=run_before)
+
+
+# -- feeds (issue 16) -------------------------------------------------------------------------
+FEEDS_OPML = """<?xml version="1.0"?><opml version="2.0"><head><title>subs</title></head><body>
+<outline text="Tide Tables" xmlUrl="{base}/tides.xml"/>
+<outline text="News">
+  <outline text="Harbour Watch" xmlUrl="{base}/harbour.xml"/>
+  <outline text="Local"><outline text="Market Hall" xmlUrl="{base}/market.xml"/></outline>
+</outline>
+<outline text="Sport"><outline text="Regatta Results" xmlUrl="{base}/gone.xml"/></outline>
+</body></opml>"""
+# Fixed so the snapshot never changes: when each feed was fetched, and what the dead one said.
+FETCHED = "2026-11-30T08:15:00+00:00"
+FAILED = "2026-11-30T08:16:00+00:00"
+
+
+@pytest.fixture
+def feeds_app(tmp_path: Path, settings: Settings, article_files, monkeypatch):
+    """The reader on ARTICLES plus four subscriptions (from an OPML file, in groups), fetched
+    once from a local server: three with articles, one that answered 404. Addresses and times
+    are then pinned, and local time is UTC."""
+    from reader_feed_server import FeedServer, Item
+
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    server = FeedServer()
+    files = article_files(tmp_path / "articles", ARTICLES)
+    core = Newsreader.open(tmp_path / "library", settings)
+    try:
+        assert core.add([str(f) for f in files]).added == len(ARTICLES)
+        # A date of its own for each article: the list's order never depends on which feed
+        # the concurrent refresh happened to store first.
+        dates = (f"{day:02d} Nov 2026 06:00:00 GMT" for day in range(25, 0, -1))
+        for path, title, words in (
+            ("/tides.xml", "Tide Tables", ["Spring tides this week", "Neap tides return"]),
+            (
+                "/harbour.xml",
+                "Harbour Watch",
+                [
+                    "Dredger arrives at the harbour mouth",
+                    "New pontoons for the marina",
+                    "Harbour dues to rise in April",
+                ],
+            ),
+            ("/market.xml", "Market Hall", ["Fish market opens an hour earlier"]),
+        ):
+            server.feed(
+                path,
+                title,
+                [Item(f"{path}-{n}", t, f"{t}.", next(dates)) for n, t in enumerate(words)],
+            )
+        opml = tmp_path / "subs.opml"
+        opml.write_text(FEEDS_OPML.format(base=server.url("")), encoding="utf-8")
+        assert len(core.feeds.subscribe([str(opml)]).added) == 4
+        report = core.feeds.refresh()
+        assert report.added == 6 and report.failed == 1
+        with core.library.transaction() as db:
+            db.execute(
+                "UPDATE feeds SET url = replace(url, ?, 'https://feeds.example.com'),"
+                " last_fetched = ?, last_success = ?, next_due = ?",
+                (server.url(""), FETCHED, FETCHED, "2026-11-30T09:15:00+00:00"),
+            )
+            db.execute(
+                "UPDATE feeds SET last_fetched = ?, last_success = NULL, failures = 3,"
+                " last_error = 'HTTP 404 Not Found' WHERE title = 'Regatta Results'",
+                (FAILED,),
+            )
+        harbour = next(f for f in core.feeds.list() if f.title == "Harbour Watch")
+        core.mark_read(core.feeds.article_ids([harbour.id])[0])
+    finally:
+        core.close()
+        server.close()
+    yield make_app(settings, tmp_path / "library")
+    monkeypatch.delenv("TZ")
+    time.tzset()
+
+
+async def feeds_shown(pilot: Pilot) -> None:
+    from reader.screens.feeds import FeedsScreen
+
+    await ready(pilot)
+    await pilot.press("F")
+    await until(
+        pilot,
+        lambda: isinstance(pilot.app.screen, FeedsScreen) and pilot.app.screen.loaded,
+        "the feeds screen",
+    )
+
+
+def test_feeds_screen(snap_compare, feeds_app):
+    """Groups nested, counts summed, the dead feed marked, its whole error under the list."""
+
+    async def run_before(pilot: Pilot) -> None:
+        await feeds_shown(pilot)
+        await pilot.press("G")
+        await steady(pilot)
+
+    assert snap_compare(feeds_app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_library_narrowed_to_a_feed_group(snap_compare, feeds_app):
+    async def run_before(pilot: Pilot) -> None:
+        await feeds_shown(pilot)
+        await pilot.press("g", "j", "enter")  # the group "News"
+        await until(
+            pilot,
+            lambda: "group: News" in str(pilot.app.library_screen().query_one("#counts").content),
+            "the group's articles",
+        )
+        await steady(pilot)
+
+    assert snap_compare(feeds_app, terminal_size=SIZE, run_before=run_before)

@@ -145,11 +145,17 @@ class Refresher:
         try:
             with ThreadPoolExecutor(workers, thread_name_prefix="feed") as pool:
                 futures = [pool.submit(self._get, f, prefetched.get(f.id)) for f in todo]
-                for future in as_completed(futures):
-                    outcome = self._store(future.result())
-                    report.outcomes.append(outcome)
-                    if progress:
-                        progress(outcome, len(report.outcomes), len(todo))
+                try:
+                    for future in as_completed(futures):
+                        outcome = self._store(future.result())
+                        report.outcomes.append(outcome)
+                        if progress:
+                            progress(outcome, len(report.outcomes), len(todo))
+                except BaseException:
+                    # Stopped (ctrl+c, a reader quitting): feeds not started yet never are;
+                    # leaving the pool then waits only for the fetches under way.
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    raise
         finally:
             if any(o.article_ids for o in report.outcomes):
                 self.core.catch_up()
@@ -236,6 +242,8 @@ class Refresher:
 
     # -- in the calling thread ------------------------------------------------------------
     def _store(self, got: _Fetched) -> FeedOutcome:
+        if got.state is not None and got.feed.title is None:
+            got.feed.title = got.state.title  # as stored: a first fetch names the feed
         outcome = FeedOutcome(got.feed, unchanged=got.unchanged, problems=got.problems)
         s = self.settings
         try:

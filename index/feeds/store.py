@@ -180,6 +180,31 @@ class FeedStore:
         )
         return [r[0] for r in rows]
 
+    # -- the reader's feed filter ------------------------------------------------------
+    @staticmethod
+    def scope(feed_id: int | None = None, group: str | None = None) -> tuple[str, list]:
+        """A WHERE clause over `articles a` (for Library.summaries and filtered) keeping the
+        articles that came from one feed, or from the feeds of a group and of the groups
+        inside it (read when the clause runs, so feeds added to the group since are in)."""
+        if feed_id is not None:
+            return "a.id IN (SELECT article_id FROM feed_entries WHERE feed_id = ?)", [feed_id]
+        if group is None:
+            raise ValueError("a feed scope needs a feed id or a group")
+        return (
+            "a.id IN (SELECT e.article_id FROM feed_entries e JOIN feeds f ON f.id = e.feed_id"
+            " WHERE f.grp = ? OR substr(f.grp, 1, ?) = ?)",
+            [group, len(group) + 1, group + "/"],
+        )
+
+    def scope_counts(self, where: str, params: list) -> tuple[int, int]:
+        """(articles, unread) of the articles a `scope` clause keeps."""
+        row = self.library.query(
+            "SELECT COUNT(*), COALESCE(SUM(COALESCE(r.read, 0) = 0), 0) FROM articles a"
+            f" LEFT JOIN reading_state r ON r.article_id = a.id WHERE {where}",
+            params,
+        )[0]
+        return int(row[0]), int(row[1])
+
     # -- refresh state ------------------------------------------------------------------
     def fingerprints(self, feed_id: int, keys: list[str]) -> dict[str, str]:
         """Entry key -> fingerprint of the entry when last stored, for these keys (a feed's

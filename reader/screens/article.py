@@ -65,6 +65,9 @@ class ArticleScreen(ReportsWorkerFailures, Screen):
                 id="article.entities"),
         Binding("n", "next_hit", "Next hit", id="article.next_hit"),
         Binding("N", "previous_hit", "Prev hit", id="article.previous_hit"),
+        Binding("u", "next_unread(1)", "Next unread", show=False, id="article.next_unread"),
+        Binding("U", "next_unread(-1)", "Previous unread", show=False,
+                id="article.previous_unread"),
         Binding("j,down", "cursor(1)", "Down", show=False, id="article.down"),
         Binding("k,up", "cursor(-1)", "Up", show=False, id="article.up"),
         Binding("space,pagedown", "page(1)", "Page down", show=False, id="article.page_down"),
@@ -407,6 +410,34 @@ class ArticleScreen(ReportsWorkerFailures, Screen):
             core.bookmarks.update(bid, note=edit.note, tags=edit.tags)
         self.post_message(BookmarksChanged(core.bookmarks.for_article(self.article_id),
                                            f"Saved the bookmark on paragraph {passage + 1}"))
+
+    # -- next unread ---------------------------------------------------------------------------
+    def action_next_unread(self, step: int) -> None:
+        """Open the next (step 1) or previous (-1) unread article of the library's list, in
+        its order (sort, filter, feed), in place of this one: escape still goes back to where
+        this one was opened from."""
+        library = self.app.library_screen()
+        if library is not None and self.app.library is not None:
+            self.find_unread([i for i in library.around(self.article_id, step)
+                              if i != self.article_id])
+
+    @work(thread=True, exclusive=True, group="next-unread", exit_on_error=False,
+          name="finding the next unread article")
+    def find_unread(self, candidates: list[int]) -> None:
+        # Read marks from the library, not the list's: articles read since it was shown count.
+        read = self.app.library.read_ids(candidates)
+        found = next((i for i in candidates if i not in read), None)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._open_unread, found)
+
+    def _open_unread(self, article_id: int | None) -> None:
+        if article_id is None:
+            self.notify("No unread articles left in the list.", timeout=3)
+            return
+        library = self.app.library_screen()
+        if library is not None:
+            library.follow(article_id)
+        self.app.switch_screen(ArticleScreen(article_id))
 
     def action_back(self) -> None:
         """Back one level: close the side panels first, then leave the article."""

@@ -31,6 +31,7 @@ class HelpScreen(ModalScreen):
 
     def _table(self) -> Table:
         from reader.screens.article import ArticleScreen
+        from reader.screens.feeds import FeedsScreen, FeedTable
         from reader.screens.library import LibraryScreen
         from reader.screens.search import SearchScreen
 
@@ -44,6 +45,7 @@ class HelpScreen(ModalScreen):
             "Search": SearchScreen.BINDINGS,
             **_EXTRA,
             "Article": ArticleScreen.BINDINGS,
+            "Feeds": [*FeedsScreen.BINDINGS, *FeedTable.BINDINGS],
         }
         for name, bindings in sections.items():
             table.add_row(Text(name, style="bold underline"), "", "")
@@ -53,6 +55,6 @@ class HelpScreen(ModalScreen):
                         Binding(k.strip(), binding.action)) for k in binding.key.split(","))
                     table.add_row(keys, binding.description, binding.id or "")
         table.add_row(Text("Palette", style="bold underline"), "", "")
-        table.add_row("ctrl+p", "command palette: search, go to, library, theme, reindex, quit",
-                      "")
+        table.add_row("ctrl+p", "command palette: search, go to, library, bookmarks, feeds,"
+                      " refresh feeds, export, theme, reindex, quit", "")
         return table
