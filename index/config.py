@@ -29,7 +29,6 @@ class SearchSettings:
     fuzzy_candidates: int = 3
     prefix_min_chars: int = 4
     prefix_expansions: int = 10
-    wildcard_expansions: int = 30
     expansion_budget: int = 5000
     partial_below: int = 10
 

@@ -9,8 +9,10 @@ Each hit knows which of the words it lacks, so the UI and `--json` can say so.""
 
 from __future__ import annotations
 
+import heapq
 import math
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from whoosh import query as Q
 
@@ -37,6 +39,8 @@ these they those through too under until up upon very was were what whatever whe
 which while who whom whose why would"""
 FUNCTION_WORDS = frozenset(_FUNCTION_TEXT.split())
 FUNCTION_WEIGHT = 0.2
+# Added to the key of a hit holding every word, so that it ranks before every partial match.
+ALL_FIRST = 1e12
 
 
 @dataclass
@@ -137,48 +141,59 @@ def rank(ranker, p: Plan, limit: int, partial_below: int) -> Ranked:
         best = _top(full, limit, lambda d, s: s)
         return Ranked([Best(d, s, s, [True] * n) for d, s in best], len(full), len(full))
     per_word = [ranker.scores(w.node) for w in p.words]
-    strict = None
     if p.strict:
         strict = ranker.scores(Q.And(p.strict) if len(p.strict) > 1 else p.strict[0])
-    summed: dict[int, float] = {}
-    count: dict[int, int] = {}
-    weight: dict[int, float] = {}
+        per_word = [_within(scores, strict) for scores in per_word]
     docs = max(ranker.doc_count, 1)
     factors = [FUNCTION_WEIGHT if w.typed.lower() in FUNCTION_WORDS else 1.0 for w in p.words]
     idfs = [
         f * math.log(1 + docs / (1 + len(scores)))
         for scores, f in zip(per_word, factors, strict=True)
     ]
-    for scores, idf, f in zip(per_word, idfs, factors, strict=True):
-        for d, s in scores.items():
-            if strict is not None and d not in strict:
-                continue
-            summed[d] = summed.get(d, 0.0) + s * f
-            count[d] = count.get(d, 0) + 1
-            weight[d] = weight.get(d, 0.0) + idf
-    if strict is not None:
-        summed = {d: s + strict[d] for d, s in summed.items()}
-    complete = sum(1 for c in count.values() if c == n)
-    if p.any_of:
-        whole = sum(idfs) or 1.0
-
-        def key(d: int, s: float) -> object:
-            return s * (1 + COVERAGE_WEIGHT * weight[d] / whole)
-    else:
-        whole = sum(idfs) or 1.0
-
-        def key(d: int, s: float) -> object:
-            # All the words first, then most of them, then any; within each, BM25F weighed
-            # by the share of the words' idf held.
-            tier = 1 if count[d] == n else 0
-            return (tier, s * (1 + COVERAGE_WEIGHT * weight[d] / whole))
-
-    best = _top(summed, limit, key)
+    # The Python loops run over all but the largest word's postings (results may be cached:
+    # never changed in place).
+    order = sorted(range(n), key=lambda i: len(per_word[i]), reverse=True)
+    first = order[0]
+    summed = _scaled(per_word[first], factors[first])
+    held = dict.fromkeys(per_word[first], idfs[first])  # the idf of the words each holds
+    get, held_get = summed.get, held.get
+    for i in order[1:]:
+        f, idf = factors[i], idfs[i]
+        for d, sc in per_word[i].items():
+            summed[d] = get(d, 0.0) + sc * f
+            held[d] = held_get(d, 0.0) + idf
+    if p.strict:
+        summed = {d: sc + strict[d] for d, sc in summed.items()}
+    smallest = per_word[order[-1]]
+    every = set(smallest).intersection(*(per_word[i] for i in order[:-1]))
+    # A hit's key: BM25F times (1 + COVERAGE_WEIGHT × the idf-weighted share of the words it
+    # holds); unless the words were OR-ed, those holding every word come first.
+    weight = COVERAGE_WEIGHT / (sum(idfs) or 1.0)
+    first_tier = 0.0 if p.any_of else ALL_FIRST
+    # A key is at most (1 + COVERAGE_WEIGHT) times BM25F: only the articles whose BM25F could
+    # reach the limit-th best BM25F's key need one.
+    floor = min(heapq.nlargest(limit, summed.values()), default=0.0) / (1 + COVERAGE_WEIGHT)
+    keys = {
+        d: sc * (1 + weight * held[d]) + (first_tier if d in every else 0.0)
+        for d, sc in summed.items()
+        if sc >= floor or d in every
+    }
+    best = heapq.nlargest(limit, keys.items(), key=itemgetter(1))
     return Ranked(
-        [Best(d, s, key(d, s), [d in scores for scores in per_word]) for d, s in best],
+        [Best(d, summed[d], k, [d in scores for scores in per_word]) for d, k in best],
         len(summed),
-        complete,
+        len(every),
     )
+
+
+def _within(scores: dict[int, float], allowed: dict[int, float]) -> dict[int, float]:
+    if len(allowed) < len(scores):
+        return {d: scores[d] for d in allowed if d in scores}
+    return {d: sc for d, sc in scores.items() if d in allowed}
+
+
+def _scaled(scores: dict[int, float], factor: float) -> dict[int, float]:
+    return dict(scores) if factor == 1.0 else {d: sc * factor for d, sc in scores.items()}
 
 
 def term_of(node: Q.Query) -> str | None:
@@ -206,8 +221,6 @@ def weakest(labels: list[str]) -> str:
 
 
 def _top(scores: dict[int, float], limit: int, key) -> list[tuple[int, float]]:
-    import heapq
-
     keyed = heapq.nlargest(limit, scores.items(), key=lambda kv: (key(*kv), -kv[0]))
     return [(d, s) for d, s in keyed]
 

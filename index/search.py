@@ -356,7 +356,7 @@ class Search:
         the same budget as as-you-type completion (Whoosh's own expansion reads every
         matching term: 350 ms p95 at 127.6k articles)."""
         if isinstance(q, Q.Prefix | Q.Wildcard) and q.fieldname in ("title", "body"):
-            vocab, limit = self.vocabulary(), self.settings.wildcard_expansions
+            vocab, limit = self.vocabulary(), self.settings.prefix_expansions
             budget = self.settings.expansion_budget
             pattern = q.text.lower()
             words = (vocab.completions(pattern, limit, budget) if isinstance(q, Q.Prefix)

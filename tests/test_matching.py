@@ -154,13 +154,13 @@ def test_wildcards_expand_to_the_most_used_words(demo_library: Newsreader) -> No
     assert SEED in [h.title for h in r.hits]
     assert "palmyra" in r.terms
     settings = demo_library.searching.settings
-    before = settings.wildcard_expansions
+    before = settings.prefix_expansions
     try:
-        settings.wildcard_expansions = 1
+        settings.prefix_expansions = 1
         top = demo_library.searching.vocabulary().completions("minist", 1)[0]
         assert demo_library.search("minist*").terms == {analysis.stem(top)}
     finally:
-        settings.wildcard_expansions = before
+        settings.prefix_expansions = before
 
 
 def test_vocabulary_matches_wildcard_patterns() -> None:
