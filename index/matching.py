@@ -82,7 +82,7 @@ def plan(parsed: ParsedQuery) -> Plan | None:
     q = parsed.query
     if q is Q.NullQuery:
         return None
-    typed = {}
+    typed: dict[str, str] = {}
     for w in parsed.words:
         stem = analysis.stem(w.lower())
         if stem:
@@ -97,7 +97,9 @@ def plan(parsed: ParsedQuery) -> Plan | None:
             return Plan([w for w in words if w], any_of=True)
         return None
     children = _flatten_and(q)
-    out, strict, seen = [], [], {}
+    out: list[Word] = []
+    strict: list[Q.Query] = []
+    seen: dict[str, int] = {}
     for c in children:
         word = None if parsed.explicit_and else _word(c, typed, '"' not in parsed.text)
         if word is None or _key(c) in parsed.required:
@@ -116,7 +118,7 @@ def plan(parsed: ParsedQuery) -> Plan | None:
 class Best:
     doc: int
     score: float  # BM25F of what it matched
-    key: object  # what it is ranked by (best largest)
+    key: float  # what it is ranked by (best largest)
     held: list[bool]  # which of the plan's words it holds
 
 
@@ -132,13 +134,13 @@ class Ranked:
 
 
 def rank(ranker, p: Plan, limit: int, partial_below: int) -> Ranked:
-    """Every word first; when fewer than `partial_below` articles hold them all (or the words
-    are OR-ed), the articles holding any word, more words first (then BM25F), restricted by
-    the strict part."""
+    """Every word; when fewer than `partial_below` articles hold them all (or the words are
+    OR-ed), the articles holding any of them (and the strict part): those holding every word
+    first (unless OR-ed), then by BM25F weighed by the share of the words held."""
     n = len(p.words)
     full = ranker.scores(p.query()) if not p.any_of else None
     if full is not None and (len(full) >= partial_below or n < 2):
-        best = _top(full, limit, lambda d, s: s)
+        best = heapq.nlargest(limit, full.items(), key=itemgetter(1))
         return Ranked([Best(d, s, s, [True] * n) for d, s in best], len(full), len(full))
     per_word = [ranker.scores(w.node) for w in p.words]
     if p.strict:
@@ -218,11 +220,6 @@ def weakest(labels: list[str]) -> str:
         if label in labels:
             return label
     return "all"
-
-
-def _top(scores: dict[int, float], limit: int, key) -> list[tuple[int, float]]:
-    keyed = heapq.nlargest(limit, scores.items(), key=lambda kv: (key(*kv), -kv[0]))
-    return [(d, s) for d, s in keyed]
 
 
 def _flatten_and(q: Q.Query) -> list[Q.Query]:

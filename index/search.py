@@ -13,8 +13,9 @@ from whoosh import query as Q
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
-from index import analysis, matching, query, spelling
+from index import analysis, expansion, matching, query, spelling
 from index.config import SearchSettings
+from index.expansion import replace_term
 from index.fuzzy import Vocabulary
 from index.library import Library
 from index.model import Hit, SearchResult
@@ -296,7 +297,7 @@ class Search:
         options = {whole} | {t for c in completions if (t := analysis.stem(c))}
         if options == {whole}:
             return q
-        return _replace_term(q, whole, sorted(options))
+        return replace_term(q, whole, sorted(options))
 
     def _correct(self, q: Q.Query, words: list[str], text: str) -> tuple[Q.Query, str] | None:
         """Swap each word the library does not know for its likeliest spellings. Returns the
@@ -312,7 +313,7 @@ class Search:
             stems = list(dict.fromkeys(t for w in similar if (t := analysis.stem(w))))
             if not stems:
                 continue
-            fixed = _replace_term(fixed, term, stems)
+            fixed = replace_term(fixed, term, stems)
             shown = re.sub(rf"(?<!\w){re.escape(typed)}(?!\w)", similar[0], shown, count=1)
         return (fixed, shown) if fixed is not q else None
 
@@ -352,28 +353,10 @@ class Search:
                      Q.Term("body", stem)])
 
     def _expand_wildcards(self, q: Q.Query) -> Q.Query:
-        """`palm*`, `m?n*` over titles and text, as the most used words matching them that fit
-        the same budget as as-you-type completion (Whoosh's own expansion reads every
-        matching term: 350 ms p95 at 127.6k articles)."""
-        if isinstance(q, Q.Prefix | Q.Wildcard) and q.fieldname in ("title", "body"):
-            vocab, limit = self.vocabulary(), self.settings.prefix_expansions
-            budget = self.settings.expansion_budget
-            pattern = q.text.lower()
-            words = (vocab.completions(pattern, limit, budget) if isinstance(q, Q.Prefix)
-                     else vocab.matching(pattern, limit, budget))
-            boost = self.settings.title_boost if q.fieldname == "title" else 1.0
-            stems = list(dict.fromkeys(t for w in words if (t := analysis.stem(w))))
-            if not stems:
-                return Q.NullQuery
-            alternatives = [Q.Term(q.fieldname, t, boost=boost) for t in stems]
-            either = Q.Or(alternatives) if len(alternatives) > 1 else alternatives[0]
-            if len(alternatives) > 4:
-                either.matcher_type = Q.Or.ARRAY_MATCHER
-            return either
-        if q.is_leaf():
-            return q
-        return q.apply(self._expand_wildcards)
-
+        return expansion.expand_wildcards(
+            q, self.vocabulary(), self.settings.prefix_expansions,
+            self.settings.expansion_budget, self.settings.title_boost,
+        )
 
 
 def _hit_terms(q: Q.Query) -> frozenset[str]:
@@ -387,23 +370,3 @@ def _terms(q: Q.Query) -> list[tuple[str, str]]:
             text = text.decode("utf-8", "replace")
         out.append((fieldname, text))
     return out
-
-
-def _replace_term(q: Q.Query, old: str, new: list[str]) -> Q.Query:
-    """Rewrite every Term(field, old) in `q` as an Or of Term(field, each of `new`)."""
-    if isinstance(q, Q.Term) and q.text == old and q.fieldname in ("title", "body", "source"):
-        alternatives = [Q.Term(q.fieldname, t, boost=q.boost) for t in new]
-        if len(alternatives) == 1:
-            return alternatives[0]
-        either = Q.Or(alternatives)
-        # Whoosh's default for an Or is a binary tree of union matchers that re-balances on
-        # every step: seconds for dozens of frequent terms. Pre-loading their postings into an
-        # array is one pass over each list.
-        if len(alternatives) > 4:
-            either.matcher_type = Q.Or.ARRAY_MATCHER
-        return either
-    if isinstance(q, Q.Phrase):
-        return q  # a phrase stays exact
-    if q.is_leaf():
-        return q
-    return q.apply(lambda child: _replace_term(child, old, new))
