@@ -40,6 +40,7 @@ from bench.queries import (
     make_phrases,
     make_queries,
     make_typos,
+    make_wildcards,
 )
 
 SEED = 20240601
@@ -53,6 +54,7 @@ COUNTS = {
     "field": (45, 150),
     "typo": (40, 150),
     "prefix": (30, 100),  # queries, every keystroke of each
+    "wildcard": (40, 150),
     "finder": (30, 120),  # inputs, every keystroke of each
     "related": (60, 300),  # related-passages calls
 }
@@ -136,6 +138,8 @@ def measure(corpus: Corpus, library: Path, quick: bool) -> dict[str, Any]:
     typos = make_typos(rows, rng, n["typo"], vocab.frequency)
     typed = make_queries(rows, rng, n["prefix"])
     finder_inputs = make_finder_inputs(rows, rng, n["finder"])
+    # Drawn last, with a generator of their own, so that the other sets stay as they were.
+    wildcards = make_wildcards(rows, random.Random(SEED + 3), n["wildcard"])
 
     warm = make_queries(rows, random.Random(SEED + 1), 10)
     out["warm_searches_ms"] = round(sum(timed_ms(lambda q=q: core.search(q)) for q in warm), 1)
@@ -198,6 +202,13 @@ def measure(corpus: Corpus, library: Path, quick: bool) -> dict[str, Any]:
             s.run(text, lambda t=text: search(t, prefix=True), found)
     out["prefix"] = s.summary() | {"queries": len(typed), "examples": typed[:6]}
     say(f"    prefix: {_brief(out['prefix'])}")
+
+    # Explicit wildcards (palm*), submitted: the same bounded expansion as as-you-type.
+    s = Samples()
+    for q in wildcards:
+        s.run(q, lambda q=q: search(q), found)
+    out["wildcard"] = s.summary() | {"examples": wildcards[:6]}
+    say(f"    wildcard: {_brief(out['wildcard'])}")
     rss["searches"] = rss_now_mb()
 
     # Go-to finder: every keystroke.

@@ -140,6 +140,22 @@ def make_typos(
     return out
 
 
+def make_wildcards(rows: list[Row], rng: random.Random, n: int) -> list[str]:
+    """An explicit wildcard: the first 4-6 letters of a title word of 6+ letters and `*`
+    (`palm*`, `minist*`), a third of them after another word of the title."""
+    out: list[str] = []
+    while len(out) < n:
+        words = [w.lower() for w in words_of(_pick(rows, rng).title) if w.isalpha()]
+        long_words = [w for w in words if len(w) >= 6]
+        if not long_words:
+            continue
+        word = rng.choice(long_words)
+        stem = word[: rng.randint(4, min(6, len(word) - 1))] + "*"
+        others = [w for w in words if w != word]
+        out.append(f"{rng.choice(others)} {stem}" if others and rng.random() < 1 / 3 else stem)
+    return out
+
+
 def make_finder_inputs(rows: list[Row], rng: random.Random, n: int) -> list[str]:
     """What someone types to find a title they half remember: two or three of its words."""
     out: list[str] = []

@@ -83,6 +83,7 @@ def latency_rows(table: Table, name: str, r: dict[str, Any]) -> None:
         ("typo", "search: typo (submitted)", "typo"),
         ("typo_as_typed", "search: typo, as typed", "typo"),
         ("prefix", "search: as you type, per keystroke", "prefix"),
+        ("wildcard", "search: explicit wildcard (palm*)", "prefix"),
         ("finder", "go-to finder, per keystroke", "finder"),
         ("related_passages", "related passages, per paragraph", "related"),
         ("related_articles", "related articles", None),

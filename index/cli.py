@@ -232,7 +232,7 @@ def cmd_search(core: Newsreader, args: argparse.Namespace) -> int:
                 continue
             result = core.search(text, limit=args.limit, sort=args.sort, fuzzy=fuzzy)
             out = {"query": text, "hits": search_json(result), "total": result.total,
-                   "corrected": result.corrected}
+                   "corrected": result.corrected, "matched": result.matched}
             sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
             sys.stdout.flush()
         return EXIT_OK
@@ -250,6 +250,8 @@ def cmd_search(core: Newsreader, args: argparse.Namespace) -> int:
     for hit in result.hits:
         meta = ", ".join(x for x in (hit.source, (hit.date or "")[:10]) if x)
         print(f"[{hit.id}] {hit.title}" + (f"  ({meta})" if meta else ""))
+        if hit.missing:
+            print("    lacks: " + ", ".join(hit.missing))
         print("    " + _marked(hit.snippet.text, hit.snippet.highlights, bold))
     shown = len(result.hits)
     if result.total > shown:

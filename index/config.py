@@ -29,6 +29,8 @@ class SearchSettings:
     fuzzy_candidates: int = 3
     prefix_min_chars: int = 4
     prefix_expansions: int = 10
+    expansion_budget: int = 5000
+    partial_below: int = 10
 
 
 @dataclass

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import re
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -41,12 +42,28 @@ class Vocabulary:
         """The most frequent words that start with `prefix`: at most `limit`, and (when a
         `budget` is given) no more than fit in `budget` articles in all — a search costs
         about one step per article each word is in, and the first completion always counts."""
+        return self._most_used(self._starting(prefix), limit, budget)
+
+    def matching(self, pattern: str, limit: int, budget: int | None = None) -> list[str]:
+        """The most frequent words matching a wildcard `pattern` (`*` any letters, `?` one),
+        bounded as `completions` is. Only the words starting with the pattern's letters
+        before its first wildcard are tried."""
+        lead = re.split(r"[*?]", pattern, maxsplit=1)[0]
+        shape = re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c)
+                                   for c in pattern))
+        terms = self.terms
+        found = [i for i in self._starting(lead) if shape.fullmatch(terms[i])]
+        return self._most_used(found, limit, budget)
+
+    def _starting(self, prefix: str) -> range:
         lo = bisect.bisect_left(self.terms, prefix)
-        hi = bisect.bisect_left(self.terms, prefix + "\uffff")
-        if hi - lo <= limit:
-            best = sorted(range(lo, hi), key=self.freq.__getitem__, reverse=True)
+        return range(lo, bisect.bisect_left(self.terms, prefix + "\uffff"))
+
+    def _most_used(self, found, limit: int, budget: int | None) -> list[str]:
+        if len(found) <= limit:
+            best = sorted(found, key=self.freq.__getitem__, reverse=True)
         else:
-            best = heapq.nlargest(limit, range(lo, hi), key=self.freq.__getitem__)
+            best = heapq.nlargest(limit, found, key=self.freq.__getitem__)
         if budget is None:
             return [self.terms[i] for i in best]
         chosen, spent = [], 0

@@ -66,6 +66,9 @@ class Hit:
     snippet: Snippet
     passage: int
     title_highlights: list[tuple[int, int]] = field(default_factory=list)
+    # "all" the plain words typed, "most" (more than half) or "any"; and the words it lacks.
+    matched: str = "all"
+    missing: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return {
@@ -78,6 +81,8 @@ class Hit:
             "snippet": self.snippet.text,
             "highlights": [list(span) for span in self.snippet.highlights],
             "passage": self.passage,
+            "matched": self.matched,
+            "missing": list(self.missing),
         }
 
 
@@ -90,6 +95,10 @@ class SearchResult:
     corrected: str | None = None
     # Stemmed terms the hits matched on; the reader highlights them inside an article.
     terms: frozenset[str] = frozenset()
+    # The weakest match among the hits ("all", "most", "any": index.matching), and how many
+    # articles hold every plain word (None: the query had no words that may be missing).
+    matched: str = "all"
+    complete: int | None = None
 
 
 @dataclass

@@ -34,7 +34,15 @@ _DATE_FILTER = re.compile(
 )
 
 
-MAX_QUERY_CHARS = 1000
+# A pasted paragraph is a query; past this it is cut. Whoosh's parser is quadratic in the
+# length of a word (one of 20,000 letters: 7 s), so words are cut to MAX_WORD_CHARS.
+MAX_QUERY_CHARS = 4000
+MAX_WORD_CHARS = 100
+_LONG_WORD = re.compile(rf"\S{{{MAX_WORD_CHARS + 1},}}")
+# `+word`: this word is required (the plus sign goes before the parser sees the text).
+_REQUIRED_WORD = re.compile(r"(?<![^\s(])\+([^\W_]+(?:['’][^\W_]+)*)")
+_QUESTION = re.compile(r"(?<=[^\W_])\?+(?=[\s)\"]|$)")
+_REQUIRED_MARK = re.compile(r"(?<![^\s(])\+(?=[^\W_])")
 
 
 class DateError(ValueError):
@@ -48,13 +56,18 @@ class ParsedQuery:
     literal: bool = False  # the typed syntax was unusable: this searches the plain words
     date_range: tuple[int | None, int | None] | None = None
     words: list[str] = field(default_factory=list)  # plain words typed, in order
+    # Stems of the words typed as `+word`: required even when matching degrades.
+    required: frozenset[str] = frozenset()
+    explicit_and: bool = False  # `AND` typed: every word is required (index.matching)
 
 
 def parse(text: str, title_boost: float = 3.0, extra_fields: set[str] | None = None) -> ParsedQuery:
-    # Whoosh's parser is quadratic in the length of a word (20,000 letters: 7 s); no real
-    # query is longer than this.
-    text = text.strip()[:MAX_QUERY_CHARS]
+    text = _LONG_WORD.sub(lambda m: m.group()[:MAX_WORD_CHARS], text.strip()[:MAX_QUERY_CHARS])
     rest, date_range = _take_dates(text)
+    required = frozenset(t for w in _REQUIRED_WORD.findall(rest) if (t := analysis.stem(w)))
+    rest = _REQUIRED_MARK.sub("", rest)
+    # A question mark ending a word ends a question; it is not Whoosh's one-letter wildcard.
+    rest = _QUESTION.sub("", rest)
     fields = USER_FIELDS | (extra_fields or set())
     literal = False
     try:
@@ -81,7 +94,9 @@ def parse(text: str, title_boost: float = 3.0, extra_fields: set[str] | None = N
     if _needs_kind(query):
         # A purely negative query would match passage documents too.
         query = Q.And([Q.Term("kind", "a"), query])
-    return ParsedQuery(text, query, literal, date_range, _plain_words(rest))
+    explicit_and = bool(re.search(r"(?<![^\s(])AND(?![^\s)])", rest))
+    return ParsedQuery(text, query, literal, date_range, _plain_words(rest), required,
+                       explicit_and)
 
 
 def _parser(title_boost: float) -> MultifieldParser:

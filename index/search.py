@@ -13,8 +13,9 @@ from whoosh import query as Q
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
-from index import analysis, query
+from index import analysis, expansion, matching, query, spelling
 from index.config import SearchSettings
+from index.expansion import replace_term
 from index.fuzzy import Vocabulary
 from index.library import Library
 from index.model import Hit, SearchResult
@@ -56,14 +57,20 @@ class Search:
         fuzzy: bool | None = None,
     ) -> SearchResult:
         """Search the library. `prefix`: the last word is still being typed, complete it.
-        `fuzzy`: retry with typo-tolerant terms when (almost) nothing is found."""
+        `fuzzy`: retry with typo-tolerant terms when (almost) nothing is found.
+        Plain words are all required first; when few articles hold them all, those holding
+        most of them follow (index.matching)."""
         limit = limit or self.settings.limit
         fuzzy = self.settings.fuzzy if fuzzy is None else fuzzy
         parsed = query.parse(text, self.settings.title_boost)
         if parsed.query is Q.NullQuery:
             return SearchResult(text, [], 0)
-        q = parsed.query
-        if prefix and text and not text[-1].isspace():
+        typing = prefix and bool(text) and not text[-1].isspace()
+        p = matching.plan(parsed)
+        if p is not None and sort != "date":
+            return self._search_words(p, parsed, text, limit, typing, fuzzy)
+        q = self._expand_wildcards(parsed.query)
+        if typing:
             q = self._complete_last_word(q, parsed.words)
         found, total = self._run(q, limit, sort)
         corrected = None
@@ -74,9 +81,58 @@ class Search:
                 fixed, fixed_total = self._run(fixed_q, limit, sort)
                 if fixed_total > total:
                     q, found, total, corrected = fixed_q, fixed, fixed_total, fixed_text
-        terms = frozenset(t for f, t in _terms(q) if f in ("title", "body", "ptext", "source"))
+        terms = _hit_terms(q)
         hits = self._hits(found, q, terms)
         return SearchResult(text, hits, total, corrected, terms)
+
+    def _search_words(self, p: matching.Plan, parsed: query.ParsedQuery, text: str,
+                      limit: int, typing: bool, fuzzy: bool) -> SearchResult:
+        """A query with words that may be missing: every word first, then most of them."""
+        p = p.rewrite(self._expand_wildcards)
+        completing = None
+        if typing:
+            completed = p.rewrite(lambda n: self._complete_last_word(n, parsed.words))
+            if completed.query() != p.query():
+                completing = analysis.stem(parsed.words[-1].lower()) if parsed.words else None
+            p = completed
+        ranked = self._rank(p, limit)
+        corrected = None
+        def whole(r: matching.Ranked) -> int:  # articles matching the query as typed
+            return r.total if p.any_of else r.complete
+
+        if fuzzy and whole(ranked) < self.settings.fuzzy_min_hits:
+            retry = self._respell(p, completing, text)
+            if retry is not None:
+                fixed_p, fixed_text = retry
+                fixed = self._rank(fixed_p, limit)
+                if whole(fixed) > whole(ranked):
+                    p, ranked, corrected = fixed_p, fixed, fixed_text
+        # Equal keys in article order, as a rebuilt index gives them (see _run).
+        best = sorted(ranked.best, key=lambda b: ranked.articles[b.doc])
+        best.sort(key=lambda b: b.key, reverse=True)
+        found = [_Found(ranked.articles[b.doc], b.score) for b in best]
+        q = p.query()
+        terms = _hit_terms(q)
+        hits = self._hits(found, q, terms)
+        n = len(p.words)
+        held_by = {ranked.articles[b.doc]: b.held for b in best}
+        for hit in hits:
+            # OR-ed words: every hit is a whole match of what was asked for.
+            held = [True] * n if p.any_of else held_by.get(hit.id, [True] * n)
+            hit.missing = [w.typed for w, has in zip(p.words, held, strict=True) if not has]
+            hit.matched = matching.matched(n - len(hit.missing), n)
+        labels = [h.matched for h in hits]
+        return SearchResult(text, hits, ranked.total, corrected, terms,
+                            matched=matching.weakest(labels), complete=ranked.complete)
+
+    def _rank(self, p: matching.Plan, limit: int) -> matching.Ranked:
+        def run(s: Searcher) -> matching.Ranked:
+            ranked = matching.rank(self._ranker(s), p, limit, self.settings.partial_below)
+            ranked.articles = {b.doc: int(s.stored_fields(b.doc)["article"])
+                               for b in ranked.best}
+            return ranked
+
+        return self._read(run)
 
     def vocabulary(self) -> Vocabulary:
         """The library's words, cached until the library changes (another process included)."""
@@ -240,12 +296,12 @@ class Search:
         if len(word) < self.settings.prefix_min_chars or not whole:
             return q
         completions = self.vocabulary().completions(
-            word, self.settings.prefix_expansions, budget=PREFIX_BUDGET
+            word, self.settings.prefix_expansions, budget=self.settings.expansion_budget
         )
         options = {whole} | {t for c in completions if (t := analysis.stem(c))}
         if options == {whole}:
             return q
-        return _replace_term(q, whole, sorted(options))
+        return replace_term(q, whole, sorted(options))
 
     def _correct(self, q: Q.Query, words: list[str], text: str) -> tuple[Q.Query, str] | None:
         """Swap each word the library does not know for its likeliest spellings. Returns the
@@ -261,15 +317,55 @@ class Search:
             stems = list(dict.fromkeys(t for w in similar if (t := analysis.stem(w))))
             if not stems:
                 continue
-            fixed = _replace_term(fixed, term, stems)
+            fixed = replace_term(fixed, term, stems)
             shown = re.sub(rf"(?<!\w){re.escape(typed)}(?!\w)", similar[0], shown, count=1)
         return (fixed, shown) if fixed is not q else None
 
+    def _respell(self, p: matching.Plan, completing: str | None,
+                 text: str) -> tuple[matching.Plan, str] | None:
+        """The plan with its words respelt as the library supports best (index.spelling),
+        and the query text as effectively run; None when no respelling helps. The word being
+        completed as it is typed, and wildcards, are kept as they are."""
+        vocab = self.vocabulary()
+        choices = []
+        for w in p.words:
+            stem = matching.term_of(w.node)
+            if stem is None or stem == completing:
+                choices.append([spelling.Spelling(w.typed, w.typed, stem or w.typed, 0)])
+                continue
+            choices.append(spelling.options(w.typed, vocab, self.settings.fuzzy_candidates)
+                           or [spelling.Spelling(w.typed, w.typed, stem, 0)])
 
-# As-you-type completions of the word being typed may add up to this many articles' worth of
-# postings: "pro" has thousands of completions in a big library, and a query over all of them
-# would cost seconds. The most used completions come first, so the likeliest words are kept.
-PREFIX_BUDGET = 5_000
+        def docs_of(stem: str) -> dict[int, float]:
+            return self._read(lambda s: self._ranker(s).scores(self._word_query(stem)))
+
+        chosen = spelling.best(choices, docs_of)
+        if chosen is None:
+            return None
+        combo, _ = chosen
+        words, shown = [], text
+        for w, s in zip(p.words, combo, strict=True):
+            if not s.edits:
+                words.append(w)
+                continue
+            words.append(matching.Word(s.word, self._word_query(s.stem)))
+            shown = re.sub(rf"(?<!\w){re.escape(w.typed)}(?!\w)", s.word, shown, count=1)
+        return matching.Plan(words, p.strict, p.any_of), shown
+
+    def _word_query(self, stem: str) -> Q.Query:
+        return Q.Or([Q.Term("title", stem, boost=self.settings.title_boost),
+                     Q.Term("body", stem)])
+
+    def _expand_wildcards(self, q: Q.Query) -> Q.Query:
+        return expansion.expand_wildcards(
+            q, self.vocabulary(), self.settings.prefix_expansions,
+            self.settings.expansion_budget, self.settings.title_boost,
+        )
+
+
+def _hit_terms(q: Q.Query) -> frozenset[str]:
+    return frozenset(t for f, t in _terms(q) if f in ("title", "body", "ptext", "source"))
+
 
 def _terms(q: Q.Query) -> list[tuple[str, str]]:
     out = []
@@ -278,23 +374,3 @@ def _terms(q: Q.Query) -> list[tuple[str, str]]:
             text = text.decode("utf-8", "replace")
         out.append((fieldname, text))
     return out
-
-
-def _replace_term(q: Q.Query, old: str, new: list[str]) -> Q.Query:
-    """Rewrite every Term(field, old) in `q` as an Or of Term(field, each of `new`)."""
-    if isinstance(q, Q.Term) and q.text == old and q.fieldname in ("title", "body", "source"):
-        alternatives = [Q.Term(q.fieldname, t, boost=q.boost) for t in new]
-        if len(alternatives) == 1:
-            return alternatives[0]
-        either = Q.Or(alternatives)
-        # Whoosh's default for an Or is a binary tree of union matchers that re-balances on
-        # every step: seconds for dozens of frequent terms. Pre-loading their postings into an
-        # array is one pass over each list.
-        if len(alternatives) > 4:
-            either.matcher_type = Q.Or.ARRAY_MATCHER
-        return either
-    if isinstance(q, Q.Phrase):
-        return q  # a phrase stays exact
-    if q.is_leaf():
-        return q
-    return q.apply(lambda child: _replace_term(child, old, new))

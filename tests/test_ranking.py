@@ -13,7 +13,7 @@ from whoosh.scoring import BM25F
 from index import query, ranking
 from index.config import Settings
 from index.core import Newsreader
-from index.search import _replace_term
+from index.expansion import replace_term
 
 QUERIES = [
     "syria",
@@ -76,7 +76,7 @@ def test_ranker_agrees_with_whoosh_on_the_demo_library(
 def test_ranker_agrees_on_expanded_terms(demo_library: Newsreader) -> None:
     # As-you-type completion and typo correction swap a term for an Or of many.
     q = query.parse("russian government").query
-    q = _replace_term(q, "govern", ["govern", "governor", "gov", "good", "go", "gold"])
+    q = replace_term(q, "govern", ["govern", "governor", "gov", "good", "go", "gold"])
     found = assert_same(demo_library, q)
     assert found
 

@@ -112,6 +112,11 @@ class SearchScreen(ReportsWorkerFailures, Screen):
         count = f"{r.total:,} {noun}" + (f" (top {shown})" if r.total > shown else "")
         order = "newest first" if self.sort == "date" else "best first"
         line = f"{count} · {order} · {message.elapsed_ms:.0f} ms"
+        if r.matched != "all" and r.complete is not None:
+            every = "no article has" if not r.complete else (
+                f"{r.complete:,} {'article has' if r.complete == 1 else 'articles have'}")
+            partial = "most" if r.matched == "most" else "some"
+            line = f"{every} every word; then those with {partial} of them · " + line
         if r.corrected:
             line = f"showing results for “{r.corrected}” — searched “{r.query}” · " + line
         return line

@@ -1,4 +1,5 @@
-"""The search results list: title, source and date, and a snippet with the hits highlighted."""
+"""The search results list: title, source and date (and, for a partial match, the words it
+lacks), and a snippet with the hits highlighted."""
 
 from __future__ import annotations
 
@@ -27,8 +28,9 @@ class ResultList(OptionList):
         options = []
         for hit in hits:
             title = styled(hit.title, hit.title_highlights, hit_style, base=title_style)
-            meta = " · ".join(x for x in (one_line(hit.source or "", 40), (hit.date or "")[:10])
-                              if x)
+            lacks = "lacks " + ", ".join(hit.missing) if hit.missing else ""
+            meta = " · ".join(x for x in (one_line(hit.source or "", 40), (hit.date or "")[:10],
+                                          one_line(lacks, 60)) if x)
             snippet = styled(" ".join(hit.snippet.text.split("\n")), hit.snippet.highlights,
                              hit_style)
             lines = [title, Text(meta, style=meta_style)] if meta else [title]
