@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
-from http_helpers import QuietHandler
+from http_helpers import QuietHandler, run_server
 
 
 @dataclass
@@ -38,6 +38,7 @@ class FeedServer(http.server.ThreadingHTTPServer):
         self.routes: dict[str, Resource] = {}
         self.requests: list[Request] = []
         self.release = threading.Event()  # ends slow answers when the test is done
+        self.held: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
 
     @property
@@ -61,12 +62,24 @@ class FeedServer(http.server.ThreadingHTTPServer):
         with self._lock:
             return [r for r in self.requests if r.path == path]
 
+    def count(self, path: str) -> int:
+        return len(self.hits(path))
+
+    def hold(self, path: str) -> threading.Event:
+        """Requests for `path` get no answer until the returned event is set (or the test
+        ends): what a client shows while a fetch is under way."""
+        gate = self.held[path] = threading.Event()
+        return gate
+
 
 class _Handler(QuietHandler):
     server: FeedServer
 
     def do_GET(self) -> None:  # noqa: N802
         self.server.log(Request(self.path, {k.lower(): v for k, v in self.headers.items()}))
+        gate = self.server.held.get(self.path)
+        while gate is not None and not gate.wait(0.05) and not self.server.release.is_set():
+            pass  # held by the test until it sets the gate (or ends)
         res = self.server.routes.get(self.path)
         if res is None:
             return self._send(404, "text/plain", b"no such feed")
@@ -106,15 +119,9 @@ class _Handler(QuietHandler):
 
 def serving(monkeypatch: pytest.MonkeyPatch) -> Iterator[FeedServer]:
     """A running FeedServer, shut down when the test is done (the `feed_server` fixture)."""
-    for var in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy"):
-        monkeypatch.delenv(var, raising=False)
     httpd = FeedServer()
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield httpd
-    httpd.release.set()
-    httpd.shutdown()
-    httpd.server_close()
+    for _ in run_server(httpd, monkeypatch):
+        yield httpd
 
 
 # -- real-world feed shapes -------------------------------------------------------------------

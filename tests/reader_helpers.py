@@ -10,8 +10,9 @@ import time
 from collections.abc import Callable
 
 from textual.app import App
+from textual.command import CommandPalette
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, OptionList, Static
 from textual.worker import WorkerCancelled, WorkerFailed
 
 from reader.screens.library import LibraryScreen
@@ -34,6 +35,21 @@ async def until(pilot: Pilot, condition: Callable[[], object], what: str) -> Non
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}; screen:\n{screen_text(app)}")
         await pilot.pause(0.01)  # lets the search debounce timer come due
+
+
+async def palette_prompts(pilot: Pilot) -> list[str]:
+    """Open the command palette (ctrl+p) and return its commands' prompts."""
+    app = pilot.app
+    await pilot.press("ctrl+p")
+    await until(
+        pilot,
+        lambda: (
+            isinstance(app.screen, CommandPalette)
+            and app.screen.query_one(OptionList).option_count >= 5
+        ),
+        "the palette",
+    )
+    return [str(o.prompt) for o in app.screen.query_one(OptionList).options]
 
 
 def screen_text(app: App) -> str:

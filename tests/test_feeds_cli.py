@@ -149,11 +149,14 @@ def _drain(fd: int) -> str:
 FEEDS, ENTRIES = 40, 30
 
 
-def _serve_many(server: FeedServer) -> list[str]:
-    return [
+def _subscribed_to_many(server: FeedServer, library: Path, config: Path) -> None:
+    """A library subscribed (not yet refreshed) to FEEDS feeds of ENTRIES entries each."""
+    urls = [
         server.serve(f"/f{n}.xml", rss(items(f"f{n}", ENTRIES), title=f"Feed {n}"), etag=f'"{n}"')
         for n in range(FEEDS)
     ]
+    add = run_newsreader(library, config, "feeds", "add", "--no-fetch", *urls)
+    assert add.returncode == 0, add.stderr
 
 
 def _check_consistent(library: Path, config: Path) -> tuple[int, int]:
@@ -202,9 +205,7 @@ def test_refresh_killed_at_random_moments_loses_nothing(
     feed_server: FeedServer, tmp_path: Path, no_seed_config: Path
 ) -> None:
     library = tmp_path / "lib"
-    urls = _serve_many(feed_server)
-    add = run_newsreader(library, no_seed_config, "feeds", "add", "--no-fetch", *urls)
-    assert add.returncode == 0, add.stderr
+    _subscribed_to_many(feed_server, library, no_seed_config)
     rng = random.Random(16)
     interrupted = 0
     for attempt in range(4):
@@ -233,9 +234,7 @@ def test_two_refreshes_at_once_store_each_entry_once(
     feed_server: FeedServer, tmp_path: Path, no_seed_config: Path
 ) -> None:
     library = tmp_path / "lib"
-    urls = _serve_many(feed_server)
-    add = run_newsreader(library, no_seed_config, "feeds", "add", "--no-fetch", *urls)
-    assert add.returncode == 0, add.stderr
+    _subscribed_to_many(feed_server, library, no_seed_config)
     procs = [start_newsreader(library, no_seed_config, "refresh") for _ in range(2)]
     results = [p.communicate(timeout=300) for p in procs]
     for proc, (_, err) in zip(procs, results, strict=True):

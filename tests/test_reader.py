@@ -15,11 +15,10 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
-from reader_helpers import library_loaded, library_rows, screen_text, status, until
+from reader_helpers import library_loaded, library_rows, palette_prompts, screen_text, status, until
 from rich.console import Console
 from textual import events
 from textual.app import App
-from textual.command import CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList, Static
 from textual.widgets.data_table import ColumnKey
@@ -423,16 +422,7 @@ def test_command_palette_lists_the_app_commands(no_seed_settings, library):
     app = app_for(no_seed_settings, library)
 
     async def scenario(pilot: Pilot) -> None:
-        await pilot.press("ctrl+p")
-        await until(
-            pilot,
-            lambda: (
-                isinstance(app.screen, CommandPalette)
-                and app.screen.query_one(OptionList).option_count >= 5
-            ),
-            "the palette",
-        )
-        prompts = [str(o.prompt) for o in app.screen.query_one(OptionList).options]
+        prompts = await palette_prompts(pilot)
         for name in ("Search", "Go to article", "Library", "Reindex"):
             assert any(p.startswith(name) for p in prompts), (name, prompts)
         await pilot.press(*"go to", "enter")  # run a command from the palette

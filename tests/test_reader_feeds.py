@@ -17,13 +17,21 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
-from reader_feed_server import FeedServer, Item
-from reader_helpers import DEADLINE_S, library_loaded, library_rows, screen_text, status, until
+from feed_server import FeedServer
+from reader_feed_server import Item, feed
+from reader_helpers import (
+    DEADLINE_S,
+    library_loaded,
+    library_rows,
+    palette_prompts,
+    screen_text,
+    status,
+    until,
+)
 from rich.console import Console
 from textual.app import App
-from textual.command import CommandPalette
 from textual.pilot import Pilot
-from textual.widgets import DataTable, OptionList, Static
+from textual.widgets import DataTable, Static
 
 from index.config import Settings
 from index.core import Newsreader
@@ -52,10 +60,8 @@ def items(word: str, n: int, day: int = 1) -> list[Item]:
 
 
 @pytest.fixture
-def server():
-    s = FeedServer()
-    yield s
-    s.close()
+def server(feed_server: FeedServer) -> FeedServer:
+    return feed_server
 
 
 @pytest.fixture
@@ -86,7 +92,7 @@ def world(tmp_path: Path, no_seed_settings: Settings, server: FeedServer, articl
         )
         assert core.add([str(f) for f in files]).added == 1
         for path, title, group, its in feeds:
-            url = server.feed(path, title, its)
+            url = feed(server, path, title, its)
             assert core.feeds.subscribe([url], group=group, fetch=False).added
         assert core.feeds.subscribe([server.url("/broken.xml")], group="Tech", fetch=False).added
         report = core.feeds.refresh()
@@ -303,8 +309,8 @@ def test_R_refreshes_and_lists_each_feed_as_it_is_stored_without_blocking(
     tmp_path, no_seed_settings, server
 ):
     library = tmp_path / "library"
-    fast = server.feed("/fast.xml", "Fast Feed", items("fast", 2))
-    slow = server.feed("/slow.xml", "Slow Feed", items("slow", 2))
+    fast = feed(server, "/fast.xml", "Fast Feed", items("fast", 2))
+    slow = feed(server, "/slow.xml", "Slow Feed", items("slow", 2))
     subscribed(library, no_seed_settings, [fast, slow])
     gate = server.hold("/slow.xml")
     app = make_app(no_seed_settings, library)
@@ -315,7 +321,7 @@ def test_R_refreshes_and_lists_each_feed_as_it_is_stored_without_blocking(
             await pilot.press("R")
             # The fast feed's articles are listed while the slow one is still being fetched.
             await soon(pilot, lambda: "Fast story 1" in titles(app), "the fast feed's articles")
-            assert server.hits["/slow.xml"] == 1 and not gate.is_set()
+            assert server.count("/slow.xml") == 1 and not gate.is_set()
             assert "Slow story 1" not in titles(app)
             assert "refreshing 1/2: Fast Feed…" in counts_line(app)
             # The UI answers meanwhile: the feeds screen opens and comes back.
@@ -348,7 +354,7 @@ def test_R_refreshes_and_lists_each_feed_as_it_is_stored_without_blocking(
             "the summary",
         )
         # A second refresh brings what the feed has gained since, at the top of the list.
-        server.feed(
+        feed(server,
             "/fast.xml",
             "Fast Feed",
             [
@@ -377,14 +383,14 @@ def test_R_while_a_refresh_runs_says_so_and_starts_no_second_one(
     tmp_path, no_seed_settings, server
 ):
     library = tmp_path / "library"
-    subscribed(library, no_seed_settings, [server.feed("/a.xml", "Feed A", items("a", 1))])
+    subscribed(library, no_seed_settings, [feed(server, "/a.xml", "Feed A", items("a", 1))])
     gate = server.hold("/a.xml")
     app = make_app(no_seed_settings, library)
 
     async def scenario(pilot: Pilot) -> None:
         try:
             await pilot.press("R")
-            await soon(pilot, lambda: server.hits["/a.xml"] == 1, "the request")
+            await soon(pilot, lambda: server.count("/a.xml") == 1, "the request")
             await pilot.press("R")
             await soon(pilot, lambda: "Already refreshing 1 feed" in toasts(app), "the toast")
         finally:
@@ -392,7 +398,7 @@ def test_R_while_a_refresh_runs_says_so_and_starts_no_second_one(
         await soon(
             pilot, lambda: not app.feed_refresher.running and titles(app), "the refresh to end"
         )
-        assert server.hits["/a.xml"] == 1
+        assert server.count("/a.xml") == 1
 
     drive(app, scenario, notifications=True)
 
@@ -401,7 +407,7 @@ def test_quitting_during_a_refresh_waits_for_the_feed_being_fetched_and_says_so(
     tmp_path, no_seed_settings, server
 ):
     library = tmp_path / "library"
-    urls = [server.feed(f"/f{n}.xml", f"Feed {n}", items(f"f{n}", 1)) for n in range(3)]
+    urls = [feed(server, f"/f{n}.xml", f"Feed {n}", items(f"f{n}", 1)) for n in range(3)]
     subscribed(library, no_seed_settings, urls)
     gate = server.hold("/f0.xml")
     app = make_app(no_seed_settings, library)
@@ -434,11 +440,11 @@ def test_failures_are_shown_naming_the_feed_and_never_stop_the_others(
     tmp_path, no_seed_settings, server
 ):
     library = tmp_path / "library"
-    loud = server.feed("/loud.xml", MARKUP_FEED, items("loud", 1))
-    good = server.feed("/good.xml", "Good Feed", items("good", 1))
+    loud = feed(server, "/loud.xml", MARKUP_FEED, items("loud", 1))
+    good = feed(server, "/good.xml", "Good Feed", items("good", 1))
     subscribed(library, no_seed_settings, [loud, good], fetch=True)  # titles known from now
-    server.statuses["/loud.xml"] = 500
-    server.feed(
+    server.serve("/loud.xml", "error 500", status=500, content_type="text/plain")
+    feed(server,
         "/good.xml",
         "Good Feed",
         [Item("good-9", "Good story nine", "x.", "09 Dec 2026 08:00:00 GMT"), *items("good", 1)],
@@ -498,7 +504,7 @@ def stories(tmp_path, no_seed_settings, server) -> Path:
     """Five feed articles, newest first "Five story 1" … "Five story 5"; 1, 3 and 4 read."""
     library = tmp_path / "library"
     subscribed(
-        library, no_seed_settings, [server.feed("/five.xml", "Five", items("five", 5))], fetch=True
+        library, no_seed_settings, [feed(server, "/five.xml", "Five", items("five", 5))], fetch=True
     )
     mark_read(library, no_seed_settings, {"Five story 1", "Five story 3", "Five story 4"})
     return library
@@ -580,18 +586,18 @@ def test_refresh_on_start_fetches_the_due_feeds_after_the_first_paint(
     subscribed(
         library,
         no_seed_settings,
-        [server.feed("/recent.xml", "Recent", items("old", 1))],
+        [feed(server, "/recent.xml", "Recent", items("old", 1))],
         fetch=True,
     )  # fetched now: not due for feeds.refresh_minutes
-    subscribed(library, no_seed_settings, [server.feed("/due.xml", "Due", items("due", 2))])
-    server.feed("/recent.xml", "Recent", items("recent", 1))
+    subscribed(library, no_seed_settings, [feed(server, "/due.xml", "Due", items("due", 2))])
+    feed(server, "/recent.xml", "Recent", items("recent", 1))
     gate = server.hold("/due.xml")
     app = make_app(with_ui(no_seed_settings, refresh_on_start=True), library)
 
     async def scenario(pilot: Pilot) -> None:
         try:
             # The list was on screen before the due feed's answer (still held) came.
-            await soon(pilot, lambda: server.hits["/due.xml"] == 1, "the refresh on start")
+            await soon(pilot, lambda: server.count("/due.xml") == 1, "the refresh on start")
             assert titles(app) == ["Old story 1"]
         finally:
             gate.set()
@@ -600,21 +606,21 @@ def test_refresh_on_start_fetches_the_due_feeds_after_the_first_paint(
             lambda: len(titles(app)) == 3 and not app.feed_refresher.running,
             "the due feed's articles",
         )
-        assert server.hits["/recent.xml"] == 1  # only when subscribing: it was not due
+        assert server.count("/recent.xml") == 1  # only when subscribing: it was not due
 
     drive(app, scenario, wait_for_workers=False)
 
 
 def test_no_refresh_by_itself_unless_configured(tmp_path, no_seed_settings, server):
     library = tmp_path / "library"
-    subscribed(library, no_seed_settings, [server.feed("/due.xml", "Due", items("due", 1))])
+    subscribed(library, no_seed_settings, [feed(server, "/due.xml", "Due", items("due", 1))])
     app = make_app(no_seed_settings, library)
     assert not no_seed_settings.ui.refresh_on_start and not no_seed_settings.ui.auto_refresh
 
     async def scenario(pilot: Pilot) -> None:
         # The start-up caches are built (after which a refresh on start would begin).
         await until(pilot, lambda: app.warmed, "the start-up caches")
-        assert server.hits["/due.xml"] == 0 and not app.feed_refresher.running
+        assert server.count("/due.xml") == 0 and not app.feed_refresher.running
 
     drive(app, scenario)
 
@@ -623,14 +629,14 @@ def test_auto_refresh_fetches_due_feeds_while_the_reader_is_open(
     tmp_path, no_seed_settings, server, monkeypatch
 ):
     library = tmp_path / "library"
-    subscribed(library, no_seed_settings, [server.feed("/due.xml", "Due", items("due", 2))])
+    subscribed(library, no_seed_settings, [feed(server, "/due.xml", "Due", items("due", 2))])
     monkeypatch.setattr(NewsreaderApp, "AUTO_REFRESH_S", 0.2)  # the timer's period, not a wait
     app = make_app(with_ui(no_seed_settings, auto_refresh=True), library)
 
     async def scenario(pilot: Pilot) -> None:
         assert titles(app) == []
         await soon(pilot, lambda: len(titles(app)) == 2, "the timer's refresh")
-        assert server.hits["/due.xml"] == 1
+        assert server.count("/due.xml") == 1
         await soon(pilot, lambda: "+2 new" in toasts(app), "the summary (news: shown)")
 
     drive(app, scenario, notifications=True, wait_for_workers=False)
@@ -661,16 +667,7 @@ def test_help_lists_the_feed_keys_and_the_palette_has_feed_commands(no_seed_sett
         for binding in [*FeedsScreen.BINDINGS, *FeedTable.BINDINGS]:
             assert binding.id and binding.id in listed and binding.description
         await pilot.press("escape")
-        await pilot.press("ctrl+p")
-        await until(
-            pilot,
-            lambda: (
-                isinstance(app.screen, CommandPalette)
-                and app.screen.query_one(OptionList).option_count >= 5
-            ),
-            "the palette",
-        )
-        prompts = [str(o.prompt) for o in app.screen.query_one(OptionList).options]
+        prompts = await palette_prompts(pilot)
         assert any(p.startswith("Feeds") for p in prompts)
         assert any(p.startswith("Refresh feeds") for p in prompts)
         await pilot.press(*"feeds", "enter")

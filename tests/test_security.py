@@ -18,7 +18,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from http_helpers import QuietHandler
+from http_helpers import QuietHandler, run_server
 from reliability_helpers import no_traceback, wait_until
 from rich.console import Console
 
@@ -119,15 +119,9 @@ class _Handler(QuietHandler):
 
 @pytest.fixture
 def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Server]:
-    for var in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy"):
-        monkeypatch.delenv(var, raising=False)
     httpd = _Server()
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield httpd
-    httpd.release.set()
-    httpd.shutdown()
-    httpd.server_close()
+    for _ in run_server(httpd, monkeypatch):
+        yield httpd
 
 
 def _feed(items: str, doctype: str = "") -> str:
