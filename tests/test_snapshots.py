@@ -182,15 +182,15 @@ FAILED = "2026-11-30T08:16:00+00:00"
 
 
 @pytest.fixture
-def feeds_app(tmp_path: Path, settings: Settings, article_files, monkeypatch):
+def feeds_app(tmp_path: Path, settings: Settings, article_files, monkeypatch, feed_server):
     """The reader on ARTICLES plus four subscriptions (from an OPML file, in groups), fetched
     once from a local server: three with articles, one that answered 404. Addresses and times
     are then pinned, and local time is UTC."""
-    from reader_feed_server import FeedServer, Item
+    from reader_feed_server import Item, feed
 
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
-    server = FeedServer()
+    server = feed_server
     files = article_files(tmp_path / "articles", ARTICLES)
     core = Newsreader.open(tmp_path / "library", settings)
     try:
@@ -211,7 +211,8 @@ def feeds_app(tmp_path: Path, settings: Settings, article_files, monkeypatch):
             ),
             ("/market.xml", "Market Hall", ["Fish market opens an hour earlier"]),
         ):
-            server.feed(
+            feed(
+                server,
                 path,
                 title,
                 [Item(f"{path}-{n}", t, f"{t}.", next(dates)) for n, t in enumerate(words)],
@@ -236,7 +237,6 @@ def feeds_app(tmp_path: Path, settings: Settings, article_files, monkeypatch):
         core.mark_read(core.feeds.article_ids([harbour.id])[0])
     finally:
         core.close()
-        server.close()
     yield make_app(settings, tmp_path / "library")
     monkeypatch.delenv("TZ")
     time.tzset()
