@@ -92,6 +92,30 @@ class Ranker:
                 read += len(self._term(t))
         return read
 
+    def positions(self, fieldname: str, word: str, docs: Iterable[int]) -> dict[int, list[int]]:
+        """The word's positions in the field for those of `docs` that hold it (empty when the
+        field keeps no positions)."""
+        field = self.schema[fieldname] if fieldname in self.schema else None  # noqa: SIM401 - a Schema has no get()
+        if field is None or not field.format or not field.format.supports("positions"):
+            return {}
+        wanted = set(docs)
+        known = self._positions(fieldname, word, wanted)
+        if known is None:  # not the pinned Whoosh's block matcher: the public path
+            known = {}
+            m = self._matcher(Q.Term(fieldname, word))
+            for d in sorted(wanted):
+                if not m.is_active():
+                    break
+                if m.id() < d:
+                    m.skip_to(d)
+                if m.is_active() and m.id() == d:
+                    known[d] = list(m.value_as("positions"))
+        return known
+
+    def doc_frequency(self, fieldname: str, text: str) -> int:
+        """How many documents hold the term (deleted ones included, as BM25F counts)."""
+        return self._df(Q.Term(fieldname, text))
+
     def cost(self, q: Q.Query) -> float:
         """About how many postings evaluating `q` reads (infinite when unknown)."""
         if isinstance(q, Q.Term):
