@@ -183,7 +183,7 @@ def rank(ranker, p: Plan, limit: int, partial_below: int) -> Ranked:
         if sc >= floor or d in every
     }
     keys = _closer(ranker, p, keys, [_idf(len(scores), docs) for scores in per_word],
-                   lambda d: first_tier if d in every else 0.0)
+                   lambda d: first_tier if d in every else 0.0, per_word)
     best = heapq.nlargest(limit, keys.items(), key=itemgetter(1))
     return Ranked(
         [Best(d, summed[d], k, [d in scores for scores in per_word]) for d, k in best],
@@ -197,9 +197,11 @@ def _idf(df: int, docs: int) -> float:
 
 
 def _closer(ranker, p: Plan, keys: dict[int, float], idfs: list[float],
-            tier: Callable[[int], float] = lambda d: 0.0) -> dict[int, float]:
+            tier: Callable[[int], float] = lambda d: 0.0,
+            holders: list[dict[int, float]] | None = None) -> dict[int, float]:
     """The keys with the best raised by how close together they hold the plain words
-    (index.proximity); function words weigh little there too."""
+    (index.proximity); function words weigh little there too. `holders`: the documents
+    holding each word, when not all hold every word (their positions alone are read)."""
     top = max(idfs, default=0.0) or 1.0
     words = [
         (term_of(w.node), idf / top * (FUNCTION_WEIGHT if w.typed.lower() in FUNCTION_WORDS
@@ -207,7 +209,12 @@ def _closer(ranker, p: Plan, keys: dict[int, float], idfs: list[float],
         for w, idf in zip(p.words, idfs, strict=True)
     ]
 
+    stems = [stem for stem, _ in words]
+
     def positions_of(stem: str, docs: list[int]) -> dict[int, list[int]]:
+        if holders is not None:
+            held = holders[stems.index(stem)]
+            docs = [d for d in docs if d in held]
         return ranker.positions("body", stem, docs)
 
     return proximity.rerank(keys, words, positions_of, tier)

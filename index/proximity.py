@@ -20,7 +20,7 @@ from itertools import pairwise
 # how many of the best candidates are re-ranked: tuned on CISI (bench/eval_search.py).
 WEIGHT = 1.0
 SATURATION = 1.0
-DEPTH = 50
+DEPTH = 30
 
 
 def closeness(

@@ -325,9 +325,13 @@ class Ranker:
             j = 0
             while matcher.is_active() and j < len(wanted):
                 if wanted[j] <= matcher._maxid:  # this block holds candidates: decode it
-                    matcher._read_ids()
+                    if matcher._data is None:
+                        matcher._read_data()
+                    ids = matcher._data[0]
+                    if not matcher._byteids:  # what _read_ids does, summed in C
+                        ids = accumulate(ids)
                     matcher._read_values()
-                    values = dict(zip(matcher._ids, matcher._values, strict=True))
+                    values = dict(zip(ids, matcher._values, strict=False))
                     while j < len(wanted) and wanted[j] <= matcher._maxid:
                         value = values.get(wanted[j])
                         if value is not None:
