@@ -4,6 +4,7 @@ BM25F in the same run.
     python bench/eval_search.py              # MAP@10, nDCG@10, recall@100 for three runs
     python bench/eval_search.py --per-query  # and each query's AP@10 for the three runs
     python bench/eval_search.py --split 2    # each abstract as paragraphs of 2 sentences
+    python bench/eval_search.py --halves     # and MAP@10 on odd / even query numbers apart
 
 CISI (../shared/data/cisi, research use, never copied into the project): 1,460 abstracts of
 information science, 76 natural-language queries with relevance judgements. The articles go
@@ -175,6 +176,8 @@ def evaluate(run, queries, qrels) -> tuple[dict[str, float], dict[str, float], f
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--per-query", action="store_true", help="print each query's AP@10")
+    p.add_argument("--halves", action="store_true",
+                   help="MAP@10 on the odd and the even query numbers apart (tune on one)")
     p.add_argument("--split", type=int, default=0, metavar="N",
                    help="store each abstract as paragraphs of N sentences")
     args = p.parse_args(argv)
@@ -213,6 +216,12 @@ def main(argv: list[str] | None = None) -> int:
             f"{name:<13}{figures['MAP@10']:>9.4f}{figures['nDCG@10']:>9.4f}"
             f"{figures['recall@100']:>12.4f}{ratio:>13.3f}{ms:>10.1f}"
         )
+    if args.halves:
+        print("\nMAP@10 on odd / even query numbers:")
+        for name in runs:
+            aps = results[name][1]
+            halves = [[aps[q] for q, _ in queries if int(q) % 2 == odd] for odd in (1, 0)]
+            print(f"{name:<13}" + " / ".join(f"{sum(h) / len(h):.4f}" for h in halves))
     if args.per_query:
         print("\nAP@10 per query: qid, as typed, OR-ed, plain BM25F")
         for qid, _ in queries:
