@@ -11,6 +11,7 @@ except `remove()`.
 
 from __future__ import annotations
 
+import builtins
 import re
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -153,7 +154,7 @@ class Bookmarks:
             params.append(f" {wanted[0]} ")
         return [_from_row(r) for r in self.library.query(f"{sql} ORDER BY {order}", params)]
 
-    def for_article(self, article_id: int) -> list[Bookmark]:
+    def for_article(self, article_id: int) -> builtins.list[Bookmark]:
         """This article's bookmarks in text order. Anchors are checked against the current
         paragraphs first, so a crash between a re-ingest and its re-anchoring heals here."""
         reanchor(self.library, [article_id])
@@ -164,7 +165,7 @@ class Bookmarks:
         )
         return [_from_row(r) for r in rows]
 
-    def with_passage_text(self, bookmarks: list[Bookmark]) -> list[Bookmark]:
+    def with_passage_text(self, bookmarks: builtins.list[Bookmark]) -> builtins.list[Bookmark]:
         """Copies with `passage_text` filled from the library (for lossless export)."""
         cache: dict[int, list[str]] = {}
         out = []

@@ -5,7 +5,7 @@ a helper process (index.index_helper) can build documents without the library.""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from whoosh.fields import Schema
 
@@ -29,7 +29,7 @@ def documents(inputs: list[IndexInput], schema: Schema) -> Iterator[dict]:
     """The documents to add for these articles (the body analysed once for both kinds)."""
     for a in inputs:
         aid = str(a.id)
-        doc = {"kind": "a", "article": aid, "title": a.title, "body": a.body}
+        doc: dict[str, Any] = {"kind": "a", "article": aid, "title": a.title, "body": a.body}
         if a.source:
             doc["source"] = a.source
         day = day_number(a.date)

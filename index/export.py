@@ -622,7 +622,9 @@ def _item(record: object) -> _Item:
     quote = clean_text(quote) if quote is not None else None
     if passage is not None and not quote:
         raise ValueError('a passage bookmark needs its "quote"')
-    if (start is None) != (end is None) or (start is not None and not (0 <= start < end)):
+    if (start is None) != (end is None) or (
+        start is not None and end is not None and not (0 <= start < end)
+    ):
         raise ValueError('"start" and "end" must be given together, start before end')
     passage_text = _text(record, "passage_text")
     tags = record.get("tags", [])

@@ -268,8 +268,8 @@ class RelatedFinder:
         one-paragraph article's document is its passage 0 and its article at once."""
         reader = s.reader()
         body = sums["body"]
-        ranked = heapq.nlargest(PRESELECT, sums["ptext"].items(), key=itemgetter(1))
-        ranked = [(v, "ptext", d) for d, v in ranked]
+        best = heapq.nlargest(PRESELECT, sums["ptext"].items(), key=itemgetter(1))
+        ranked = [(v, "ptext", d) for d, v in best]
         masked = self._multi_docs
         # (Articles of one paragraph only, as their passage; dict order kept for ties.)
         pool = [d for d in body if d not in masked] if masked else body
@@ -603,17 +603,18 @@ class RelatedFinder:
             if not self._articles:
                 self._articles = max(self.library.count(), 1)
             total = self._articles
-            counts = dict(
-                self.library.query(
+            counts: dict[int, int] = {
+                entity_id: n
+                for entity_id, n in self.library.query(
                     "SELECT entity_id, COUNT(DISTINCT article_id) FROM mentions WHERE entity_id IN"
                     f" ({_marks(unknown)}) GROUP BY entity_id",
                     unknown,
                 )
-            )
+            }
             for e in unknown:
                 self._entity_idf[e] = math.log(1 + total / max(counts.get(e, 1), 1))
-        for e in entities.values():
-            e.idf = self._entity_idf[e.id]
+        for entity in entities.values():
+            entity.idf = self._entity_idf[entity.id]
         return entities
 
     def _entity_rerank(
