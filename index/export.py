@@ -38,7 +38,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import quote as url_quote
 from urllib.parse import urlsplit
 
@@ -53,12 +53,31 @@ from index.bookmarks import (
     normalize_tags,
     reanchor,
 )
-from index.library import now
+from index.library import Library, now
 from index.model import Article
 from index.sanitize import clean_line, clean_text
 
 if TYPE_CHECKING:
-    from index.core import Newsreader
+    from index.search_index import SearchIndex
+
+
+class FeedRestorer(Protocol):
+    def restore(self, records: Iterable[dict]) -> int: ...
+
+
+class ImportingCore(Protocol):
+    """What import_json needs of the core (the Newsreader facade): declared here, so that
+    export never imports index.core, which exports through it."""
+
+    @property
+    def library(self) -> Library: ...
+
+    @property
+    def index(self) -> SearchIndex: ...
+
+    @property
+    def feeds(self) -> FeedRestorer: ...
+
 
 FORMATS = ("markdown", "json", "csv", "html")
 SUFFIXES = {
@@ -447,7 +466,7 @@ class _Item:
         return ("url", self.url) if self.url else ("meta", self.title, self.source, self.date)
 
 
-def import_json(core: Newsreader, path: str | os.PathLike) -> ImportReport:
+def import_json(core: ImportingCore, path: str | os.PathLike) -> ImportReport:
     """Merge a JSON export into the library: bookmarks already present are skipped, and an
     article the library lacks is recreated from what the export holds."""
     items, feeds = read_export(path)
@@ -508,7 +527,7 @@ def import_json(core: Newsreader, path: str | os.PathLike) -> ImportReport:
     return report
 
 
-def _find_article(core: Newsreader, item: _Item) -> int | None:
+def _find_article(core: ImportingCore, item: _Item) -> int | None:
     """The library's article for an exported bookmark: by URL first, else by exact title,
     source and date."""
     if item.url:

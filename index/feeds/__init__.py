@@ -10,9 +10,8 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from index.feeds.refresh import FeedOutcome, Refresher, RefreshReport, discover
+from index.feeds.refresh import FeedOutcome, FeedsCore, Refresher, RefreshReport, discover
 from index.feeds.store import Feed, FeedError, FeedStore
 from index.ingest.common import IngestError, human_size
 from index.ingest.feeds import Subscription, opml_subscriptions
@@ -21,9 +20,6 @@ from index.ingest.sniff import kind_for_content_type, refine, sniff
 from index.ingest.sources import document_text
 from index.model import IngestFailure
 from index.sanitize import clean_line
-
-if TYPE_CHECKING:
-    from index.core import Newsreader
 
 __all__ = ["Feed", "FeedError", "FeedOutcome", "Feeds", "RefreshReport", "SubscribeReport"]
 
@@ -49,7 +45,7 @@ Resolved = tuple[Subscription, FetchedDoc | None]  # a feed to subscribe, and it
 
 
 class Feeds:
-    def __init__(self, core: Newsreader, fetcher: Callable[..., FetchedDoc] | None = None) -> None:
+    def __init__(self, core: FeedsCore, fetcher: Callable[..., FetchedDoc] | None = None) -> None:
         self.core = core
         self.store = FeedStore(core.library)
         self.limits = core.ingest_limits()
