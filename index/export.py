@@ -21,19 +21,18 @@ Formats (each a generator of text chunks, so a big export streams):
 - **html**: a Netscape bookmark file, as browsers and bookmark managers import; everything is
   HTML-escaped, and an article without an http(s) URL links to `newsreader://article/ID`.
 
-Files are written atomically (`write_atomic`): a temp file in the same folder, fsync, rename.
+Files are written atomically (`write_atomic`, with index.fileio): a temp file in the same folder,
+fsync, rename.
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import html
 import io
 import json
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -44,7 +43,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from index import __version__
+from index import __version__, fileio
 from index.bookmarks import (
     Bookmark,
     BookmarkError,
@@ -363,65 +362,15 @@ def render_html(items: list[Bookmark], exported: str) -> Iterator[str]:
 
 # -- writing --------------------------------------------------------------------------------
 def write_atomic(path: str | os.PathLike, chunks: Iterable[str]) -> None:
-    """Write text to `path` so that it holds either the old or the complete new content,
-    whatever happens meanwhile (a crash, a kill, a full disk)."""
+    """index.fileio.write_atomic (`path` holds either the old or the complete new content,
+    whatever happens meanwhile), its failures as ExportError, which the export commands show."""
     target = Path(path)
     if target.is_dir():
         raise ExportError(f"{target}: is a folder; give a file name")
     try:
-        mode = target.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        mode = 0o666 & ~_umask()
+        fileio.write_atomic(target, chunks)
     except OSError as exc:
-        raise ExportError(f"{target}: cannot write: {exc.strerror}") from None
-    try:
-        fd, tmp = tempfile.mkstemp(
-            prefix=f".{target.name}.",
-            suffix=".tmp",
-            dir=target.parent if str(target.parent) else ".",
-        )
-    except OSError as exc:
-        raise ExportError(f"{target}: cannot write: {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            for chunk in chunks:
-                f.write(chunk)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(exc, OSError):
-            raise ExportError(f"{target}: cannot write: {exc.strerror or exc}") from None
-        raise
-    _fsync_dir(target.parent)
-
-
-def _umask() -> int:
-    # os.umask() can only be read by setting it, which races with other threads; ask /proc.
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("Umask:"):
-                return int(line.split()[1], 8)
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0o022
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Make the rename itself durable (POSIX); harmless where directories cannot be opened."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+        raise ExportError(f"{target}: cannot write: {exc.strerror or exc}") from None
 
 
 # -- import ---------------------------------------------------------------------------------

@@ -40,6 +40,7 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from index import analysis
+from index.chunking import chunks
 from index.library import Library
 from index.ranking import postings
 from index.search_index import SearchIndex
@@ -421,7 +422,7 @@ class RelatedFinder:
         (words with digits, short words) and for terms it already knows."""
         out = {t: df for t in forms if (df := self._df.get(("body", t))) is not None}
         ask = {w: t for t, ws in forms.items() if t not in out for w in ws if w.isalpha()}
-        for chunk in _chunks(list(ask), 500):
+        for chunk in chunks(list(ask), 500):
             for word, df in self.library.query(
                 f"SELECT word, df FROM words WHERE word IN ({_marks(chunk)})", chunk
             ):
@@ -719,9 +720,6 @@ def _top(scores: dict[int, float], n: int) -> list[tuple[int, float]]:
 
 
 # -- helpers ------------------------------------------------------------------------------------
-def _chunks(items: list, size: int) -> Iterable[list]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
 
 
 def _marks(items: list) -> str:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from index.feeds.refresh import FeedOutcome, FeedsCore, Refresher, RefreshReport, discover
 from index.feeds.store import Feed, FeedError, FeedStore
+from index.fileio import write_atomic
 from index.ingest.common import IngestError, human_size
 from index.ingest.feeds import Subscription, opml_subscriptions
 from index.ingest.fetch import FetchedDoc, check_scheme, fetch_url
@@ -171,13 +172,13 @@ class Feeds:
         return deleted, kept
 
     def export_opml(self, path: str | os.PathLike | None = None) -> str:
-        """The subscriptions as OPML; written atomically to `path` when given."""
-        from index.export import write_atomic
+        """The subscriptions as OPML; written atomically to `path` when given (OSError if it
+        cannot be)."""
         from index.feeds.opml import render_opml
 
         text = render_opml(self.list())
         if path is not None:
-            write_atomic(Path(path), [text])
+            write_atomic(Path(path), text)
         return text
 
     # -- refreshing ---------------------------------------------------------------------
