@@ -711,7 +711,7 @@ class _Scorer:
 def _doc_ids(matcher) -> list[int]:
     """A term's document numbers in one segment: the ranker's block reading (a block at a
     time through the pinned Whoosh's internals, any other matcher one posting at a time);
-    tests/test_related.py checks it against the public all_ids()."""
+    tests/test_related.py checks index.ranking.postings against the public all_ids()."""
     return postings(matcher)[0]
 
 
