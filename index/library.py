@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
+from index.chunking import chunks
 from index.errors import LibraryError
 from index.model import Article, ArticleSummary, StoredArticle
 
@@ -394,7 +395,7 @@ class Library:
         removed = 0
         with self.transaction() as db:
             rev = self._bump(db)
-            for chunk in _chunks(ids, 500):
+            for chunk in chunks(ids, 500):
                 marks = ",".join("?" * len(chunk))
                 present = [
                     r[0]
@@ -540,7 +541,7 @@ class Library:
     def titles_of(self, ids: list[int]) -> dict[int, str]:
         """Article id → title, for those of `ids` that exist."""
         out: dict[int, str] = {}
-        for chunk in _chunks(ids, 500):
+        for chunk in chunks(ids, 500):
             q = f"SELECT id, title FROM articles WHERE id IN ({','.join('?' * len(chunk))})"
             out.update((r[0], r[1]) for r in self.query(q, chunk))
         return out
@@ -561,7 +562,7 @@ class Library:
 
     def passage_offsets(self, ids: list[int]) -> dict[int, list[tuple[int, int]]]:
         out: dict[int, list[tuple[int, int]]] = {i: [] for i in ids}
-        for chunk in _chunks(ids, 500):
+        for chunk in chunks(ids, 500):
             for r in self.query(
                 f"SELECT article_id, start, end FROM passages WHERE article_id IN"
                 f" ({','.join('?' * len(chunk))}) ORDER BY article_id, n",
@@ -593,7 +594,7 @@ class Library:
     def read_ids(self, ids: list[int]) -> set[int]:
         """Those of `ids` that are marked read."""
         read: set[int] = set()
-        for chunk in _chunks(ids, 500):
+        for chunk in chunks(ids, 500):
             read.update(
                 r[0]
                 for r in self.query(
@@ -645,9 +646,6 @@ def _offsets(paragraphs: list[str]) -> Iterator[tuple[int, int]]:
         pos += len(p) + 2
 
 
-def _chunks(items: list, size: int) -> Iterator[list]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
 
 
 def explain(path: Path, exc: sqlite3.Error) -> str:

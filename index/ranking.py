@@ -239,7 +239,7 @@ class Ranker:
             # Document numbers of the whole index (map and zip run in C: this loop is
             # most of a cold read).
             docs = list(map(offset.__add__, ids)) if offset else ids
-            if values is not None:
+            if values is not None and kept is not None:
                 values.update(zip(docs, kept, strict=True))
             if scorable:
                 # bm25 = idf·tf·(K1+1) / (tf + norm[length byte]), norm as in Whoosh's BM25F
@@ -271,13 +271,14 @@ class Ranker:
             return self._whole(q)
         # A word read now (not cached) keeps its values: its blocks are decoded once.
         read: dict[str, dict[int, bytes]] = {}
-        found = []
+        found: list[Scores] = []
         for w in q.words:
             term = Q.Term(q.fieldname, w)
             if w not in read and _term_key(term) not in self._cache:
                 read[w] = {}
             found.append(self._term(term, read.get(w)))
-        candidates = set(min(found, key=len))
+        fewest: Scores = min(found, key=len)
+        candidates = set(fewest)
         for scores in found:
             candidates.intersection_update(scores)
         if not candidates:
