@@ -209,7 +209,7 @@ def _closer(ranker, p: Plan, keys: dict[int, float], idfs: list[float],
         for w, idf in zip(p.words, idfs, strict=True)
     ]
 
-    stems = [stem for stem, _ in words]
+    stems: list[str | None] = [stem for stem, _ in words]
 
     def positions_of(stem: str, docs: list[int]) -> dict[int, list[int]]:
         if holders is not None:

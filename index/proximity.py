@@ -49,7 +49,7 @@ def factor(total: float) -> float:
 
 def rerank(
     keys: dict[int, float],
-    words: list[tuple[str, float]],
+    words: list[tuple[str | None, float]],
     positions_of: Callable[[str, list[int]], dict[int, list[int]]],
     tier: Callable[[int], float] = lambda d: 0.0,
 ) -> dict[int, float]:
@@ -57,7 +57,7 @@ def rerank(
     and weight (a word weighs nothing here: no stem, e.g. a wildcard); `positions_of(stem,
     docs)`: the stem's positions in the body of those of `docs` holding it; `tier(d)`: the
     part of a key that is no score (ranking those holding every word first)."""
-    scored = [(stem, w) for stem, w in words if stem and w > 0]
+    scored = [(stem, w) for stem, w in words if stem is not None and w > 0]
     if len(scored) < 2 or not keys:
         return keys
     top = heapq.nlargest(DEPTH, keys, key=keys.__getitem__)
