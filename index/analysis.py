@@ -8,6 +8,24 @@ from functools import lru_cache
 
 from whoosh.analysis import StemmingAnalyzer
 
+# English function words the analyzer keeps (its stop list is short), and news's verbs of
+# reporting: in a question, a pasted sentence or a text's key terms ("what", "how", "there",
+# "was", "said") they say nothing of a subject.
+_FUNCTION_TEXT = """about above after again against all also am any because been
+before being below between both but could did do does doing down during each few further
+had has having he her here hers herself him himself his how i into its itself just me
+might more most must my myself no nor now off once only other ought our ours ourselves out
+over own same shall she should so some such than their theirs them themselves then there
+these they those through too under until up upon very was were what whatever where whether
+which while who whom whose why would said says say told"""
+FUNCTION_WORDS = frozenset(_FUNCTION_TEXT.split())
+
+
+@lru_cache(maxsize=1)
+def function_terms() -> frozenset[str]:
+    """The index terms of FUNCTION_WORDS."""
+    return frozenset(t for w in FUNCTION_WORDS if (t := stem(w)))
+
 
 @lru_cache(maxsize=1)
 def analyzer():

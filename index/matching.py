@@ -18,6 +18,7 @@ from operator import itemgetter
 from whoosh import query as Q
 
 from index import analysis, proximity
+from index.analysis import FUNCTION_WORDS
 from index.query import ParsedQuery
 
 WORD_FIELDS = frozenset({"title", "body"})
@@ -27,18 +28,9 @@ MOST = 0.5
 # the words it holds). Tuned on CISI (bench/eval_search.py): holding more of the query's rare
 # words is evidence BM25F's sum under-counts.
 COVERAGE_WEIGHT = 3.0
-# English function words the analyzer keeps (its stop list is short): in a question or a
-# pasted sentence ("what", "how", "there", "been") they say nothing of the subject. When
-# matching degrades they count this much of a word, in scores and coverage alike; typed
-# alone or with words that all match, they are words like any other.
-_FUNCTION_TEXT = """about above after again against all also am any because been
-before being below between both but could did do does doing down during each few further
-had has having he her here hers herself him himself his how i into its itself just me
-might more most must my myself no nor now off once only other ought our ours ourselves out
-over own same shall she should so some such than their theirs them themselves then there
-these they those through too under until up upon very was were what whatever where whether
-which while who whom whose why would"""
-FUNCTION_WORDS = frozenset(_FUNCTION_TEXT.split())
+# Function words (analysis.FUNCTION_WORDS) say nothing of a question's subject: when matching
+# degrades they count this much of a word, in scores and coverage alike; typed alone or with
+# words that all match, they are words like any other.
 FUNCTION_WEIGHT = 0.2
 # Added to the key of a hit holding every word, so that it ranks before every partial match.
 ALL_FIRST = 1e12

@@ -389,9 +389,11 @@ class RelatedFinder:
     ) -> dict[str, float]:
         """The `count` most distinctive index terms of an analysed text (tf-idf over
         articles), weighed for the query (the strongest weighs 1), plus those of `required`
-        it has (the words of the entities it names). Numbers are skipped, and terms no other
-        article has (df ≤ 1): they cannot find anything."""
-        tf = {t: c.total() for t, c in words.items() if len(t) > 1 and not _NUMBERISH.match(t)}
+        it has (the words of the entities it names). Numbers and function words are skipped,
+        and terms no other article has (df ≤ 1): they cannot find anything."""
+        skip = analysis.function_terms()
+        tf = {t: c.total() for t, c in words.items()
+              if len(t) > 1 and t not in skip and not _NUMBERISH.match(t)}
         if not tf:
             return {}
         # A long text's candidates are its most repeated words (longer ones first among

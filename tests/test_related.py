@@ -135,6 +135,19 @@ def test_a_copy_of_the_source_is_not_related(small_library: Newsreader, tmp_path
     assert article_id(small_library, "Syrian troops retake Palmyra") in ids
 
 
+def test_function_words_relate_nothing(small_library: Newsreader, tmp_path: Path) -> None:
+    # Two new articles that share only words saying nothing of a subject.
+    add_rows(small_library, tmp_path / "more", [
+        {"title": "Quilting fair", "url": "https://example.org/q",
+         "body": "Quilters said there was whatever they would show, and they were there."},
+        {"title": "Chess ladder", "url": "https://example.org/c",
+         "body": "Grandmasters said there was whatever they would play, and they were there."},
+    ])
+    source = article_id(small_library, "Quilting fair")
+    chess = article_id(small_library, "Chess ladder")
+    assert all(r.id != chess for r in related_passages(small_library, source, 0))
+
+
 def test_related_articles_for_a_whole_article(small_library: Newsreader) -> None:
     source = article_id(small_library, "Syrian troops retake Palmyra")
     found = related_articles(small_library, source)
