@@ -60,8 +60,10 @@ ARTICLES = [
         "source": "Metro Daily",
         "url": "https://example.com/bakery",
         "paragraphs": [
-            "A family bakery on Mill Street won the national sourdough prize.",
-            "The owners said the secret was patience.",
+            "A family bakery on Mill Street in Bristol won the national sourdough prize, "
+            "awarded by the Real Bread Campaign in London.",
+            "Owner Maria Lopez said the secret was patience. Her brother, Tom Lopez, runs the "
+            "ovens; the Federation of Bakers called the loaf outstanding.",
         ],
     },
     {
@@ -277,3 +279,153 @@ def test_library_narrowed_to_a_feed_group(snap_compare, feeds_app):
         await steady(pilot)
 
     assert snap_compare(feeds_app, terminal_size=SIZE, run_before=run_before)
+
+
+# -- the other screens and panels (issue 18: a snapshot of each) --------------------------------
+STORM = "Storm closes the harbour for a second day"
+MUSEUM = "Museum reopens after two-year restoration"
+CREATED = "2026-11-30T08:00:00+00:00"
+
+
+@pytest.fixture
+def marked_app(tmp_path: Path, settings: Settings, article_files, monkeypatch):
+    """The reader on ARTICLES with two bookmarks (one on a paragraph, with a note and tags; one
+    on a whole article), their creation time pinned, and the export folder pinned."""
+    from reader.app import NewsreaderApp
+
+    files = article_files(tmp_path / "articles", ARTICLES)
+    core = Newsreader.open(tmp_path / "library", settings)
+    try:
+        assert core.add([str(f) for f in files]).added == len(ARTICLES)
+        ids = {a.title: a.id for a in core.list()}
+        core.bookmarks.add(ids[STORM], passage=2, note="market stalls shut",
+                           tags=["harbour", "economy"])
+        core.bookmarks.add(ids[MUSEUM], note="visit")
+        with core.library.transaction() as db:
+            db.execute("UPDATE bookmarks SET created = ?", (CREATED,))
+    finally:
+        core.close()
+    monkeypatch.setattr(NewsreaderApp, "export_dir", lambda self: Path("/home/reader/Documents"))
+    return make_app(settings, tmp_path / "library")
+
+
+async def open_article(pilot: Pilot, row: int = 0) -> ArticleScreen:
+    """The library's row `row` (newest first: 0 is STORM, 2 the bakery), opened."""
+    await ready(pilot)
+    await pilot.press(*["j"] * row, "enter")
+    await until(
+        pilot,
+        lambda: isinstance(pilot.app.screen, ArticleScreen) and pilot.app.screen.article,
+        "the article",
+    )
+    screen = pilot.app.screen
+    assert isinstance(screen, ArticleScreen)
+    return screen
+
+
+async def bookmarks_shown(pilot: Pilot) -> None:
+    from reader.screens.bookmarks import BookmarksScreen
+
+    await ready(pilot)
+    await pilot.press("ctrl+b")
+    await until(
+        pilot,
+        lambda: isinstance(pilot.app.screen, BookmarksScreen) and len(pilot.app.screen.shown) == 2,
+        "the bookmarks",
+    )
+
+
+def test_entity_panel(snap_compare, snapshot_app):
+    """`E`: the article's entities by type, each with its mentions, the headings as legend."""
+    from reader.widgets.panels import EntityPanel
+
+    async def run_before(pilot: Pilot) -> None:
+        screen = await open_article(pilot, 2)
+        panel = screen.query_one(EntityPanel)
+        await until(pilot, lambda: panel.option_count > 0, "the entities")
+        await pilot.press("E")
+        await until(pilot, lambda: panel.display and panel.has_focus, "the entity panel")
+        await steady(pilot)
+
+    assert snap_compare(snapshot_app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_related_panel(snap_compare, snapshot_app):
+    """`r`: passages elsewhere related to the paragraph under the cursor, with the reason."""
+    from reader.widgets.panels import RelatedPanel
+
+    async def run_before(pilot: Pilot) -> None:
+        screen = await open_article(pilot)
+        await pilot.press("j", "j", "r")  # the harbour market paragraph
+        panel = screen.query_one(RelatedPanel)
+        await until(
+            pilot,
+            lambda: panel.option_count > 1
+            or "Nothing" in str(panel.get_option_at_index(panel.option_count - 1).prompt),
+            "the related passages",
+        )
+        await steady(pilot)
+
+    assert snap_compare(snapshot_app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_bookmarks_screen(snap_compare, marked_app):
+    async def run_before(pilot: Pilot) -> None:
+        await bookmarks_shown(pilot)
+        await steady(pilot)
+
+    assert snap_compare(marked_app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_bookmark_editor(snap_compare, marked_app):
+    """`e` on a bookmark: its note and tags, ready to edit."""
+    from reader.screens.dialogs import BookmarkEditor
+
+    async def run_before(pilot: Pilot) -> None:
+        await bookmarks_shown(pilot)
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(pilot.app.screen, BookmarkEditor), "the editor")
+        await steady(pilot)
+
+    assert snap_compare(marked_app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_export_dialog(snap_compare, marked_app):
+    from reader.screens.dialogs import ExportDialog
+
+    async def run_before(pilot: Pilot) -> None:
+        await bookmarks_shown(pilot)
+        await pilot.press("x")
+        await until(pilot, lambda: isinstance(pilot.app.screen, ExportDialog), "the dialog")
+        await steady(pilot)
+
+    assert snap_compare(marked_app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_goto_finder(snap_compare, snapshot_app):
+    """`ctrl+o`, then part of a title: the matching titles, best first."""
+    from reader.screens.goto import GotoScreen
+
+    async def run_before(pilot: Pilot) -> None:
+        await ready(pilot)
+        await pilot.press("ctrl+o")
+        await until(pilot, lambda: isinstance(pilot.app.screen, GotoScreen), "the finder")
+        await pilot.press(*"harb")
+        status = pilot.app.screen.query_one("#goto-status")
+        await until(pilot, lambda: "match" in str(status.content), "the matches")
+        await steady(pilot)
+
+    assert snap_compare(snapshot_app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_help_screen(snap_compare, snapshot_app):
+    """`?` over the library: every binding of the screen underneath, with its id."""
+    from reader.screens.help import HelpScreen
+
+    async def run_before(pilot: Pilot) -> None:
+        await ready(pilot)
+        await pilot.press("question_mark")
+        await until(pilot, lambda: isinstance(pilot.app.screen, HelpScreen), "help")
+        await steady(pilot)
+
+    assert snap_compare(snapshot_app, terminal_size=SIZE, run_before=run_before)

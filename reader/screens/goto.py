@@ -62,7 +62,7 @@ class GotoScreen(ReportsWorkerFailures[int | None], ModalScreen[int | None]):
         if found:
             options.highlighted = 0
         self.query_one("#goto-status", Static).update(
-            f"{len(found)} matches" if found else "no match"
+            f"{len(found)} match{'' if len(found) == 1 else 'es'}" if found else "no match"
         )
 
     @on(Input.Submitted)
