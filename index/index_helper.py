@@ -29,7 +29,7 @@ from whoosh.codec.base import Segment
 
 from index.documents import IndexInput, documents
 from index.pipes import receive, send, worker_command
-from index.segment_writer import FlushingWriter
+from index.whoosh_internals import FlushingWriter
 
 # Seconds the helper may take to finish its segment after its last documents, and to take
 # the next batch off a full queue: past that it is hung, and this process does its part.
@@ -151,21 +151,12 @@ class HelpedWriter(FlushingWriter):
             if helper is not None:
                 helper.stop()
             return super().commit(mergetype, optimize, merge)
-        # As SegmentWriter.commit, with the helper's segment beside this writer's. This
-        # writer's own segment is written first: the helper finishes its own meanwhile.
-        self._check_state()
-        helper.finish()
-        segments = self._merge_segments(mergetype, optimize, merge)
-        if self._added:
-            segments.append(self._finalize_segment())
-        else:
-            self._close_segment()
-        theirs = helper.segment()
-        if theirs is None:
-            theirs = self._refilled(helper.sent)
-        segments.append(theirs)
-        self._commit_toc(segments)
-        self._finish()
+        # The helper finishes its segment while this writer writes its own.
+        def theirs() -> Segment:
+            segment = helper.segment()
+            return segment if segment is not None else self._refilled(helper.sent)
+
+        self.commit_beside(helper.finish, theirs, mergetype, optimize, merge)
         return None
 
     def _refilled(self, ids: list[int]) -> Segment:
@@ -173,11 +164,11 @@ class HelpedWriter(FlushingWriter):
         assert self.refill is not None
         ix = self.storage.open_index(self.indexname)
         limitmb = max(1, self.pool.limit >> 20)
-        writer = FlushingWriter(ix, limitmb=limitmb, compound=self.compound, _lk=False)
+        writer = FlushingWriter.unlocked(ix, limitmb, self.compound)
         for doc in self.refill(ids):
             writer.add_document(**doc)
-        # Not _finish(): that would delete the temporary folder this writer still uses.
-        return writer._finalize_segment()
+        # Not committed: that would delete the temporary folder this writer still uses.
+        return writer.finalize_segment()
 
 
 def _serve(folder: str, limitmb: int, compound: bool) -> None:
@@ -186,7 +177,7 @@ def _serve(folder: str, limitmb: int, compound: bool) -> None:
     (whose commit or cancel cleans up after both)."""
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     ix = windex.open_dir(folder)
-    writer = FlushingWriter(ix, limitmb=limitmb, compound=compound, _lk=False)
+    writer = FlushingWriter.unlocked(ix, limitmb, compound)
     while True:
         try:
             message = receive(stdin)
@@ -197,7 +188,7 @@ def _serve(folder: str, limitmb: int, compound: bool) -> None:
                 writer.add_document(**doc)
         elif message[0] == "finish":
             try:
-                reply: Any = writer._finalize_segment()
+                reply: Any = writer.finalize_segment()
             except Exception as exc:  # noqa: BLE001 - reported; the parent indexes instead
                 reply = RuntimeError(f"{type(exc).__name__}: {exc}")
             send(stdout, reply)

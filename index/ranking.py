@@ -16,19 +16,24 @@ from __future__ import annotations
 import heapq
 import math
 import struct
-import sys
 from array import array
 from collections.abc import Callable, Iterable
-from itertools import accumulate
-from pickle import loads
 
-from whoosh import formats
 from whoosh import query as Q
 from whoosh.fields import NUMERIC
 from whoosh.matching import NullMatcher
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
+
+from index.whoosh_internals import (
+    column_values,
+    deleted_docs,
+    length_bytes,
+    positions_decoder,
+    positions_of,
+    postings,
+)
 
 B = 0.75  # Whoosh's BM25F defaults, which the index has always been ranked with
 K1 = 1.2
@@ -68,7 +73,7 @@ class Ranker:
         # again, and reading a term's postings (unpickling Whoosh's blocks) is most of a query.
         self._cache: dict[tuple, Scores] = {}
         self._cached = 0
-        self._deleted = [_deleted(leaf) for leaf, _ in self.leaves]
+        self._deleted = [deleted_docs(leaf) for leaf, _ in self.leaves]
         self._deleted_all: frozenset[int] | None = None
         self._columns: dict[str, tuple[array, int]] = {}
 
@@ -98,19 +103,7 @@ class Ranker:
         field = self.schema[fieldname] if fieldname in self.schema else None  # noqa: SIM401 - a Schema has no get()
         if field is None or not field.format or not field.format.supports("positions"):
             return {}
-        wanted = set(docs)
-        known = self._positions(fieldname, word, wanted)
-        if known is None:  # not the pinned Whoosh's block matcher: the public path
-            known = {}
-            m = self._matcher(Q.Term(fieldname, word))
-            for d in sorted(wanted):
-                if not m.is_active():
-                    break
-                if m.id() < d:
-                    m.skip_to(d)
-                if m.is_active() and m.id() == d:
-                    known[d] = list(m.value_as("positions"))
-        return known
+        return self._positions(fieldname, word, set(docs))
 
     def doc_frequency(self, fieldname: str, text: str) -> int:
         """How many documents hold the term (deleted ones included, as BM25F counts)."""
@@ -283,17 +276,14 @@ class Ranker:
             candidates.intersection_update(scores)
         if not candidates:
             return {}
-        decode = _positions_decoder(field.format)
+        decode = positions_decoder(field.format)
         where: dict[str, dict[int, list[int]]] = {}
         for word in dict.fromkeys(q.words):
             if word in read:
                 values = read[word]
                 where[word] = {d: decode(values[d]) for d in candidates}
                 continue
-            known = self._positions(q.fieldname, word, candidates)
-            if known is None:
-                return self._whole(q)
-            where[word] = known
+            where[word] = self._positions(q.fieldname, word, candidates)
         first, rest = where[q.words[0]], [(i, where[w]) for i, w in enumerate(q.words) if i]
         out: Scores = {}
         for d in candidates:
@@ -304,13 +294,12 @@ class Ranker:
 
     def _positions(
         self, fieldname: str, word: str, candidates: set[int]
-    ) -> dict[int, list[int]] | None:
-        """The word's positions in the field for each of `candidates` (all of which hold it),
-        decoding only the postings blocks that hold a candidate; None when a segment's
-        matcher is not the pinned Whoosh's block matcher (see postings)."""
+    ) -> dict[int, list[int]]:
+        """The word's positions in the field for each of `candidates` that holds it,
+        decoding only the postings blocks that hold a candidate (whoosh_internals)."""
         field = self.schema[fieldname]
         text = field.to_bytes(word)
-        decode = _positions_decoder(field.format)
+        decode = positions_decoder(field.format)
         out: dict[int, list[int]] = {}
         for leaf, offset in self.leaves:
             end = offset + leaf.doc_count_all()
@@ -318,27 +307,10 @@ class Ranker:
             if not wanted:
                 continue
             try:
-                matcher = _block_matcher(leaf.postings(fieldname, text))
+                matcher = leaf.postings(fieldname, text)
             except TermNotFound:
                 continue
-            if matcher is None:
-                return None
-            j = 0
-            while matcher.is_active() and j < len(wanted):
-                if wanted[j] <= matcher._maxid:  # this block holds candidates: decode it
-                    if matcher._data is None:
-                        matcher._read_data()
-                    ids = matcher._data[0]
-                    if not matcher._byteids:  # what _read_ids does, summed in C
-                        ids = accumulate(ids)
-                    matcher._read_values()
-                    values = dict(zip(ids, matcher._values, strict=False))
-                    while j < len(wanted) and wanted[j] <= matcher._maxid:
-                        value = values.get(wanted[j])
-                        if value is not None:
-                            out[wanted[j] + offset] = decode(value)
-                        j += 1
-                matcher._next_block()
+            out.update((d + offset, at) for d, at in positions_of(matcher, wanted, decode).items())
         return out
 
     def _column_bounds(self, q: Q.Query) -> tuple[int, int] | None:
@@ -381,7 +353,7 @@ class Ranker:
             field = self.schema[fieldname]
             values: array = array("Q")
             for leaf, _ in self.leaves:
-                values.extend(_column_values(leaf, fieldname))
+                values.extend(column_values(leaf, fieldname))
             # What the column holds for a document without a value: the field's default, as
             # given (Whoosh writes it to the column untranslated).
             missing = field.default if field.default is not None else 0
@@ -446,7 +418,7 @@ class Ranker:
     def _leaf_lengths(self, i: int, fieldname: str) -> bytes | None:
         key = (i, fieldname)
         if key not in self._lengths:
-            self._lengths[key] = _length_bytes(self.leaves[i][0], fieldname)
+            self._lengths[key] = length_bytes(self.leaves[i][0], fieldname)
         return self._lengths[key]
 
 
@@ -475,127 +447,11 @@ def _boosted(scores: Scores, boost: float) -> Scores:
     return scores
 
 
-def _deleted(leaf) -> frozenset[int]:
-    """The segment's deleted document numbers (its postings still list them until a merge):
-    the set the segment reader keeps for its own postings filter, else one look per document."""
-    if not leaf.has_deletions():
-        return frozenset()
-    known = getattr(leaf, "deleted_docs_set", None)
-    if isinstance(known, frozenset | set):
-        return frozenset(known)
-    return frozenset(d for d in range(leaf.doc_count_all()) if leaf.is_deleted(d))
-
-
 def _sortable(field, bound: bytes | None, default: int, exclusive: bool, step: int) -> int:
     """A range bound (term bytes, full precision) as the column's sortable integer."""
     if not bound:
         return field.to_column_value(default)
     if bound[:1] != b"\x00":  # a coarser tier than full precision: not this ranker's case
         raise ValueError("not a full-precision bound")
-    value = field._struct.unpack(bound[1:])[0]
+    value = int(field.to_column_value(field.from_bytes(bound)))
     return value + step if exclusive else value
-
-
-def _column_values(leaf, fieldname: str) -> array:
-    """A segment's raw column values, one per document. The pinned Whoosh stores a numeric
-    column as big-endian fixed-size integers, read here in one go; any other reader is read
-    value by value."""
-    reader = leaf.column_reader(fieldname, translate=False)
-    count = leaf.doc_count_all()
-    typecode = getattr(reader, "_typecode", None)
-    raw = getattr(reader, "_dbfile", None)
-    if raw is not None and typecode in ("B", "H", "I", "L", "Q") and hasattr(reader, "_count"):
-        size = array(typecode).itemsize
-        values = array(typecode, raw.get(reader._basepos, reader._count * size))
-        if sys.byteorder == "little":
-            values.byteswap()
-        if len(values) < count:
-            values.extend([reader._default] * (count - len(values)))
-        return array("Q", values)
-    return array("Q", (reader[d] for d in range(count)))
-
-
-def postings(matcher, values: list[bytes] | None = None) -> tuple[list[int], list[float]]:
-    """A term's document numbers and weights in one segment (deleted documents included),
-    and its values in `values` if given (they are decoded with the rest of a block anyway).
-    The pinned whoosh-reloaded 2.7.5 leaf matcher (W3LeafMatcher) decodes a block at a time;
-    its blocks are read whole here. Any other matcher takes the public path, one posting at a
-    time; tests/test_ranking.py checks both agree."""
-    ids: list[int] = []
-    weights: list[float] = []
-    if (blocks := _block_matcher(matcher)) is not None:
-        matcher = blocks
-        while matcher.is_active():
-            # What _read_ids and _read_weights do, with the deltas summed in C (their
-            # generator was a tenth of a cold read).
-            if matcher._data is None:
-                matcher._read_data()
-            block_ids, block_weights = matcher._data[0], matcher._data[1]
-            if not matcher._byteids:
-                block_ids = list(accumulate(block_ids))
-            if block_weights is None or isinstance(block_weights, float):
-                # One weight for the block, as Whoosh gives it (a 32-bit float).
-                one = array("f", (1.0 if block_weights is None else block_weights,))[0]
-                block_weights = [one] * matcher._blocklength
-            i = matcher._i
-            ids.extend(block_ids[i:])
-            weights.extend(block_weights[i:])
-            if values is not None:
-                matcher._read_values()
-                values.extend(matcher._values[i:])
-            matcher._next_block()
-        return ids, weights
-    while matcher.is_active():
-        ids.append(matcher.id())
-        weights.append(matcher.weight())
-        if values is not None:
-            values.append(matcher.value())
-        matcher.next()
-    return ids, weights
-
-
-def _positions_decoder(format_):
-    """Whoosh's Positions.decode_positions without its per-call overhead (a phrase decodes
-    thousands): the value is the frequency (4 bytes), then a pickled list of position deltas
-    whose final STOP byte may have been dropped. Any other format decodes itself."""
-    if type(format_) is not formats.Positions:
-        return format_.decode_positions
-
-    def decode(value: bytes) -> list[int]:
-        data = value[4:] if value.endswith(b".") else value[4:] + b"."
-        return list(accumulate(loads(data)))
-
-    return decode
-
-
-def _block_matcher(matcher):
-    """The pinned Whoosh's block matcher under `matcher` (W3LeafMatcher, which a segment with
-    deletions wraps), for reading its blocks whole; None for any other matcher."""
-    child = getattr(matcher, "child", None)
-    if type(matcher).__name__ == "FilterMatcher" and child is not None:
-        matcher = child
-    if type(matcher).__name__ == "W3LeafMatcher" and all(
-        hasattr(matcher, a)
-        for a in ("_read_data", "_data", "_byteids", "_blocklength", "_read_ids", "_read_values",
-                  "_ids", "_values", "_i", "_maxid", "_next_block")
-    ):
-        return matcher
-    return None
-
-
-def _length_bytes(leaf, fieldname: str) -> bytes | None:
-    """The segment's length byte for each document in the field, or None (no lengths)."""
-    lengths_of = getattr(leaf, "_perdoc", None)
-    if lengths_of is None or not hasattr(lengths_of, "_cached_reader"):
-        return None
-    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-
-    column = lengths_of._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-    if column is None:
-        return None
-    count = leaf.doc_count_all()
-    raw = getattr(column, "_dbfile", None)
-    if raw is not None and getattr(column, "_fixedlen", None) == 1:
-        data = raw.get(column._basepos, column._count)
-        return data + bytes(count - len(data)) if len(data) < count else data
-    return bytes(column.load())

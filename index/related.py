@@ -42,8 +42,8 @@ from rapidfuzz import fuzz
 from index import analysis
 from index.chunking import chunks
 from index.library import Library
-from index.ranking import postings
 from index.search_index import SearchIndex
+from index.whoosh_internals import postings
 
 # Key terms taken from a passage, and from a whole article.
 PASSAGE_TERMS = 12
@@ -713,7 +713,7 @@ class _Scorer:
 def _doc_ids(matcher) -> list[int]:
     """A term's document numbers in one segment: the ranker's block reading (a block at a
     time through the pinned Whoosh's internals, any other matcher one posting at a time);
-    tests/test_related.py checks index.ranking.postings against the public all_ids()."""
+    tests/test_related.py checks index.whoosh_internals.postings against the public all_ids()."""
     return postings(matcher)[0]
 
 

@@ -20,6 +20,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.searching import Searcher
 from whoosh.util.filelock import try_for
 
+from index import whoosh_internals
 from index.analysed import AnalysedText
 from index.analysis import analyzer
 from index.documents import IndexInput, documents
@@ -358,9 +359,7 @@ class SearchIndex:
             lock = self._whoosh_lock()
             try:
                 try:
-                    writer = HelpedWriter(
-                        self._ix, limitmb=self.LIMIT_MB, compound=COMPOUND, _lk=False
-                    )
+                    writer = HelpedWriter.unlocked(self._ix, self.LIMIT_MB, COMPOUND)
                 except OSError as exc:
                     raise IndexError_(self._cannot_write(exc)) from None
                 try:
@@ -473,7 +472,7 @@ class SearchIndex:
     def _helper(self, writer, total: int) -> IndexHelper | None:
         """A helper process for a large write (index.index_helper), attached to the writer;
         None for a small one, or if it cannot start."""
-        if not (self.in_background and total >= self.HELPER_MIN):
+        if not (self.in_background and total >= self.HELPER_MIN and whoosh_internals.FAST):
             return None
         if not isinstance(writer, HelpedWriter) or writer.helper is not None:
             return None

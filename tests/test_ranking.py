@@ -10,7 +10,7 @@ import pytest
 from whoosh import query as Q
 from whoosh.scoring import BM25F
 
-from index import query, ranking
+from index import query, ranking, whoosh_internals
 from index.config import Settings
 from index.core import Newsreader
 from index.expansion import replace_term
@@ -122,7 +122,7 @@ def test_block_reading_agrees_with_the_public_matcher(demo_library: Newsreader) 
         terms = [t for t in reader.field_terms("body")][:300]
         assert terms
         for text in terms:
-            fast = ranking.postings(reader.postings("body", text))
+            fast = whoosh_internals.postings(reader.postings("body", text))
             m = reader.postings("body", text)
             slow_ids, slow_weights = [], []
             while m.is_active():
@@ -180,7 +180,7 @@ def test_positions_decoder_agrees_with_whoosh(demo_library: Newsreader) -> None:
     with demo_library.index.searcher() as s:
         reader = s.reader()
         field = s.schema["body"]
-        decode = ranking._positions_decoder(field.format)
+        decode = whoosh_internals.positions_decoder(field.format)
         assert decode != field.format.decode_positions, "the fast decoder no longer applies"
         checked = 0
         for text in list(reader.field_terms("body"))[:1000]:
@@ -215,3 +215,28 @@ def test_term_cache_stays_within_its_budget(
             assert ranker._cached <= 50 or len(ranker._cache) == 1
         # Evicted or not, a term reads the same.
         assert ranker.scores(query.parse("syria").query) == first
+
+
+def test_another_whoosh_version_takes_the_public_path(
+    demo_library: Newsreader, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a Whoosh other than the pinned one (whoosh_internals.FAST off), every read takes
+    Whoosh's public API: the same hits, scores and positions."""
+    queries = ["russia syria", "cruise missiles", '"cruise missiles"', "date:2019..2020 iran",
+               "assad offensive", "palm*"]
+
+    def run() -> list:
+        demo_library.searching._ranker_cache = None  # a new ranker: nothing cached
+        return [[(h.id, round(h.score, 6), h.passage) for h in demo_library.search(q).hits]
+                for q in queries]
+
+    fast = run()
+    assert whoosh_internals.FAST
+    monkeypatch.setattr(whoosh_internals, "FAST", False)
+    assert run() == fast
+    with demo_library.index.searcher() as s:
+        ranker = ranking.Ranker(s)
+        docs = list(range(s.doc_count_all()))
+        slow = ranker.positions("body", "missil", docs)
+        monkeypatch.setattr(whoosh_internals, "FAST", True)
+        assert slow and ranking.Ranker(s).positions("body", "missil", docs) == slow

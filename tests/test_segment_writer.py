@@ -11,7 +11,7 @@ from whoosh.writing import SegmentWriter
 
 from index.core import Newsreader
 from index.search_index import SCHEMA
-from index.segment_writer import FlushingWriter
+from index.whoosh_internals import FlushingWriter
 
 
 def _documents(core: Newsreader) -> list[dict]:
