@@ -282,7 +282,9 @@ class Newsreader:
             rev = self.library.rev
             if self._finder is None or self._finder_generation != rev:
                 self._finder_generation = rev
-                self._finder = TitleFinder(self.library.iter_titles(), self.library.titles_of)
+                self._finder = TitleFinder(
+                    self.library.iter_titles(), self.library.titles_of, self.library.title_prefixes
+                )
             return self._finder
 
     def passage_spans(
@@ -353,6 +355,8 @@ class Newsreader:
 
     # -- maintenance ------------------------------------------------------------------------
     def reindex(self, progress: Progress | None = None) -> int:
+        """Rebuild the search index, and the go-to finder's word prefixes, from the articles."""
+        self.library.rebuild_title_prefixes()
         return self.index.rebuild(progress)
 
     def stats(self) -> dict:
