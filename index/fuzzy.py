@@ -114,6 +114,9 @@ class Vocabulary:
 MAX_CANDIDATES = 5000
 # Above this many titles, candidates come from the word-prefix index instead of a full scan.
 LARGE = 20_000
+# A finder follows the library's changes in place unless more than this many titles would move
+# (removed, or inserted among the others): each move shifts every title after it.
+UPDATE_MAX_MOVES = 64
 
 
 class Prefixes(Protocol):
@@ -166,6 +169,7 @@ class TitleFinder:
         self.ids = array("q")
         self._processed: list[str] = []
         self._title_of = title_of
+        self._make_prefixes = prefixes
         self.titles: list[str] | None = None if title_of else []
         for article_id, title in items:
             if self.ids and article_id <= self.ids[-1]:
@@ -175,11 +179,51 @@ class TitleFinder:
             if self.titles is not None:
                 self.titles.append(title)
         self._prefixes: Prefixes | None = None
+        self._in_memory = False  # the prefixes are built here, from the titles
         if len(self._processed) > LARGE:  # here, in the warm-up worker, not on a keystroke
-            self._prefixes = prefixes() if prefixes else MemoryPrefixes(self.ids, self._processed)
+            self._prefixes = prefixes() if prefixes else self._index_in_memory()
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def update(self, changed: list[tuple[int, str]], removed: list[int]) -> bool:
+        """Follow the library: titles added or changed, articles removed, since this finder
+        was built. False when a new finder is the better way (a word-prefix index in memory,
+        or changes all over the titles), and this one is then unchanged."""
+        size = len(self.ids) - len(removed) + len(changed)
+        if (self._in_memory or (size > LARGE and self._make_prefixes is None)
+                or len(removed) > UPDATE_MAX_MOVES):
+            return False
+        last = self.ids[-1] if self.ids else 0
+        inserted = sum(
+            article_id < last and self._positions([article_id]) == []
+            for article_id, _ in changed
+        )
+        if inserted > UPDATE_MAX_MOVES:
+            return False  # each one among the titles moves all those after it
+        for article_id in removed:
+            i = bisect.bisect_left(self.ids, article_id)
+            if i < len(self.ids) and self.ids[i] == article_id:
+                del self.ids[i], self._processed[i]
+                if self.titles is not None:
+                    del self.titles[i]
+        for article_id, title in changed:
+            i = bisect.bisect_left(self.ids, article_id)
+            processed = utils.default_process(title)
+            if i < len(self.ids) and self.ids[i] == article_id:
+                self._processed[i] = processed
+                if self.titles is not None:
+                    self.titles[i] = title
+                continue
+            self.ids.insert(i, article_id)
+            self._processed.insert(i, processed)
+            if self.titles is not None:
+                self.titles.insert(i, title)
+        if len(self._processed) <= LARGE:
+            self._prefixes = None
+        elif self._prefixes is None and self._make_prefixes is not None:
+            self._prefixes = self._make_prefixes()
+        return True
 
     def find(self, text: str, limit: int = 20) -> list[tuple[int, str, float]]:
         needle = utils.default_process(text)
@@ -219,7 +263,7 @@ class TitleFinder:
         all titles cost more than the rest of a keystroke."""
         prefixes = self._prefixes
         if prefixes is None:
-            prefixes = self._prefixes = MemoryPrefixes(self.ids, self._processed)
+            prefixes = self._prefixes = self._index_in_memory()
         kept: list[str] = []
         left_out = False
         for word in needle.split()[:3]:
@@ -234,6 +278,10 @@ class TitleFinder:
                                     processor=None, limit=200)
             chosen = sorted({i for _, _, i in quick} | set(chosen))
         return chosen
+
+    def _index_in_memory(self) -> Prefixes:
+        self._in_memory = True
+        return MemoryPrefixes(self.ids, self._processed)
 
     def _positions(self, ids: list[int]) -> list[int]:
         """Where these ids are among the titles (ids since removed are left out)."""

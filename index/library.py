@@ -558,6 +558,11 @@ class Library:
             yield from ((r[0], r[1]) for r in rows)
             last = rows[-1][0]
 
+    def titles_since(self, rev: int) -> list[tuple[int, str]]:
+        """(id, title) of the articles added or changed after revision `rev`, in id order."""
+        return [(r[0], r[1]) for r in self.query(
+            "SELECT id, title FROM articles WHERE rev > ? ORDER BY id", (rev,))]
+
     def title_prefixes(self) -> StoredPrefixes:
         """The go-to finder's word-prefix tables, indexed first if this library was written by
         a version without them (once, in one transaction: a writer elsewhere waits)."""

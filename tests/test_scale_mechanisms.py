@@ -356,3 +356,28 @@ def test_the_core_finder_of_a_large_library_builds_no_prefixes_in_memory(
         assert core.find("zeppelin vienna", 5)[0][:2] == (new_id, "Zeppelin lands in Vienna")
     finally:
         core.index.close()
+
+
+def test_the_core_finder_follows_the_library_in_place(
+    large_library: Library, no_seed_settings: Settings
+) -> None:
+    core = Newsreader(large_library.directory, no_seed_settings, library=large_library)
+    try:
+        finder = core.finder()
+        [(_, added)] = large_library.add_articles([_article(9999, "Zeppelin lands in Vienna")])
+        large_library.add_articles([_article(3, "Oil giants merge")])  # a new title for id 4
+        large_library.remove_articles([1, 700])
+        assert core.finder() is finder  # followed, not read again
+        fresh = TitleFinder(large_library.iter_titles(), large_library.titles_of,
+                            large_library.title_prefixes)
+        assert (finder.ids, finder._processed) == (fresh.ids, fresh._processed)
+        for typed in ("zeppelin vienna", "oil giants", "bush kerry vote", "oil pri"):
+            assert core.find(typed, 10) == fresh.find(typed, 10)
+        assert core.find("zeppelin vienna", 1)[0][:2] == (added, "Zeppelin lands in Vienna")
+        # Removals all over the titles: a new finder, as right.
+        large_library.remove_articles(list(range(10, 10 + 2 * fuzzy.UPDATE_MAX_MOVES + 8, 2)))
+        assert core.finder() is not finder
+        assert core.find("oil giants", 10) == TitleFinder(large_library.titles()).find(
+            "oil giants", 10)
+    finally:
+        core.index.close()
