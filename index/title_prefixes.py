@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from operator import itemgetter
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS title_prefixes (
@@ -40,30 +41,35 @@ class Changes:
     and then removing an article's title in one transaction cancels out."""
 
     def __init__(self) -> None:
-        self._rows: Counter[tuple[str, int]] = Counter()
+        self._added: set[tuple[str, int]] = set()
+        self._removed: set[tuple[str, int]] = set()
 
     def add(self, article_id: int, title: str) -> None:
-        for p in prefixes(title):
-            self._rows[(p, article_id)] += 1
+        rows = {(p, article_id) for p in prefixes(title)}
+        back = rows & self._removed
+        self._removed -= back
+        self._added |= rows - back
 
     def remove(self, article_id: int, title: str) -> None:
-        for p in prefixes(title):
-            self._rows[(p, article_id)] -= 1
+        rows = {(p, article_id) for p in prefixes(title)}
+        gone = rows & self._added
+        self._added -= gone
+        self._removed |= rows - gone
 
     def write(self, db: sqlite3.Connection) -> None:
-        added = [row for row, n in self._rows.items() if n > 0]
-        removed = [row for row, n in self._rows.items() if n < 0]
-        counts: Counter[str] = Counter()
+        # In key order: each page of the table is visited once, the B-tree's cheapest writes.
+        added, removed = sorted(self._added), sorted(self._removed)
+        counts = Counter(map(itemgetter(0), added))
         if removed:
             db.executemany(
                 "DELETE FROM title_prefixes WHERE prefix = ? AND article_id = ?", removed
             )
-            counts.subtract(p for p, _ in removed)
+            counts.subtract(map(itemgetter(0), removed))
         if added:
             db.executemany("INSERT OR IGNORE INTO title_prefixes VALUES (?, ?)", added)
-            counts.update(p for p, _ in added)
         _count(db, counts)
-        self._rows.clear()
+        self._added.clear()
+        self._removed.clear()
 
 
 def _count(db: sqlite3.Connection, counts: Counter[str]) -> None:
@@ -81,11 +87,9 @@ def rebuild(db: sqlite3.Connection, titles: Iterable[tuple[int, str]]) -> int:
     counts: Counter[str] = Counter()
     done = 0
     for chunk in _pages(titles, 5000):
-        rows = [(p, article_id) for article_id, title in chunk for p in prefixes(title)]
-        # Sorted: each page's rows land in key order, a B-tree's cheapest insert.
-        rows.sort()
+        rows = sorted((p, article_id) for article_id, title in chunk for p in prefixes(title))
         db.executemany("INSERT OR IGNORE INTO title_prefixes VALUES (?, ?)", rows)
-        counts.update(p for p, _ in rows)
+        counts.update(map(itemgetter(0), rows))
         done += len(chunk)
     _count(db, counts)
     db.execute("INSERT OR REPLACE INTO meta VALUES (?, '1')", (BUILT,))
