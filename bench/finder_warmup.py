@@ -22,6 +22,7 @@ import shutil
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -89,10 +90,12 @@ def measure(home: Path, inputs_n: int, seed: int) -> dict[str, Any]:
     library = Library(home)
     try:
         count = library.count()
-        old = lambda: TitleFinder(library.iter_titles(), library.titles_of)  # noqa: E731
-        new = lambda: TitleFinder(  # noqa: E731
-            library.iter_titles(), library.titles_of, library.title_prefixes
-        )
+        def old() -> TitleFinder:
+            return TitleFinder(library.iter_titles(), library.titles_of)
+
+        def new() -> TitleFinder:
+            return TitleFinder(library.iter_titles(), library.titles_of, library.title_prefixes)
+
         rebuild_s, _ = cpu_s(library.rebuild_title_prefixes)  # an older library's migration
         warm: dict[str, list[float]] = {"old": [], "new": []}
         finders: dict[str, TitleFinder] = {}
@@ -111,9 +114,9 @@ def measure(home: Path, inputs_n: int, seed: int) -> dict[str, Any]:
         differ = 0
         for text in inputs:
             for typed in keystrokes(text):
-                found = {}
+                found: dict[str, object] = {}
                 for label in ("old", "new") if len(per_key["old"]) % 2 else ("new", "old"):
-                    seconds, found[label] = cpu_s(lambda f=finders[label], t=typed: f.find(t, 30))
+                    seconds, found[label] = cpu_s(partial(finders[label].find, typed, 30))
                     per_key[label].append(seconds * 1000)
                 differ += found["old"] != found["new"]
         return {

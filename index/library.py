@@ -271,8 +271,9 @@ class Library:
         db.execute("INSERT OR IGNORE INTO meta VALUES ('rev', '0')")
         # An empty library's title prefixes are complete; one from before them is not.
         db.execute(
-            "INSERT OR IGNORE INTO meta SELECT ?, '1' WHERE NOT EXISTS (SELECT 1 FROM articles)",
-            (title_prefixes.BUILT,),
+            "INSERT OR IGNORE INTO meta SELECT ?, value FROM meta WHERE key = 'rev'"
+            " AND NOT EXISTS (SELECT 1 FROM articles)",
+            (title_prefixes.CURRENT,),
         )
         version = int(db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0])
         if version > SCHEMA_VERSION:
@@ -326,7 +327,7 @@ class Library:
                     if status != "duplicate":
                         words.update(_surface_words(article.title + " " + article.body))
                 _count_words(db, words)
-                prefixes.write(db)
+                prefixes.write(db, rev)
                 if link:
                     link.done(db)
         except sqlite3.DatabaseError as exc:
@@ -430,7 +431,7 @@ class Library:
                     "INSERT OR REPLACE INTO removed VALUES (?, ?)", [(i, rev) for i in present]
                 )
                 removed += len(present)
-            prefixes.write(db)
+            prefixes.write(db, rev)
         return removed
 
     def remove_article(self, article_id: int) -> bool:
@@ -564,17 +565,30 @@ class Library:
             "SELECT id, title FROM articles WHERE rev > ? ORDER BY id", (rev,))]
 
     def title_prefixes(self) -> StoredPrefixes:
-        """The go-to finder's word-prefix tables, indexed first if this library was written by
-        a version without them (once, in one transaction: a writer elsewhere waits)."""
-        if self.meta(title_prefixes.BUILT) is None:
-            self.rebuild_title_prefixes()
+        """The go-to finder's word-prefix tables, indexed first where they are behind the
+        articles (a library written by a version without them): a page of articles per
+        transaction, so that writers elsewhere wait for a page at most."""
+        if not title_prefixes.is_current(self._conn()):
+            if self.meta(title_prefixes.UPTO) is None:  # else: resumed where it stopped
+                with self.transaction() as db:
+                    title_prefixes.clear(db)
+            self._index_title_prefixes()
         return StoredPrefixes(self.query)
 
     def rebuild_title_prefixes(self) -> int:
         """Index every title's word prefixes afresh; returns how many titles."""
         with self.transaction() as db:
-            titles = ((r[0], r[1]) for r in db.execute("SELECT id, title FROM articles"))
-            return title_prefixes.rebuild(db, titles)
+            title_prefixes.clear(db)
+        return self._index_title_prefixes()
+
+    def _index_title_prefixes(self, page: int = 20_000) -> int:
+        done = 0
+        while True:
+            with self.transaction() as db:
+                indexed = title_prefixes.index_page(db, page)
+            if indexed is None:
+                return done
+            done += indexed
 
     def titles_of(self, ids: list[int]) -> dict[int, str]:
         """Article id → title, for those of `ids` that exist."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from operator import itemgetter
 
 SCHEMA = """
@@ -24,9 +24,12 @@ CREATE TABLE IF NOT EXISTS title_prefix_counts (
 ) WITHOUT ROWID;
 """
 
-# Library meta key, set when every article's prefixes are in the tables: a library written by a
-# version without them lacks it and is indexed once, by the first finder that needs them.
-BUILT = "title_prefixes_built"
+# Library meta keys. CURRENT: the library revision at which every article's prefixes are in
+# the tables; each write moves it on if it was current, so a library written by a version
+# without the tables (at first, or since) is behind and is indexed again by the first finder
+# that needs it. UPTO: how far (article id) that indexing has come, a page per transaction.
+CURRENT = "title_prefixes_rev"
+UPTO = "title_prefixes_upto"
 
 
 def prefixes(title: str) -> set[str]:
@@ -56,7 +59,8 @@ class Changes:
         self._added -= gone
         self._removed |= rows - gone
 
-    def write(self, db: sqlite3.Connection) -> None:
+    def write(self, db: sqlite3.Connection, rev: int) -> None:
+        """Write the rows, in the transaction that moved the library to revision `rev`."""
         # In key order: each page of the table is visited once, the B-tree's cheapest writes.
         added, removed = sorted(self._added), sorted(self._removed)
         counts = Counter(map(itemgetter(0), added))
@@ -68,6 +72,10 @@ class Changes:
         if added:
             db.executemany("INSERT OR IGNORE INTO title_prefixes VALUES (?, ?)", added)
         _count(db, counts)
+        db.execute(
+            "UPDATE meta SET value = ? WHERE key = ? AND value = ?",
+            (str(rev), CURRENT, str(rev - 1)),
+        )
         self._added.clear()
         self._removed.clear()
 
@@ -80,31 +88,43 @@ def _count(db: sqlite3.Connection, counts: Counter[str]) -> None:
     )
 
 
-def rebuild(db: sqlite3.Connection, titles: Iterable[tuple[int, str]]) -> int:
-    """Index every title afresh (inside the caller's transaction); returns how many."""
+def is_current(db: sqlite3.Connection) -> bool:
+    """The tables hold every article's prefixes, as of the library's revision."""
+    row = db.execute(
+        "SELECT (SELECT value FROM meta WHERE key = ?)"
+        " = (SELECT value FROM meta WHERE key = 'rev')",
+        (CURRENT,),
+    ).fetchone()
+    return bool(row[0])
+
+
+def clear(db: sqlite3.Connection) -> None:
+    """Empty the tables and start indexing again from the first article."""
     db.execute("DELETE FROM title_prefixes")
     db.execute("DELETE FROM title_prefix_counts")
-    counts: Counter[str] = Counter()
-    done = 0
-    for chunk in _pages(titles, 5000):
-        rows = sorted((p, article_id) for article_id, title in chunk for p in prefixes(title))
-        db.executemany("INSERT OR IGNORE INTO title_prefixes VALUES (?, ?)", rows)
-        counts.update(map(itemgetter(0), rows))
-        done += len(chunk)
-    _count(db, counts)
-    db.execute("INSERT OR REPLACE INTO meta VALUES (?, '1')", (BUILT,))
-    return done
+    db.execute("DELETE FROM meta WHERE key = ?", (CURRENT,))
+    db.execute("INSERT OR REPLACE INTO meta VALUES (?, '0')", (UPTO,))
 
 
-def _pages(items: Iterable[tuple[int, str]], size: int) -> Iterator[list[tuple[int, str]]]:
-    page: list[tuple[int, str]] = []
-    for item in items:
-        page.append(item)
-        if len(page) == size:
-            yield page
-            page = []
-    if page:
-        yield page
+def index_page(db: sqlite3.Connection, page: int) -> int | None:
+    """Index the next `page` articles (after UPTO) in this transaction: how many, or None when
+    none were left and the tables are now current. Articles written meanwhile keep their own
+    rows up to date, so a page only ever adds what is missing."""
+    (upto,) = db.execute("SELECT value FROM meta WHERE key = ?", (UPTO,)).fetchone() or (0,)
+    titles = db.execute(
+        "SELECT id, title FROM articles WHERE id > ? ORDER BY id LIMIT ?", (int(upto), page)
+    ).fetchall()
+    if not titles:
+        db.execute("DELETE FROM meta WHERE key = ?", (UPTO,))
+        db.execute(
+            "INSERT OR REPLACE INTO meta SELECT ?, value FROM meta WHERE key = 'rev'", (CURRENT,)
+        )
+        return None
+    rows = sorted((p, article_id) for article_id, title in titles for p in prefixes(title))
+    db.executemany("INSERT OR IGNORE INTO title_prefixes VALUES (?, ?)", rows)
+    _count(db, Counter(map(itemgetter(0), rows)))
+    db.execute("UPDATE meta SET value = ? WHERE key = ?", (str(titles[-1][0]), UPTO))
+    return len(titles)
 
 
 Query = Callable[[str, Iterable[object]], list[sqlite3.Row]]

@@ -231,7 +231,7 @@ def _expected_prefixes(library: Library) -> tuple[set[tuple[str, int]], dict[str
 def test_title_prefixes_follow_adds_updates_and_removals(tmp_path: Path) -> None:
     library = Library(tmp_path / "lib")
     try:
-        assert library.meta(title_prefixes.BUILT) == "1"  # a new library's are complete
+        assert title_prefixes.is_current(library._conn())  # a new library's are complete
         ids = [i for _, i in library.add_articles(
             [_article(n, t) for n, t in enumerate(["Oil prices rise", "Bush and Kerry vote",
                                                    "Red Sox win", "Oil, oil, OIL!"])]
@@ -289,13 +289,13 @@ def test_a_library_from_before_the_prefixes_gains_them_and_reindex_rebuilds_them
     with library.transaction() as db:
         db.execute("DROP TABLE title_prefixes")
         db.execute("DROP TABLE title_prefix_counts")
-        db.execute("DELETE FROM meta WHERE key = ?", (title_prefixes.BUILT,))
+        db.execute("DELETE FROM meta WHERE key = ?", (title_prefixes.CURRENT,))
     reopened = Library(library.directory)
     try:
-        assert reopened.meta(title_prefixes.BUILT) is None  # it has articles: not complete
+        assert not title_prefixes.is_current(reopened._conn())  # it has articles
         assert _stored_prefixes(reopened) == (set(), {})
         reopened.title_prefixes()  # the finder's first use indexes them, once
-        assert reopened.meta(title_prefixes.BUILT) == "1"
+        assert title_prefixes.is_current(reopened._conn())
         assert _stored_prefixes(reopened) == expected
     finally:
         reopened.close()
@@ -304,6 +304,53 @@ def test_a_library_from_before_the_prefixes_gains_them_and_reindex_rebuilds_them
         db.execute("INSERT INTO title_prefixes VALUES ('zzz', 123456)")
     small_library.reindex()
     assert _stored_prefixes(library) == expected
+
+
+def test_prefixes_behind_an_older_versions_writes_are_indexed_again(tmp_path: Path) -> None:
+    library = Library(tmp_path / "lib")
+    try:
+        [(_, first), (_, second)] = library.add_articles(
+            [_article(1, "Oil prices rise"), _article(2, "Red Sox win")])
+        with library.transaction() as db:  # as a version without the tables writes
+            rev = Library._bump(db)
+            db.execute("UPDATE articles SET title = 'Gold slumps', rev = ? WHERE id = ?",
+                       (rev, first))
+            db.execute("DELETE FROM articles WHERE id = ?", (second,))
+        assert not title_prefixes.is_current(library._conn())
+        library.title_prefixes()
+        assert _stored_prefixes(library) == _expected_prefixes(library)
+        assert {p for p, _ in _stored_prefixes(library)[0]} == {"g", "go", "gol", "s", "sl", "slu"}
+    finally:
+        library.close()
+
+
+def test_indexing_an_older_library_resumes_where_it_stopped(tmp_path: Path) -> None:
+    library = Library(tmp_path / "lib")
+    try:
+        library.add_articles([_article(n, t) for n, (_, t) in enumerate(finder_titles(50, 3))])
+        with library.transaction() as db:
+            title_prefixes.clear(db)
+            assert title_prefixes.index_page(db, 20) == 20  # then the process was stopped
+        assert not title_prefixes.is_current(library._conn())
+        reopened = Library(library.directory)
+        try:
+            calls: list[int] = []
+            real = title_prefixes.index_page
+
+            def counting(db: sqlite3.Connection, page: int) -> int | None:
+                calls.append(page)
+                return real(db, page)
+
+            with pytest.MonkeyPatch.context() as mp:
+                mp.setattr(title_prefixes, "index_page", counting)
+                reopened._index_title_prefixes(page=10)
+            assert len(calls) == 4  # the 30 articles left, in three pages, then done
+            assert title_prefixes.is_current(reopened._conn())
+            assert _stored_prefixes(reopened) == _expected_prefixes(reopened)
+        finally:
+            reopened.close()
+    finally:
+        library.close()
 
 
 @pytest.fixture
