@@ -235,7 +235,7 @@ class TitleFinder:
         keys: range | list[int] = range(len(choices))
         if self._prefixes is not None:
             keys = self._prefilter(needle)
-            choices = [self._processed[i] for i in keys]
+            choices = list(map(self._processed.__getitem__, keys))
         found = process.extract(needle, choices, scorer=fuzz.partial_ratio, processor=None,
                                 score_cutoff=60, limit=limit * 3)
         rescored = []
@@ -284,13 +284,23 @@ class TitleFinder:
         return MemoryPrefixes(self.ids, self._processed)
 
     def _positions(self, ids: list[int]) -> list[int]:
-        """Where these ids are among the titles (ids since removed are left out)."""
-        out = []
+        """Where these ids are among the titles (ids since removed are left out). Ids only
+        grow, so an id's place is at most its distance from the first: there, in a library
+        nothing was removed from, else looked for below it."""
+        out: list[int] = []
         held, n = self.ids, len(self.ids)
+        if not n:
+            return out
+        first = held[0]
         for article_id in ids:
-            i = bisect.bisect_left(held, article_id)
-            if i < n and held[i] == article_id:
-                out.append(i)
+            i = article_id - first
+            if i < 0:
+                continue
+            if i >= n or held[i] != article_id:
+                i = bisect.bisect_left(held, article_id, 0, min(i, n))
+                if i >= n or held[i] != article_id:
+                    continue
+            out.append(i)
         return out
 
 

@@ -128,14 +128,16 @@ def index_page(db: sqlite3.Connection, page: int) -> int | None:
 
 
 Query = Callable[[str, Iterable[object]], list[sqlite3.Row]]
+Column = Callable[[str, Iterable[object]], list[int]]
 
 
 class StoredPrefixes:
     """The finder's candidates from these tables: a few indexed queries per keystroke, each
     bounded by its LIMIT or by the shortest list it walks."""
 
-    def __init__(self, query: Query) -> None:
+    def __init__(self, query: Query, column: Column) -> None:
         self._query = query
+        self._column = column
 
     def common(self, keys: list[str], limit: int) -> list[int]:
         """Ids of the titles with a word starting with each of `keys`, newest first, at most
@@ -153,9 +155,8 @@ class StoredPrefixes:
             " AND o.article_id = t.article_id)"
             for _ in keys[1:]
         )
-        rows = self._query(
+        return self._column(
             f"SELECT t.article_id FROM title_prefixes t WHERE t.prefix = ?{probes}"
             " ORDER BY t.article_id DESC LIMIT ?",
             [*keys, limit],
         )
-        return [r[0] for r in rows]
