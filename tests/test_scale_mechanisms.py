@@ -191,7 +191,6 @@ def test_titles_are_read_a_page_at_a_time(small_library: Newsreader) -> None:
 def test_the_finder_keeps_only_processed_titles_and_finds_the_same(
     small_library: Newsreader,
 ) -> None:
-
     from index.fuzzy import TitleFinder
 
     library = small_library.library
