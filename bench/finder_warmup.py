@@ -86,7 +86,24 @@ def prefix_bytes(library: Library) -> int | None:
     return int(rows[0][0] or 0)
 
 
-def measure(home: Path, inputs_n: int, seed: int) -> dict[str, Any]:
+def held_mb(make: Callable[[], TitleFinder]) -> float:
+    """Memory the finder holds once built (tracemalloc: slow, so a pass of its own)."""
+    import tracemalloc
+
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        finder = make()
+        gc.collect()
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    del finder
+    return round(held / 1e6, 1)
+
+
+def measure(home: Path, inputs_n: int, seed: int, memory: bool = False) -> dict[str, Any]:
     library = Library(home)
     try:
         count = library.count()
@@ -104,6 +121,7 @@ def measure(home: Path, inputs_n: int, seed: int) -> dict[str, Any]:
                 finders.pop(label, None)
                 seconds, finders[label] = cpu_s(make)
                 warm[label].append(seconds)
+        held = {"old": held_mb(old), "new": held_mb(new)} if memory else None
         rows = [
             Row(r[0], r[1], None, None, lambda: "")
             for r in library.query("SELECT id, title FROM articles ORDER BY id LIMIT ?",
@@ -126,6 +144,7 @@ def measure(home: Path, inputs_n: int, seed: int) -> dict[str, Any]:
                                  else round(b / 1e6, 1)),
             "rebuild_s": round(rebuild_s, 2),
             "warm_s": {k: round(min(v), 3) for k, v in warm.items()},
+            "held_mb": held,
             "keystroke_ms": {
                 k: {"p50": round(percentile(sorted(v), 0.5), 2),
                     "p95": round(percentile(sorted(v), 0.95), 2)}
@@ -144,6 +163,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rows", type=int, default=None, help="the first N rows only")
     parser.add_argument("--inputs", type=int, default=30, help="inputs typed, per library")
     parser.add_argument("--seed", type=int, default=19)
+    parser.add_argument("--memory", action="store_true",
+                        help="also the memory each finder holds (tracemalloc; slow)")
     args = parser.parse_args(argv)
     say(f"finder warm-up, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
         f" (CPU seconds of this thread; old = prefixes indexed in memory at warm-up)")
@@ -151,12 +172,14 @@ def main(argv: list[str] | None = None) -> None:
         corpus = CORPORA[name]
         rows = args.rows or count_lines(corpus.source)
         home = build(name, corpus.source, rows)
-        r = measure(home, args.inputs, args.seed)
+        r = measure(home, args.inputs, args.seed, args.memory)
         say(
             f"{name}: {r['articles']} articles, library {r['size_mb']} MB"
             f" (prefix tables {r['prefix_tables_mb']} MB); building the prefix tables of an"
             f" older library {r['rebuild_s']} s\n"
-            f"  warm-up: old {r['warm_s']['old']:.3f} s, new {r['warm_s']['new']:.3f} s\n"
+            f"  warm-up: old {r['warm_s']['old']:.3f} s, new {r['warm_s']['new']:.3f} s"
+            + (f"; holding old {r['held_mb']['old']} MB, new {r['held_mb']['new']} MB"
+               if r["held_mb"] else "") + "\n"
             f"  per keystroke ({r['keystrokes']}): old p50 {r['keystroke_ms']['old']['p50']}"
             f" / p95 {r['keystroke_ms']['old']['p95']} ms, new p50"
             f" {r['keystroke_ms']['new']['p50']} / p95 {r['keystroke_ms']['new']['p95']} ms;"
