@@ -3,6 +3,8 @@ BM25F in the same run.
 
     python bench/eval_search.py              # MAP@10, nDCG@10, recall@100 for three runs
     python bench/eval_search.py --per-query  # and each query's AP@10 for the three runs
+    python bench/eval_search.py --split 2    # each abstract as paragraphs of 2 sentences
+    python bench/eval_search.py --halves     # and MAP@10 on odd / even query numbers apart
 
 CISI (../shared/data/cisi, research use, never copied into the project): 1,460 abstracts of
 information science, 76 natural-language queries with relevance judgements. The articles go
@@ -17,6 +19,10 @@ that hits can be judged). Three runs on the same queries:
 Metrics (binary relevance, averaged over the queries): MAP@10 (precision at each relevant hit
 in the top 10, divided by min(relevant, 10)), nDCG@10, recall@100. Skips (exit 0) when the
 collection is absent.
+
+`--split N` stores each abstract as paragraphs of N sentences (blank lines between), so that
+the library indexes a passage document per paragraph as it does for news articles of several
+paragraphs: the ranking should hold there too (plain BM25F sees the same words either way).
 """
 
 from __future__ import annotations
@@ -60,6 +66,12 @@ def load(cisi: Path) -> tuple[list[dict], list[tuple[str, str]], dict[str, set[s
         if len(parts) >= 4 and parts[3] != "0":
             qrels.setdefault(parts[0], set()).add(parts[2])
     return articles, [(q, t) for q, t in queries if q in qrels], qrels
+
+
+def split(body: str, sentences: int) -> str:
+    """`body` as paragraphs of `sentences` sentences each."""
+    parts = re.split(r"(?<=[.!?])\s+(?=[A-Z])", body)
+    return "\n\n".join(" ".join(parts[i : i + sentences]) for i in range(0, len(parts), sentences))
 
 
 def words(text: str) -> list[str]:
@@ -164,12 +176,18 @@ def evaluate(run, queries, qrels) -> tuple[dict[str, float], dict[str, float], f
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--per-query", action="store_true", help="print each query's AP@10")
+    p.add_argument("--halves", action="store_true",
+                   help="MAP@10 on the odd and the even query numbers apart (tune on one)")
+    p.add_argument("--split", type=int, default=0, metavar="N",
+                   help="store each abstract as paragraphs of N sentences")
     args = p.parse_args(argv)
     cisi = data_dir()
     if cisi is None:
         print("CISI collection not found (../shared/data/cisi): skipped")
         return 0
     articles, queries, qrels = load(cisi)
+    if args.split > 0:
+        articles = [dict(a, body=split(a["body"], args.split)) for a in articles]
     with tempfile.TemporaryDirectory(prefix="eval-search-") as tmp:
         home = Path(tmp)
         core, by_article = newsreader_library(articles, home)
@@ -186,7 +204,8 @@ def main(argv: list[str] | None = None) -> int:
         results = {name: evaluate(run, queries, qrels) for name, run in runs.items()}
         core.close()
     base = results["plain BM25F"][0]
-    print(f"CISI: {len(articles)} articles, {len(queries)} judged queries")
+    shape = f", as paragraphs of {args.split} sentences" if args.split > 0 else ""
+    print(f"CISI: {len(articles)} articles{shape}, {len(queries)} judged queries")
     print(
         f"{'run':<13}{'MAP@10':>9}{'nDCG@10':>9}{'recall@100':>12}{'× BM25F MAP':>13}"
         f"{'ms/query':>10}"
@@ -197,6 +216,12 @@ def main(argv: list[str] | None = None) -> int:
             f"{name:<13}{figures['MAP@10']:>9.4f}{figures['nDCG@10']:>9.4f}"
             f"{figures['recall@100']:>12.4f}{ratio:>13.3f}{ms:>10.1f}"
         )
+    if args.halves:
+        print("\nMAP@10 on odd / even query numbers:")
+        for name in runs:
+            aps = results[name][1]
+            halves = [[aps[q] for q, _ in queries if int(q) % 2 == odd] for odd in (1, 0)]
+            print(f"{name:<13}" + " / ".join(f"{sum(h) / len(h):.4f}" for h in halves))
     if args.per_query:
         print("\nAP@10 per query: qid, as typed, OR-ed, plain BM25F")
         for qid, _ in queries:

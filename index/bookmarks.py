@@ -11,11 +11,13 @@ except `remove()`.
 
 from __future__ import annotations
 
+import builtins
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
+from index.chunking import chunks
 from index.library import Library, now
 from index.sanitize import clean_text
 
@@ -153,7 +155,7 @@ class Bookmarks:
             params.append(f" {wanted[0]} ")
         return [_from_row(r) for r in self.library.query(f"{sql} ORDER BY {order}", params)]
 
-    def for_article(self, article_id: int) -> list[Bookmark]:
+    def for_article(self, article_id: int) -> builtins.list[Bookmark]:
         """This article's bookmarks in text order. Anchors are checked against the current
         paragraphs first, so a crash between a re-ingest and its re-anchoring heals here."""
         reanchor(self.library, [article_id])
@@ -164,7 +166,7 @@ class Bookmarks:
         )
         return [_from_row(r) for r in rows]
 
-    def with_passage_text(self, bookmarks: list[Bookmark]) -> list[Bookmark]:
+    def with_passage_text(self, bookmarks: builtins.list[Bookmark]) -> builtins.list[Bookmark]:
         """Copies with `passage_text` filled from the library (for lossless export)."""
         cache: dict[int, list[str]] = {}
         out = []
@@ -422,7 +424,7 @@ def reanchor(library: Library, article_ids: Iterable[int]) -> int:
         orphans = db.execute(
             "SELECT 1 FROM bookmarks WHERE article_id IS NULL AND article_url IS NOT NULL LIMIT 1"
         ).fetchone()
-        for chunk in _chunks(ids, 500):
+        for chunk in chunks(ids, 500):
             marks = ",".join("?" * len(chunk))
             if orphans:
                 changed += db.execute(
@@ -455,7 +457,7 @@ def reanchor(library: Library, article_ids: Iterable[int]) -> int:
 def _stale(library: Library, ids: list[int]) -> bool:
     """Whether any bookmark of these articles needs attaching or moving (a read, so that the
     reader opening an article takes no write lock when nothing changed)."""
-    for chunk in _chunks(ids, 500):
+    for chunk in chunks(ids, 500):
         marks = ",".join("?" * len(chunk))
         if library.query(
             "SELECT 1 FROM bookmarks b JOIN articles a ON a.url = b.article_url"
@@ -493,6 +495,3 @@ def _fresh_anchor(row: sqlite3.Row, paragraphs: list[str]) -> tuple | None:
     return found.passage, found.start, found.end, found.quote
 
 
-def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]

@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING
 
 from index.config import ConfigError, Settings, load_settings
 from index.errors import IndexError_, LibraryError
+from index.exitcodes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from index.paths import library_dir
 
 if TYPE_CHECKING:  # the core (Whoosh, rapidfuzz) loads only when a command needs it
     from index.core import Newsreader
     from index.model import IngestReport, SearchResult
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 # Modules with a `register(subparsers)` function adding more subcommands.
 FEATURES: list[str] = [
@@ -142,7 +142,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         return EXIT_FAILED
     except KeyboardInterrupt:
         print("newsreader: interrupted; what was stored so far is kept", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     finally:
         core.close()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import os
 import threading
 from collections.abc import Callable, Iterable
@@ -272,7 +273,7 @@ class Newsreader:
     def list(self, sort: str = "date", limit: int | None = None) -> list[ArticleSummary]:
         return self.library.summaries(sort=sort, limit=limit)
 
-    def find(self, text: str, limit: int = 20) -> list[tuple[int, str, float]]:
+    def find(self, text: str, limit: int = 20) -> builtins.list[tuple[int, str, float]]:
         """Go-to finder: fuzzy match over article titles."""
         with self._finder_lock:  # a finder follows the library in place: not while it finds
             return self._current_finder().find(text, limit)
@@ -298,8 +299,8 @@ class Newsreader:
         return self._finder
 
     def passage_spans(
-        self, paragraphs: list[str], terms: Iterable[str]
-    ) -> list[list[tuple[int, int]]]:
+        self, paragraphs: builtins.list[str], terms: Iterable[str]
+    ) -> builtins.list[builtins.list[tuple[int, int]]]:
         return self.searching.passage_spans(paragraphs, frozenset(terms))
 
     def mark_read(self, article_id: int, read: bool = True) -> None:
@@ -309,7 +310,7 @@ class Newsreader:
         self.library.set_position(article_id, passage)
 
     # -- related passages -------------------------------------------------------------------
-    def related(self, article_id: int, passage: int | None = None, limit: int = 5) -> list:
+    def related(self, article_id: int, passage: int | None = None, limit: int = 5) -> builtins.list:
         """Passages of other articles related to `passage` of `article_id` (with why), or,
         without a passage, the related articles."""
         from index import related
@@ -350,12 +351,12 @@ class Newsreader:
             self._extractor = make_extractor(e.backend, e.spacy_model, self.notify)
         return self._extractor
 
-    def entities_for(self, article_id: int) -> list[Mention]:
+    def entities_for(self, article_id: int) -> builtins.list[Mention]:
         """The article's entity mentions in reading order, offsets into their passage's text
         (group them with index.entities.store.by_passage)."""
         return entity_store.mentions(self.library, article_id)
 
-    def entity_counts(self, article_id: int) -> list[EntityCount]:
+    def entity_counts(self, article_id: int) -> builtins.list[EntityCount]:
         """The article's entities with their mention counts, most mentioned first."""
         return entity_store.counts(self.library, article_id)
 

@@ -4,13 +4,13 @@ a helper process (index.index_helper) can build documents without the library.""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from whoosh.fields import Schema
 
 from index.analysed import body_and_passages
-from index.query import day_number
 
 
 class IndexInput(NamedTuple):
@@ -29,7 +29,7 @@ def documents(inputs: list[IndexInput], schema: Schema) -> Iterator[dict]:
     """The documents to add for these articles (the body analysed once for both kinds)."""
     for a in inputs:
         aid = str(a.id)
-        doc = {"kind": "a", "article": aid, "title": a.title, "body": a.body}
+        doc: dict[str, Any] = {"kind": "a", "article": aid, "title": a.title, "body": a.body}
         if a.source:
             doc["source"] = a.source
         day = day_number(a.date)
@@ -45,3 +45,16 @@ def documents(inputs: list[IndexInput], schema: Schema) -> Iterator[dict]:
         yield doc
         for n, ptext in enumerate(passages):
             yield {"kind": "p", "article": aid, "n": n, "ptext": ptext}
+
+
+def day_number(iso: str | None) -> int | None:
+    """yyyymmdd for an ISO date or datetime string, for range queries and sorting."""
+    if not iso:
+        return None
+    m = re.match(r"(\d{4})-(\d{2})-(\d{2})", iso)
+    if not m:
+        m2 = re.match(r"(\d{4})(?:-(\d{2}))?", iso)
+        if not m2:
+            return None
+        return int(m2[1]) * 10000 + int(m2[2] or 1) * 100 + 1
+    return int(m[1]) * 10000 + int(m[2]) * 100 + int(m[3])

@@ -21,30 +21,29 @@ Formats (each a generator of text chunks, so a big export streams):
 - **html**: a Netscape bookmark file, as browsers and bookmark managers import; everything is
   HTML-escaped, and an article without an http(s) URL links to `newsreader://article/ID`.
 
-Files are written atomically (`write_atomic`): a temp file in the same folder, fsync, rename.
+Files are written atomically (`write_atomic`, with index.fileio): a temp file in the same folder,
+fsync, rename.
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import html
 import io
 import json
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import quote as url_quote
 from urllib.parse import urlsplit
 
 import yaml
 
-from index import __version__
+from index import __version__, fileio
 from index.bookmarks import (
     Bookmark,
     BookmarkError,
@@ -53,12 +52,31 @@ from index.bookmarks import (
     normalize_tags,
     reanchor,
 )
-from index.library import now
+from index.library import Library, now
 from index.model import Article
 from index.sanitize import clean_line, clean_text
 
 if TYPE_CHECKING:
-    from index.core import Newsreader
+    from index.search_index import SearchIndex
+
+
+class FeedRestorer(Protocol):
+    def restore(self, records: Iterable[dict]) -> int: ...
+
+
+class ImportingCore(Protocol):
+    """What import_json needs of the core (the Newsreader facade): declared here, so that
+    export never imports index.core, which exports through it."""
+
+    @property
+    def library(self) -> Library: ...
+
+    @property
+    def index(self) -> SearchIndex: ...
+
+    @property
+    def feeds(self) -> FeedRestorer: ...
+
 
 FORMATS = ("markdown", "json", "csv", "html")
 SUFFIXES = {
@@ -344,65 +362,15 @@ def render_html(items: list[Bookmark], exported: str) -> Iterator[str]:
 
 # -- writing --------------------------------------------------------------------------------
 def write_atomic(path: str | os.PathLike, chunks: Iterable[str]) -> None:
-    """Write text to `path` so that it holds either the old or the complete new content,
-    whatever happens meanwhile (a crash, a kill, a full disk)."""
+    """index.fileio.write_atomic (`path` holds either the old or the complete new content,
+    whatever happens meanwhile), its failures as ExportError, which the export commands show."""
     target = Path(path)
     if target.is_dir():
         raise ExportError(f"{target}: is a folder; give a file name")
     try:
-        mode = target.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        mode = 0o666 & ~_umask()
+        fileio.write_atomic(target, chunks)
     except OSError as exc:
-        raise ExportError(f"{target}: cannot write: {exc.strerror}") from None
-    try:
-        fd, tmp = tempfile.mkstemp(
-            prefix=f".{target.name}.",
-            suffix=".tmp",
-            dir=target.parent if str(target.parent) else ".",
-        )
-    except OSError as exc:
-        raise ExportError(f"{target}: cannot write: {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            for chunk in chunks:
-                f.write(chunk)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(exc, OSError):
-            raise ExportError(f"{target}: cannot write: {exc.strerror or exc}") from None
-        raise
-    _fsync_dir(target.parent)
-
-
-def _umask() -> int:
-    # os.umask() can only be read by setting it, which races with other threads; ask /proc.
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("Umask:"):
-                return int(line.split()[1], 8)
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0o022
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Make the rename itself durable (POSIX); harmless where directories cannot be opened."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+        raise ExportError(f"{target}: cannot write: {exc.strerror or exc}") from None
 
 
 # -- import ---------------------------------------------------------------------------------
@@ -447,7 +415,7 @@ class _Item:
         return ("url", self.url) if self.url else ("meta", self.title, self.source, self.date)
 
 
-def import_json(core: Newsreader, path: str | os.PathLike) -> ImportReport:
+def import_json(core: ImportingCore, path: str | os.PathLike) -> ImportReport:
     """Merge a JSON export into the library: bookmarks already present are skipped, and an
     article the library lacks is recreated from what the export holds."""
     items, feeds = read_export(path)
@@ -508,7 +476,7 @@ def import_json(core: Newsreader, path: str | os.PathLike) -> ImportReport:
     return report
 
 
-def _find_article(core: Newsreader, item: _Item) -> int | None:
+def _find_article(core: ImportingCore, item: _Item) -> int | None:
     """The library's article for an exported bookmark: by URL first, else by exact title,
     source and date."""
     if item.url:
@@ -622,7 +590,9 @@ def _item(record: object) -> _Item:
     quote = clean_text(quote) if quote is not None else None
     if passage is not None and not quote:
         raise ValueError('a passage bookmark needs its "quote"')
-    if (start is None) != (end is None) or (start is not None and not (0 <= start < end)):
+    if (start is None) != (end is None) or (
+        start is not None and end is not None and not (0 <= start < end)
+    ):
         raise ValueError('"start" and "end" must be given together, start before end')
     passage_text = _text(record, "passage_text")
     tags = record.get("tags", [])

@@ -67,7 +67,8 @@ class Vocabulary:
             best = heapq.nlargest(limit, found, key=self.freq.__getitem__)
         if budget is None:
             return [self.terms[i] for i in best]
-        chosen, spent = [], 0
+        chosen: list[str] = []
+        spent = 0
         for i in best:
             if chosen and spent + self.freq[i] > budget:
                 continue

@@ -22,7 +22,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 from whoosh import index as windex
 from whoosh.codec.base import Segment
@@ -123,7 +123,8 @@ class IndexHelper:
 def _reply(proc: subprocess.Popen, timeout: float) -> Any:
     """The helper's one answer, read in a thread so that a hung helper cannot hang us."""
     box: list = []
-    reader = threading.Thread(target=lambda: box.append(receive(proc.stdout)), daemon=True)
+    out = cast(IO[bytes], proc.stdout)  # spawned with stdout=PIPE
+    reader = threading.Thread(target=lambda: box.append(receive(out)), daemon=True)
     reader.start()
     reader.join(timeout)
     if not box:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Protocol
 
 from index import title_prefixes
+from index.chunking import chunks
 from index.errors import LibraryError
 from index.model import Article, ArticleSummary, StoredArticle
 from index.title_prefixes import StoredPrefixes
@@ -428,7 +429,7 @@ class Library:
         prefixes = title_prefixes.Changes()
         with self.transaction() as db:
             rev = self._bump(db)
-            for chunk in _chunks(ids, 500):
+            for chunk in chunks(ids, 500):
                 marks = ",".join("?" * len(chunk))
                 present = []
                 for article_id, title in db.execute(
@@ -603,7 +604,7 @@ class Library:
     def titles_of(self, ids: list[int]) -> dict[int, str]:
         """Article id → title, for those of `ids` that exist."""
         out: dict[int, str] = {}
-        for chunk in _chunks(ids, 500):
+        for chunk in chunks(ids, 500):
             q = f"SELECT id, title FROM articles WHERE id IN ({','.join('?' * len(chunk))})"
             out.update((r[0], r[1]) for r in self.query(q, chunk))
         return out
@@ -624,7 +625,7 @@ class Library:
 
     def passage_offsets(self, ids: list[int]) -> dict[int, list[tuple[int, int]]]:
         out: dict[int, list[tuple[int, int]]] = {i: [] for i in ids}
-        for chunk in _chunks(ids, 500):
+        for chunk in chunks(ids, 500):
             for r in self.query(
                 f"SELECT article_id, start, end FROM passages WHERE article_id IN"
                 f" ({','.join('?' * len(chunk))}) ORDER BY article_id, n",
@@ -656,7 +657,7 @@ class Library:
     def read_ids(self, ids: list[int]) -> set[int]:
         """Those of `ids` that are marked read."""
         read: set[int] = set()
-        for chunk in _chunks(ids, 500):
+        for chunk in chunks(ids, 500):
             read.update(
                 r[0]
                 for r in self.query(
@@ -708,9 +709,6 @@ def _offsets(paragraphs: list[str]) -> Iterator[tuple[int, int]]:
         pos += len(p) + 2
 
 
-def _chunks(items: list, size: int) -> Iterator[list]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
 
 
 def explain(path: Path, exc: sqlite3.Error) -> str:

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import heapq
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from operator import itemgetter
 
 from whoosh import query as Q
 
-from index import analysis
+from index import analysis, proximity
 from index.query import ParsedQuery
 
 WORD_FIELDS = frozenset({"title", "body"})
@@ -140,18 +141,19 @@ def rank(ranker, p: Plan, limit: int, partial_below: int) -> Ranked:
     n = len(p.words)
     full = ranker.scores(p.query()) if not p.any_of else None
     if full is not None and (len(full) >= partial_below or n < 2):
-        best = heapq.nlargest(limit, full.items(), key=itemgetter(1))
-        return Ranked([Best(d, s, s, [True] * n) for d, s in best], len(full), len(full))
+        docs = max(ranker.doc_count, 1)
+        dfs = [ranker.doc_frequency("body", stem) if (stem := term_of(w.node)) else 0
+               for w in p.words]
+        keys = _closer(ranker, p, full, [_idf(df, docs) for df in dfs])
+        best = heapq.nlargest(limit, keys.items(), key=itemgetter(1))
+        return Ranked([Best(d, full[d], k, [True] * n) for d, k in best], len(full), len(full))
     per_word = [ranker.scores(w.node) for w in p.words]
     if p.strict:
         strict = ranker.scores(Q.And(p.strict) if len(p.strict) > 1 else p.strict[0])
         per_word = [_within(scores, strict) for scores in per_word]
     docs = max(ranker.doc_count, 1)
     factors = [FUNCTION_WEIGHT if w.typed.lower() in FUNCTION_WORDS else 1.0 for w in p.words]
-    idfs = [
-        f * math.log(1 + docs / (1 + len(scores)))
-        for scores, f in zip(per_word, factors, strict=True)
-    ]
+    idfs = [f * _idf(len(scores), docs) for scores, f in zip(per_word, factors, strict=True)]
     # The Python loops run over all but the largest word's postings (results may be cached:
     # never changed in place).
     order = sorted(range(n), key=lambda i: len(per_word[i]), reverse=True)
@@ -180,12 +182,42 @@ def rank(ranker, p: Plan, limit: int, partial_below: int) -> Ranked:
         for d, sc in summed.items()
         if sc >= floor or d in every
     }
+    keys = _closer(ranker, p, keys, [_idf(len(scores), docs) for scores in per_word],
+                   lambda d: first_tier if d in every else 0.0, per_word)
     best = heapq.nlargest(limit, keys.items(), key=itemgetter(1))
     return Ranked(
         [Best(d, summed[d], k, [d in scores for scores in per_word]) for d, k in best],
         len(summed),
         len(every),
     )
+
+
+def _idf(df: int, docs: int) -> float:
+    return math.log(1 + docs / (1 + df))
+
+
+def _closer(ranker, p: Plan, keys: dict[int, float], idfs: list[float],
+            tier: Callable[[int], float] = lambda d: 0.0,
+            holders: list[dict[int, float]] | None = None) -> dict[int, float]:
+    """The keys with the best raised by how close together they hold the plain words
+    (index.proximity); function words weigh little there too. `holders`: the documents
+    holding each word, when not all hold every word (their positions alone are read)."""
+    top = max(idfs, default=0.0) or 1.0
+    words = [
+        (term_of(w.node), idf / top * (FUNCTION_WEIGHT if w.typed.lower() in FUNCTION_WORDS
+                                       else 1.0))
+        for w, idf in zip(p.words, idfs, strict=True)
+    ]
+
+    stems: list[str | None] = [stem for stem, _ in words]
+
+    def positions_of(stem: str, docs: list[int]) -> dict[int, list[int]]:
+        if holders is not None:
+            held = holders[stems.index(stem)]
+            docs = [d for d in docs if d in held]
+        return ranker.positions("body", stem, docs)
+
+    return proximity.rerank(keys, words, positions_of, tier)
 
 
 def _within(scores: dict[int, float], allowed: dict[int, float]) -> dict[int, float]:

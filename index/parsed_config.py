@@ -10,13 +10,13 @@ the cache never changes what the settings are, nor which errors are reported.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from index.fileio import write_atomic
 
 FILE = "parsed-config.json"
 VERSION = 2
@@ -70,14 +70,9 @@ def _save(files: dict[str, Any]) -> None:
     # costs a parse.
     files = {k: v for k, v in files.items() if os.path.isfile(k)}
     target = cache_path()
-    tmp = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump({"version": VERSION, "files": files}, out)
-        os.replace(tmp, target)  # whole or not at all
+        # Whole or not at all; not durable: a cache lost to a power cut costs one parse.
+        write_atomic(target, json.dumps({"version": VERSION, "files": files}), durable=False)
     except OSError:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+        pass  # the next launch parses again

@@ -224,19 +224,6 @@ def _day_range(start: int | None, end: int | None) -> Q.Query:
     return Q.TermRange("day", low, high)
 
 
-def day_number(iso: str | None) -> int | None:
-    """yyyymmdd for an ISO date or datetime string, for range queries and sorting."""
-    if not iso:
-        return None
-    m = re.match(r"(\d{4})-(\d{2})-(\d{2})", iso)
-    if not m:
-        m2 = re.match(r"(\d{4})(?:-(\d{2}))?", iso)
-        if not m2:
-            return None
-        return int(m2[1]) * 10000 + int(m2[2] or 1) * 100 + 1
-    return int(m[1]) * 10000 + int(m[2]) * 100 + int(m[3])
-
-
 def _day(value: str, first: bool) -> int:
     parts = [int(p) for p in value.split("-")]
     year = parts[0]

@@ -92,6 +92,30 @@ class Ranker:
                 read += len(self._term(t))
         return read
 
+    def positions(self, fieldname: str, word: str, docs: Iterable[int]) -> dict[int, list[int]]:
+        """The word's positions in the field for those of `docs` that hold it (empty when the
+        field keeps no positions)."""
+        field = self.schema[fieldname] if fieldname in self.schema else None  # noqa: SIM401 - a Schema has no get()
+        if field is None or not field.format or not field.format.supports("positions"):
+            return {}
+        wanted = set(docs)
+        known = self._positions(fieldname, word, wanted)
+        if known is None:  # not the pinned Whoosh's block matcher: the public path
+            known = {}
+            m = self._matcher(Q.Term(fieldname, word))
+            for d in sorted(wanted):
+                if not m.is_active():
+                    break
+                if m.id() < d:
+                    m.skip_to(d)
+                if m.is_active() and m.id() == d:
+                    known[d] = list(m.value_as("positions"))
+        return known
+
+    def doc_frequency(self, fieldname: str, text: str) -> int:
+        """How many documents hold the term (deleted ones included, as BM25F counts)."""
+        return self._df(Q.Term(fieldname, text))
+
     def cost(self, q: Q.Query) -> float:
         """About how many postings evaluating `q` reads (infinite when unknown)."""
         if isinstance(q, Q.Term):
@@ -215,7 +239,7 @@ class Ranker:
             # Document numbers of the whole index (map and zip run in C: this loop is
             # most of a cold read).
             docs = list(map(offset.__add__, ids)) if offset else ids
-            if values is not None:
+            if values is not None and kept is not None:
                 values.update(zip(docs, kept, strict=True))
             if scorable:
                 # bm25 = idf·tf·(K1+1) / (tf + norm[length byte]), norm as in Whoosh's BM25F
@@ -247,13 +271,14 @@ class Ranker:
             return self._whole(q)
         # A word read now (not cached) keeps its values: its blocks are decoded once.
         read: dict[str, dict[int, bytes]] = {}
-        found = []
+        found: list[Scores] = []
         for w in q.words:
             term = Q.Term(q.fieldname, w)
             if w not in read and _term_key(term) not in self._cache:
                 read[w] = {}
             found.append(self._term(term, read.get(w)))
-        candidates = set(min(found, key=len))
+        fewest: Scores = min(found, key=len)
+        candidates = set(fewest)
         for scores in found:
             candidates.intersection_update(scores)
         if not candidates:
@@ -301,9 +326,13 @@ class Ranker:
             j = 0
             while matcher.is_active() and j < len(wanted):
                 if wanted[j] <= matcher._maxid:  # this block holds candidates: decode it
-                    matcher._read_ids()
+                    if matcher._data is None:
+                        matcher._read_data()
+                    ids = matcher._data[0]
+                    if not matcher._byteids:  # what _read_ids does, summed in C
+                        ids = accumulate(ids)
                     matcher._read_values()
-                    values = dict(zip(matcher._ids, matcher._values, strict=True))
+                    values = dict(zip(ids, matcher._values, strict=False))
                     while j < len(wanted) and wanted[j] <= matcher._maxid:
                         value = values.get(wanted[j])
                         if value is not None:

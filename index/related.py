@@ -40,6 +40,7 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from index import analysis
+from index.chunking import chunks
 from index.library import Library
 from index.ranking import postings
 from index.search_index import SearchIndex
@@ -268,8 +269,8 @@ class RelatedFinder:
         one-paragraph article's document is its passage 0 and its article at once."""
         reader = s.reader()
         body = sums["body"]
-        ranked = heapq.nlargest(PRESELECT, sums["ptext"].items(), key=itemgetter(1))
-        ranked = [(v, "ptext", d) for d, v in ranked]
+        best = heapq.nlargest(PRESELECT, sums["ptext"].items(), key=itemgetter(1))
+        ranked = [(v, "ptext", d) for d, v in best]
         masked = self._multi_docs
         # (Articles of one paragraph only, as their passage; dict order kept for ties.)
         pool = [d for d in body if d not in masked] if masked else body
@@ -421,7 +422,7 @@ class RelatedFinder:
         (words with digits, short words) and for terms it already knows."""
         out = {t: df for t in forms if (df := self._df.get(("body", t))) is not None}
         ask = {w: t for t, ws in forms.items() if t not in out for w in ws if w.isalpha()}
-        for chunk in _chunks(list(ask), 500):
+        for chunk in chunks(list(ask), 500):
             for word, df in self.library.query(
                 f"SELECT word, df FROM words WHERE word IN ({_marks(chunk)})", chunk
             ):
@@ -603,17 +604,18 @@ class RelatedFinder:
             if not self._articles:
                 self._articles = max(self.library.count(), 1)
             total = self._articles
-            counts = dict(
-                self.library.query(
+            counts: dict[int, int] = {
+                entity_id: n
+                for entity_id, n in self.library.query(
                     "SELECT entity_id, COUNT(DISTINCT article_id) FROM mentions WHERE entity_id IN"
                     f" ({_marks(unknown)}) GROUP BY entity_id",
                     unknown,
                 )
-            )
+            }
             for e in unknown:
                 self._entity_idf[e] = math.log(1 + total / max(counts.get(e, 1), 1))
-        for e in entities.values():
-            e.idf = self._entity_idf[e.id]
+        for entity in entities.values():
+            entity.idf = self._entity_idf[entity.id]
         return entities
 
     def _entity_rerank(
@@ -709,7 +711,7 @@ class _Scorer:
 def _doc_ids(matcher) -> list[int]:
     """A term's document numbers in one segment: the ranker's block reading (a block at a
     time through the pinned Whoosh's internals, any other matcher one posting at a time);
-    tests/test_related.py checks it against the public all_ids()."""
+    tests/test_related.py checks index.ranking.postings against the public all_ids()."""
     return postings(matcher)[0]
 
 
@@ -718,9 +720,6 @@ def _top(scores: dict[int, float], n: int) -> list[tuple[int, float]]:
 
 
 # -- helpers ------------------------------------------------------------------------------------
-def _chunks(items: list, size: int) -> Iterable[list]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
 
 
 def _marks(items: list) -> str:

@@ -170,7 +170,10 @@ class Search:
                 terms += [Q.Term("ptext", t) for t in dict.fromkeys(
                     t.text for t in terms if t.fieldname == "body")]
             if terms:
-                read += self._read(lambda s, terms=terms: self._ranker(s).preload(terms))
+                def preload(s: Searcher, terms: list[Q.Term] = terms) -> int:
+                    return self._ranker(s).preload(terms)
+
+                read += self._read(preload)
         return read
 
     def passage_spans(

@@ -26,6 +26,7 @@ from index.documents import IndexInput, documents
 from index.entities.names import name_analyzer
 from index.entities.store import index_fields
 from index.errors import IndexError_, LibraryError
+from index.fileio import write_atomic
 from index.index_helper import HelpedWriter, IndexHelper
 from index.library import Library
 
@@ -226,13 +227,8 @@ class SearchIndex:
         folder = folder or self.path
         state = {"version": INDEX_VERSION, "library_id": self.library.library_id, "rev": rev,
                  "ids": ids_upto}
-        tmp = folder / (self.STATE + ".tmp")
         try:
-            with open(tmp, "w", encoding="utf-8") as f:
-                json.dump(state, f)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, folder / self.STATE)
+            write_atomic(folder / self.STATE, json.dumps(state))
         except OSError as exc:
             raise IndexError_(self._cannot_write(exc)) from None
 

@@ -30,6 +30,8 @@ _LENGTH_OF_BYTE = [byte_to_length(b) for b in range(256)]
 
 
 class FlushingWriter(SegmentWriter):
+    pool: Any  # Whoosh's untyped PoolBase, replaced below
+
     def __init__(self, ix: Any, limitmb: int = 128, **kwargs: Any) -> None:
         super().__init__(ix, limitmb=limitmb, **kwargs)
         pool = self.pool

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import events, work
 from textual.app import App, SystemCommand
@@ -27,6 +28,11 @@ from reader.messages import (
 from reader.refreshing import FeedRefresher
 from reader.state import ReaderState
 
+if TYPE_CHECKING:
+    from index.core import Newsreader
+    from index.library import Library
+    from reader.prefetch import EarlyLibrary
+
 
 class NewsreaderApp(App):
     CSS_PATH = "app.tcss"
@@ -44,13 +50,14 @@ class NewsreaderApp(App):
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="quit_now"),
     ]
 
-    def __init__(self, settings: Settings, library: Path, early=None) -> None:
+    def __init__(self, settings: Settings, library: Path,
+                 early: EarlyLibrary | None = None) -> None:
         super().__init__()
         self.settings = settings
         self.library_path = Path(library)
-        self.early = early  # reader.prefetch.EarlyLibrary: the first page, read in a thread
-        self.core = None  # index.core.Newsreader, once the worker has opened it
-        self.library = None  # index.library.Library: readable before the core is ready
+        self.early = early  # the first page, read in a thread
+        self.core: Newsreader | None = None  # once the worker has opened it
+        self.library: Library | None = None  # readable before the core is ready
         # Set once the library screen has painted its first rows (or given up waiting).
         self.listed = threading.Event()
         self.state = ReaderState(self.library_path)
@@ -58,6 +65,21 @@ class NewsreaderApp(App):
         self.feed_refresher = FeedRefresher(self)
         self.warmed = False  # the start-up worker is done (a refresh on start may begin)
         self._quit_after_refresh = False
+
+    @property
+    def ready_core(self) -> Newsreader:
+        """The core, for work that starts only once it is open (its callers check `core` first,
+        or run after CoreReady): a clear error otherwise, not an AttributeError on None."""
+        if self.core is None:
+            raise RuntimeError("The library is not open yet.")
+        return self.core
+
+    @property
+    def ready_library(self) -> Library:
+        """The library, for work that starts only once it is open (see ready_core)."""
+        if self.library is None:
+            raise RuntimeError("The library is not open yet.")
+        return self.library
 
     # -- start-up ------------------------------------------------------------------------------
     def get_default_screen(self) -> Screen:
@@ -274,7 +296,7 @@ class NewsreaderApp(App):
 
     @work(thread=True, group="export", exit_on_error=False, name="export")
     def _export(self, request) -> None:
-        count = self.core.export_bookmarks(request.format, request.path, request.tag)
+        count = self.ready_core.export_bookmarks(request.format, request.path, request.tag)
         self.call_from_thread(self.notify, f"Exported {count} bookmarks to {request.path}",
                               timeout=8, markup=False)
 

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from index.config import ConfigError, Settings, load_settings
+from index.exitcodes import EXIT_USAGE
 from index.paths import library_dir
 
 
@@ -22,11 +23,11 @@ def launch(args: argparse.Namespace) -> int:
         settings = load_settings(args.config)
     except ConfigError as exc:
         print(f"newsreader: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     if not sys.stdout.isatty():
         print("newsreader: the reader needs a terminal; see `newsreader --help` for commands",
               file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     path = library_dir(settings, args.library)
     from reader.prefetch import prefetch
 

@@ -12,9 +12,8 @@ from reader.messages import FeedRefreshed, FeedsRefreshDone, FeedsRefreshStarted
 from reader.text import one_line
 
 if TYPE_CHECKING:
-    from textual.app import App
-
     from index.feeds import FeedOutcome
+    from reader.app import NewsreaderApp
 
 
 class RefreshStopped(Exception):
@@ -22,7 +21,7 @@ class RefreshStopped(Exception):
 
 
 class FeedRefresher:
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: NewsreaderApp) -> None:
         self.app = app
         self.running = False  # on the UI thread: from start() until FeedsRefreshDone
         self.status = ""  # "refreshing 3/20: Feed name…" while running, else ""
@@ -33,7 +32,7 @@ class FeedRefresher:
     def start(self, due: bool = False, quiet: bool = False) -> bool:
         """Refresh every feed (only those due, with `due`) unless a refresh is running or
         the library is not open yet; False then."""
-        core = self.app.core  # type: ignore[attr-defined]
+        core = self.app.core
         if self.running or core is None:
             return False
         self.running = True

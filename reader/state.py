@@ -4,8 +4,9 @@ atomically so a crash never leaves half a file."""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
+
+from index.fileio import write_atomic
 
 
 class ReaderState:
@@ -25,8 +26,6 @@ class ReaderState:
         data = self.load() | values
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(data, indent=2), "utf-8")
-            os.replace(tmp, self.path)
+            write_atomic(self.path, json.dumps(data, indent=2))
         except OSError:
             pass  # the theme not being remembered is not worth interrupting the reader for

@@ -3,6 +3,8 @@ markup, and control characters are stripped again at render time (defence in dep
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from rich.style import Style
 from rich.text import Text
 
@@ -13,7 +15,7 @@ def safe(text: str) -> str:
     return strip_controls(text)
 
 
-def styled(text: str, spans: list[tuple[int, int]] = (), style: Style | str = "",
+def styled(text: str, spans: Iterable[tuple[int, int]] = (), style: Style | str = "",
            base: Style | str = "") -> Text:
     """`text` as a Text object with `style` over each (start, end) span."""
     result = Text(safe(text), style=base, no_wrap=False, end="")

@@ -23,6 +23,7 @@ from reliability_helpers import (
     wait_until,
     write_jsonl,
 )
+from whoosh import index as windex
 
 from index.config import Settings
 from index.core import Newsreader
@@ -200,7 +201,7 @@ def test_a_foreign_whoosh_writer_is_waited_for(
     write_jsonl(feed, 0, 50)
     holder = Newsreader.open(library, no_seed_settings)
     try:
-        writer = holder.index._ix.writer()  # takes Whoosh's MAIN_WRITELOCK
+        writer = windex.open_dir(str(holder.index.path)).writer()  # Whoosh's MAIN_WRITELOCK
         child = Child(tmp_path / "add", library, no_seed_config, "add", feed)
         try:
             wait_until(lambda: WAITING in child.err, 300, "the waiting message", child.proc)

@@ -75,6 +75,12 @@ def test_feeds_add_list_refresh_remove_and_export(
     out = tmp_path / "subs.opml"
     res = run_cli(*lib, "feeds", "export", "-o", out)
     assert res.code == 0 and [s.url for s in opml_subscriptions(out.read_text())] == [good]
+    # An output that cannot be written: a message and exit 1, the old file untouched.
+    for bad in (tmp_path / "no-such-folder" / "subs.opml", tmp_path):
+        res = run_cli(*lib, "feeds", "export", "-o", bad)
+        assert res.code == 1 and f"newsreader: {bad}: cannot write:" in res.err, res.err
+        assert "Traceback" not in res.err
+    assert [s.url for s in opml_subscriptions(out.read_text())] == [good]
     feed_id = str(listed[0]["id"])
     res = run_cli(*lib, "feeds", "remove", feed_id)
     assert (res.code, res.out) == (0, "unsubscribed from Good Wire\n")

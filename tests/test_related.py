@@ -9,10 +9,10 @@ import pytest
 
 from index import analysis
 from index.core import Newsreader
+from index.ranking import postings
 from index.related import (
     RelatedError,
     RelatedFinder,
-    _doc_ids,
     finder,
     related_articles,
     related_passages,
@@ -305,7 +305,7 @@ def test_block_reading_matches_public_postings(small_library: Newsreader) -> Non
         for leaf, _ in s.reader().leaf_readers():
             for field, term in [("ptext", "palmyra"), ("body", "said"), ("kind", "p")]:
                 if (field, term) in leaf:
-                    assert _doc_ids(leaf.postings(field, term)) == list(
+                    assert postings(leaf.postings(field, term))[0] == list(
                         leaf.postings(field, term).all_ids()
                     )
 

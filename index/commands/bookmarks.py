@@ -8,6 +8,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from index.bookmarks import Bookmark, BookmarkError, Bookmarks
+from index.exitcodes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from index.export import (
     FORMATS,
     ExportError,
@@ -21,7 +22,6 @@ from index.export import (
 if TYPE_CHECKING:  # the core loads only when the command runs, not when the parser is built
     from index.core import Newsreader
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 _SORTS = {"added": "added", "date": "article_date", "title": "title"}
 
 

@@ -7,10 +7,11 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
+from index.exitcodes import EXIT_FAILED, EXIT_OK
+
 if TYPE_CHECKING:  # the core loads only when the command runs
     from index.core import Newsreader
 
-EXIT_OK, EXIT_FAILED = 0, 1
 _ORDER = ("PERSON", "ORG", "PLACE", "MISC")
 _HEADINGS = {"PERSON": "People", "ORG": "Organisations", "PLACE": "Places", "MISC": "Other"}
 

@@ -7,13 +7,13 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
+from index.exitcodes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from index.feeds.store import FeedError
 
 if TYPE_CHECKING:  # the core loads only when the command runs
     from index.core import Newsreader
     from index.feeds import FeedOutcome
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -117,7 +117,11 @@ def cmd_remove(core: Newsreader, args: argparse.Namespace) -> int:
 
 
 def cmd_export(core: Newsreader, args: argparse.Namespace) -> int:
-    text = core.feeds.export_opml(args.output)
+    try:
+        text = core.feeds.export_opml(args.output)
+    except OSError as exc:  # the output's problem, not the library's
+        print(f"newsreader: {args.output}: cannot write: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAILED
     if args.output:
         print(f"wrote {len(core.feeds.list())} feeds to {args.output}", file=sys.stderr)
     else:

@@ -9,10 +9,11 @@ import sys
 import textwrap
 from typing import TYPE_CHECKING
 
+from index.exitcodes import EXIT_FAILED, EXIT_OK
+
 if TYPE_CHECKING:  # the core loads only when the command runs
     from index.core import Newsreader
 
-EXIT_OK, EXIT_FAILED = 0, 1
 
 
 def register(sub: argparse._SubParsersAction) -> None:

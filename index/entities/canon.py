@@ -86,18 +86,18 @@ def group(text: str, spans: list[Span]) -> list[Group]:
             for part in _surname_keys(k):
                 surnames.setdefault(part, []).append((s.start, g))
                 groups[g].partial.add(part)
-    for g in groups:
-        _settle(g, spans)
+    for group in groups:
+        _settle(group, spans)
     # "Russians" and "Russian" arrive as two names with one canonical: one entity.
     merged: dict[tuple[str, str], Group] = {}
-    for g in groups:
-        same = merged.get((name_key(g.canonical), g.label))
+    for group in groups:
+        same = merged.get((name_key(group.canonical), group.label))
         if same is None:
-            merged[(name_key(g.canonical), g.label)] = g
+            merged[(name_key(group.canonical), group.label)] = group
         else:
-            same.members.extend(g.members)
-            same.keys |= g.keys
-            same.partial = (same.partial | g.partial) - same.keys
+            same.members.extend(group.members)
+            same.keys |= group.keys
+            same.partial = (same.partial | group.partial) - same.keys
     return list(merged.values())
 
 

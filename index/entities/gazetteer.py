@@ -73,7 +73,7 @@ def _load_cached() -> Gazetteer:
         for line in _lines(sections["P"]):
             k, name, extra = line.split("\t")
             places[k] = (name, int(extra) if extra.isdigit() else _BIG)
-        orgs = dict(line.split("\t")[:2] for line in _lines(sections["O"]))  # type: ignore[misc]
+        orgs = dict(line.split("\t")[:2] for line in _lines(sections["O"]))
         demonyms = {}
         for line in _lines(sections["D"]):
             k, name, country = line.split("\t")

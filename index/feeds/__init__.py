@@ -10,10 +10,10 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from index.feeds.refresh import FeedOutcome, Refresher, RefreshReport, discover
+from index.feeds.refresh import FeedOutcome, FeedsCore, Refresher, RefreshReport, discover
 from index.feeds.store import Feed, FeedError, FeedStore
+from index.fileio import write_atomic
 from index.ingest.common import IngestError, human_size
 from index.ingest.feeds import Subscription, opml_subscriptions
 from index.ingest.fetch import FetchedDoc, check_scheme, fetch_url
@@ -21,9 +21,6 @@ from index.ingest.sniff import kind_for_content_type, refine, sniff
 from index.ingest.sources import document_text
 from index.model import IngestFailure
 from index.sanitize import clean_line
-
-if TYPE_CHECKING:
-    from index.core import Newsreader
 
 __all__ = ["Feed", "FeedError", "FeedOutcome", "Feeds", "RefreshReport", "SubscribeReport"]
 
@@ -49,7 +46,7 @@ Resolved = tuple[Subscription, FetchedDoc | None]  # a feed to subscribe, and it
 
 
 class Feeds:
-    def __init__(self, core: Newsreader, fetcher: Callable[..., FetchedDoc] | None = None) -> None:
+    def __init__(self, core: FeedsCore, fetcher: Callable[..., FetchedDoc] | None = None) -> None:
         self.core = core
         self.store = FeedStore(core.library)
         self.limits = core.ingest_limits()
@@ -175,13 +172,13 @@ class Feeds:
         return deleted, kept
 
     def export_opml(self, path: str | os.PathLike | None = None) -> str:
-        """The subscriptions as OPML; written atomically to `path` when given."""
-        from index.export import write_atomic
+        """The subscriptions as OPML; written atomically to `path` when given (OSError if it
+        cannot be)."""
         from index.feeds.opml import render_opml
 
         text = render_opml(self.list())
         if path is not None:
-            write_atomic(Path(path), [text])
+            write_atomic(Path(path), text)
         return text
 
     # -- refreshing ---------------------------------------------------------------------

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from index.feeds.store import EntryLink, Feed, FeedGone, FeedStore, FetchState, stamp_after
 from index.ingest.common import Context, IngestError, IngestLimits
@@ -23,10 +23,33 @@ from index.library import now
 from index.model import IngestReport
 
 if TYPE_CHECKING:
-    from index.config import FeedSettings
-    from index.core import Newsreader
+    from index.config import FeedSettings, Settings
+    from index.library import ArticleLink, Library
 
 Fetcher = Callable[..., FetchedDoc]
+
+
+class FeedsCore(Protocol):
+    """What feeds need of the core (the Newsreader facade): declared here, so that feeds never
+    import index.core, which opens them."""
+
+    @property
+    def library(self) -> Library: ...
+
+    @property
+    def settings(self) -> Settings: ...
+
+    def ingest_limits(self) -> IngestLimits: ...
+
+    def catch_up(self, wait: bool = True) -> None: ...
+
+    def store_articles(
+        self,
+        articles: list,
+        report: IngestReport,
+        link: ArticleLink | None = None,
+        found: list | None = None,
+    ) -> list[int]: ...
 
 
 @dataclass
@@ -118,7 +141,7 @@ def discover(html: str, base: str) -> str | None:
 class Refresher:
     def __init__(
         self,
-        core: Newsreader,
+        core: FeedsCore,
         settings: FeedSettings,
         limits: IngestLimits,
         fetcher: Fetcher | None = None,

@@ -50,7 +50,7 @@ def _normalize(value: Any) -> str | None:
         return None
     if isinstance(value, time.struct_time | tuple):
         # feedparser's *_parsed values are UTC struct_times.
-        return _moment(datetime(*value[:6], tzinfo=UTC))
+        return _moment(datetime(*value[:6]).replace(tzinfo=UTC))
     if isinstance(value, datetime):
         return _moment(value)
     if isinstance(value, date):

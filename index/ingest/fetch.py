@@ -48,10 +48,12 @@ def check_scheme(url: str) -> None:
 class _Redirects(urllib.request.HTTPRedirectHandler):
     def __init__(self, limit: int) -> None:
         super().__init__()
-        self.max_redirections = limit
-        self.max_repeats = min(self.max_repeats, limit)
+        # Per handler, not per class: typeshed calls these ClassVars, but urllib reads them
+        # through self, so an instance attribute is the documented way to set a limit.
+        self.max_redirections = limit  # type: ignore[misc]  # see above
+        self.max_repeats = min(self.max_repeats, limit)  # type: ignore[misc]  # see above
 
-    def http_error_302(self, req, fp, code, msg, headers):  # type: ignore[no-untyped-def]
+    def http_error_302(self, req, fp, code, msg, headers):
         # A redirect to file:, ftp: or data: would escape the http-only rule.
         location = headers.get("location") or headers.get("uri")
         if location and self.max_redirections <= 0:
@@ -136,7 +138,7 @@ def fetch_url(
     )
 
 
-def _read(response, limits: IngestLimits) -> bytes:  # type: ignore[no-untyped-def]
+def _read(response, limits: IngestLimits) -> bytes:
     # A slow trickle must not hold ingest forever: the whole body gets a deadline too.
     deadline = time.monotonic() + 4 * limits.url_timeout
     declared = response.headers.get("Content-Length")

@@ -12,7 +12,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Header, Static
 from textual.worker import get_current_worker
 
@@ -52,7 +51,7 @@ class BookmarksChanged(Message):
     said: str
 
 
-class ArticleScreen(ReportsWorkerFailures, Screen):
+class ArticleScreen(ReportsWorkerFailures):
     BINDINGS = [
         Binding("escape", "back", "Back", id="article.back"),
         Binding("m", "bookmark", "Bookmark ¶", id="article.bookmark"),
@@ -114,7 +113,7 @@ class ArticleScreen(ReportsWorkerFailures, Screen):
 
     @work(thread=True, exclusive=True, group="article", exit_on_error=False)
     def load(self) -> None:
-        core = self.app.core
+        core = self.app.ready_core
         article = core.get(self.article_id)
         spans: list[list[tuple[int, int]]] = []
         if article is not None:
@@ -158,7 +157,7 @@ class ArticleScreen(ReportsWorkerFailures, Screen):
         title = Text(one_line(a.title, 500), style="bold")
         details = " · ".join(one_line(x, 120) for x in (a.source, (a.date or "")[:10], a.byline)
                              if x)
-        parts = [title]
+        parts: list[str | Text] = [title]
         if details:
             parts += ["\n", Text(details, style="dim")]
         if a.url:
@@ -303,13 +302,13 @@ class ArticleScreen(ReportsWorkerFailures, Screen):
         if not panel.display or self.article is None or self._related_for == self.cursor:
             return
         self._related_for = self.cursor
-        panel.loading(self.cursor)
+        panel.show_loading(self.cursor)
         self.find_related(self.cursor)
 
     @work(thread=True, exclusive=True, group="related", exit_on_error=False,
           name="finding related passages")
     def find_related(self, passage: int) -> None:
-        items = self.app.core.related(self.article_id, passage, limit=8)
+        items = self.app.ready_core.related(self.article_id, passage, limit=8)
         if not get_current_worker().is_cancelled:
             self.post_message(RelatedFound(passage, items))
 
@@ -369,7 +368,7 @@ class ArticleScreen(ReportsWorkerFailures, Screen):
 
     @work(thread=True, group="bookmark-write", exit_on_error=False, name="bookmarking")
     def _toggle(self, passage: int | None) -> None:
-        core = self.app.core
+        core = self.app.ready_core
         on = core.bookmarks.toggle(self.article_id, passage)
         what = "article" if passage is None else f"paragraph {passage + 1}"
         said = f"Bookmarked the {what} (M: note and tags)" if on else f"Removed the {what} bookmark"
@@ -377,7 +376,7 @@ class ArticleScreen(ReportsWorkerFailures, Screen):
 
     @work(thread=True, group="bookmark-write", exit_on_error=False, name="bookmarking")
     def _bookmark_span(self, passage: int, start: int, end: int) -> None:
-        core = self.app.core
+        core = self.app.ready_core
         core.bookmarks.add(self.article_id, passage, start, end)
         self.post_message(BookmarksChanged(core.bookmarks.for_article(self.article_id),
                                            f"Bookmarked the selection in paragraph {passage + 1}"))
@@ -403,7 +402,7 @@ class ArticleScreen(ReportsWorkerFailures, Screen):
 
     @work(thread=True, group="bookmark-write", exit_on_error=False, name="saving the bookmark")
     def _save_bookmark(self, passage: int, bid: int | None, edit: BookmarkEdit) -> None:
-        core = self.app.core
+        core = self.app.ready_core
         if bid is None:
             core.bookmarks.add(self.article_id, passage, note=edit.note, tags=edit.tags)
         else:
@@ -425,7 +424,7 @@ class ArticleScreen(ReportsWorkerFailures, Screen):
           name="finding the next unread article")
     def find_unread(self, candidates: list[int]) -> None:
         # Read marks from the library, not the list's: articles read since it was shown count.
-        read = self.app.library.read_ids(candidates)
+        read = self.app.ready_library.read_ids(candidates)
         found = next((i for i in candidates if i not in read), None)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._open_unread, found)
@@ -451,7 +450,7 @@ class ArticleScreen(ReportsWorkerFailures, Screen):
         self.dismiss()
 
     def on_unmount(self) -> None:
-        core = self.app.core
+        core = self.app.ready_core
         if core is not None and self.article is not None:
             save = partial(core.save_position, self.article_id, self.cursor)
             if not self.app.is_running:

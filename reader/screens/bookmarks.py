@@ -9,7 +9,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -29,7 +28,7 @@ class BookmarkList(OptionList):
     ]
 
 
-class BookmarksScreen(ReportsWorkerFailures, Screen):
+class BookmarksScreen(ReportsWorkerFailures):
     BINDINGS = [
         Binding("escape", "back", "Back", id="bookmarks.back"),
         Binding("e", "edit", "Edit", id="bookmarks.edit"),
@@ -161,7 +160,7 @@ class BookmarksScreen(ReportsWorkerFailures, Screen):
 
     @work(thread=True, group="bookmark-write", exit_on_error=False, name="saving the bookmark")
     def _update(self, bid: int, edit: BookmarkEdit) -> None:
-        self.app.core.bookmarks.update(bid, note=edit.note, tags=edit.tags)
+        self.app.ready_core.bookmarks.update(bid, note=edit.note, tags=edit.tags)
         self.app.call_from_thread(self.reload)
 
     @work(thread=True, group="bookmark-write", exit_on_error=False, name="deleting the bookmark")
@@ -169,7 +168,7 @@ class BookmarksScreen(ReportsWorkerFailures, Screen):
         b = self.app.call_from_thread(self._current)
         if b is None:
             return
-        removed = self.app.core.bookmarks.remove(b.id)
+        removed = self.app.ready_core.bookmarks.remove(b.id)
         self.undo_stack.append(removed)
         self.app.call_from_thread(self.notify, "Bookmark deleted — press u to undo.")
         self.app.call_from_thread(self.reload)
@@ -179,7 +178,7 @@ class BookmarksScreen(ReportsWorkerFailures, Screen):
         if not self.undo_stack:
             self.app.call_from_thread(self.notify, "Nothing to undo.")
             return
-        self.app.core.bookmarks.restore(self.undo_stack.pop())
+        self.app.ready_core.bookmarks.restore(self.undo_stack.pop())
         self.app.call_from_thread(self.notify, "Bookmark restored.")
         self.app.call_from_thread(self.reload)
 

@@ -12,7 +12,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import DataTable, Header, Static
 from textual.worker import get_current_worker
 
@@ -109,7 +109,7 @@ class FeedTable(DataTable):
     ]
 
 
-class FeedsScreen(ReportsWorkerFailures, Screen):
+class FeedsScreen(ReportsWorkerFailures):
     BINDINGS = [
         Binding("R", "refresh_feeds", "Refresh all", id="feeds.refresh"),
         Binding("r", "reload", "Reload", show=False, id="feeds.reload"),
@@ -122,7 +122,7 @@ class FeedsScreen(ReportsWorkerFailures, Screen):
         super().__init__()
         self.rows: list[FeedRow] = []
         self.loaded = False
-        self._timer = None
+        self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()

@@ -16,7 +16,7 @@ from reader.screens.base import ReportsWorkerFailures
 from reader.text import one_line
 
 
-class GotoScreen(ReportsWorkerFailures, ModalScreen[int | None]):
+class GotoScreen(ReportsWorkerFailures[int | None], ModalScreen[int | None]):
     BINDINGS = [
         Binding("escape", "close", "Close", id="goto.close"),
         Binding("down", "down", "Down", show=False, id="goto.down"),
@@ -48,7 +48,7 @@ class GotoScreen(ReportsWorkerFailures, ModalScreen[int | None]):
     @work(thread=True, exclusive=True, group="goto", exit_on_error=False)
     def find(self, serial: int, text: str) -> None:
         limit = self.app.settings.ui.finder_limit
-        found = self.app.core.find(text, limit) if text.strip() else []
+        found = self.app.ready_core.find(text, limit) if text.strip() else []
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show, serial, found)
 
@@ -69,11 +69,15 @@ class GotoScreen(ReportsWorkerFailures, ModalScreen[int | None]):
     def _enter(self) -> None:
         options = self.query_one(OptionList)
         if options.highlighted is not None and options.option_count:
-            self.dismiss(int(options.get_option_at_index(options.highlighted).id))
+            self._choose(options.get_option_at_index(options.highlighted).id)
 
     @on(OptionList.OptionSelected)
     def _picked(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(int(event.option_id))
+        self._choose(event.option_id)
+
+    def _choose(self, option_id: str | None) -> None:
+        if option_id is not None:  # every option's id is its article's
+            self.dismiss(int(option_id))
 
     def action_down(self) -> None:
         self.query_one(OptionList).action_cursor_down()

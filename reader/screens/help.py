@@ -11,6 +11,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from reader.screens.base import NewsreaderScreen
 from reader.widgets.results import ResultList
 
 _EXTRA = {
@@ -18,7 +19,7 @@ _EXTRA = {
 }
 
 
-class HelpScreen(ModalScreen):
+class HelpScreen(NewsreaderScreen, ModalScreen):
     BINDINGS = [Binding("escape,q,question_mark,f1", "dismiss", "Close", id="help.close")]
 
     def __init__(self, underneath: Screen) -> None:

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.coordinate import Coordinate
-from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import DataTable, Header, Input, Static
 from textual.widgets.data_table import ColumnKey
 from textual.worker import get_current_worker
@@ -44,7 +44,7 @@ def _cells(rows: list[ArticleSummary]) -> list[tuple]:
              Text(one_line((r.date or "")[:10], 10))) for r in rows]
 
 
-class LibraryScreen(ReportsWorkerFailures, Screen):
+class LibraryScreen(ReportsWorkerFailures):
     BINDINGS = [
         Binding("enter", "open", "Open", id="library.open", show=False),
         Binding("s", "cycle_sort", "Sort", id="library.sort"),
@@ -70,7 +70,7 @@ class LibraryScreen(ReportsWorkerFailures, Screen):
         self._cursor_target: int | None = None  # a row not added yet that the cursor goes to
         self._parked = 0  # where the cursor waits for it; moved from there, it stays put
         self.scope: FeedScope | None = None  # the feed or group chosen on the feeds screen
-        self._feeds_timer = None  # a reload pending while feeds are refreshed
+        self._feeds_timer: Timer | None = None  # a reload pending while feeds are refreshed
 
     @property
     def _rows(self) -> list[ArticleSummary]:
@@ -188,13 +188,13 @@ class LibraryScreen(ReportsWorkerFailures, Screen):
         old, self._page = self._page, page
         same = old is not None and (old.text, old.sort, old.scope) == (page.text, page.sort,
                                                                       page.scope)
-        if same and in_place and self._update_in_place(old, page):
+        if old is not None and same and in_place and self._update_in_place(old, page):
             self._count(page)
             return
         self._generation += 1
         table = self.query_one(DataTable)
         keep = self._cursor_target if self._cursor_target is not None else table.cursor_row
-        if same:
+        if old is not None and same:
             # The same list read again (articles arrived, say): the cursor stays on its
             # article, wherever the new ones put it.
             kept = old.rows[keep].id if 0 <= keep < len(old.rows) else None
@@ -238,9 +238,9 @@ class LibraryScreen(ReportsWorkerFailures, Screen):
         # key function is given a row's cells, not its key).
         where: dict[int, int] = {}
         for n, row in enumerate(page.rows):
-            cells = table.get_row(keys[row.id])
-            where[id(cells[1])] = n
-            if cells[0] != _mark_of(row):
+            shown = table.get_row(keys[row.id])
+            where[id(shown[1])] = n
+            if shown[0] != _mark_of(row):
                 table.update_cell(keys[row.id], ColumnKey("read"), _mark_of(row))
         table.sort(key=lambda cells: where[id(cells[1])])
         if current in new_ids:

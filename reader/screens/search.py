@@ -7,7 +7,6 @@ import time
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Header, Input, OptionList, Static
 from textual.worker import get_current_worker
@@ -19,7 +18,7 @@ from reader.widgets.footer import KeysFooter
 from reader.widgets.results import ResultList
 
 
-class SearchScreen(ReportsWorkerFailures, Screen):
+class SearchScreen(ReportsWorkerFailures):
     BINDINGS = [
         Binding("escape", "back", "Back", id="search.back"),
         Binding("down", "to_results", "Results", show=False, id="search.results"),
@@ -91,7 +90,7 @@ class SearchScreen(ReportsWorkerFailures, Screen):
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def run_search(self, serial: int, text: str, prefix: bool, sort: str) -> None:
         started = time.perf_counter()
-        result = self.app.core.search(text, sort=sort, prefix=prefix)
+        result = self.app.ready_core.search(text, sort=sort, prefix=prefix)
         if not get_current_worker().is_cancelled:
             self.post_message(SearchCompleted(serial, result,
                                               (time.perf_counter() - started) * 1000))

@@ -103,7 +103,8 @@ class RelatedPanel(OptionList):
                                   disabled=True))
         self.set_options(options)
 
-    def loading(self, passage: int) -> None:
+    def show_loading(self, passage: int) -> None:
+        # Not `loading`: that name is Widget's loading-indicator reactive.
         self.set_options([Option(f"Finding passages related to ¶ {passage + 1}…",
                                  disabled=True)])
 
