@@ -275,16 +275,28 @@ class Newsreader:
 
     def find(self, text: str, limit: int = 20) -> builtins.list[tuple[int, str, float]]:
         """Go-to finder: fuzzy match over article titles."""
-        return self.finder().find(text, limit)
+        with self._finder_lock:  # a finder follows the library in place: not while it finds
+            return self._current_finder().find(text, limit)
 
     def finder(self) -> TitleFinder:
         with self._finder_lock:
-            # Keyed on the library's revision: titles another process added count too.
-            rev = self.library.rev
-            if self._finder is None or self._finder_generation != rev:
+            return self._current_finder()
+
+    def _current_finder(self) -> TitleFinder:
+        # Keyed on the library's revision: titles another process added count too. A finder
+        # follows what changed since, rather than reading every title again.
+        rev = self.library.rev
+        if self._finder is not None and self._finder_generation != rev:
+            since = self._finder_generation
+            if self._finder.update(self.library.titles_since(since),
+                                   self.library.removed_since(since)):
                 self._finder_generation = rev
-                self._finder = TitleFinder(self.library.iter_titles(), self.library.titles_of)
-            return self._finder
+        if self._finder is None or self._finder_generation != rev:
+            self._finder_generation = rev
+            self._finder = TitleFinder(
+                self.library.iter_titles(), self.library.titles_of, self.library.title_prefixes
+            )
+        return self._finder
 
     def passage_spans(
         self, paragraphs: builtins.list[str], terms: Iterable[str]
@@ -354,6 +366,8 @@ class Newsreader:
 
     # -- maintenance ------------------------------------------------------------------------
     def reindex(self, progress: Progress | None = None) -> int:
+        """Rebuild the search index, and the go-to finder's word prefixes, from the articles."""
+        self.library.rebuild_title_prefixes()
         return self.index.rebuild(progress)
 
     def stats(self) -> dict:

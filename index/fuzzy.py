@@ -10,6 +10,7 @@ import re
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from typing import Protocol
 
 from rapidfuzz import fuzz, process, utils
 from rapidfuzz.distance import OSA
@@ -114,6 +115,41 @@ class Vocabulary:
 MAX_CANDIDATES = 5000
 # Above this many titles, candidates come from the word-prefix index instead of a full scan.
 LARGE = 20_000
+# A finder follows the library's changes in place unless more than this many titles would move
+# (removed, or inserted among the others): each move shifts every title after it.
+UPDATE_MAX_MOVES = 64
+
+
+class Prefixes(Protocol):
+    """Where a large library's finder gets its candidates: title_prefixes.StoredPrefixes (the
+    library's tables) or MemoryPrefixes (titles given as a list)."""
+
+    def common(self, keys: list[str], limit: int) -> list[int]:
+        """Ids of the titles with a word starting with each of `keys`, newest first, at most
+        `limit`."""
+        ...
+
+
+class MemoryPrefixes:
+    """The word-prefix index of titles held in memory, built in one pass over them."""
+
+    def __init__(self, ids: Iterable[int], processed: Iterable[str]) -> None:
+        # For each 1-, 2- and 3-letter word prefix, the ids of the titles with a word starting
+        # so, ascending. Arrays, not sets: sets of ints took five times the memory.
+        by_prefix: dict[str, array[int]] = defaultdict(lambda: array("q"))
+        for article_id, title in zip(ids, processed, strict=True):
+            for key in {word[:n] for word in title.split() for n in (1, 2, 3)}:
+                by_prefix[key].append(article_id)
+        self._by_prefix = dict(by_prefix)
+
+    def common(self, keys: list[str], limit: int) -> list[int]:
+        lists = sorted((self._by_prefix.get(k, _NONE) for k in set(keys)), key=len)
+        if not lists:
+            return []
+        if len(lists) == 1:
+            return list(reversed(lists[0][-limit:])) if limit else []
+        both = set(lists[0]).intersection(*lists[1:])
+        return heapq.nlargest(limit, both)
 
 
 class TitleFinder:
@@ -124,25 +160,71 @@ class TitleFinder:
         self,
         items: Iterable[tuple[int, str]],
         title_of: Callable[[list[int]], dict[int, str]] | None = None,
+        prefixes: Callable[[], Prefixes] | None = None,
     ) -> None:
-        """`title_of`: the titles of these ids, looked up for the few found; given, only the
-        processed titles are kept in memory, not also the titles as written (the finder's
-        memory grows with the library)."""
+        """`items`: (id, title), ascending ids. `title_of`: the titles of these ids, looked up
+        for the few found; given, only the processed titles are kept in memory, not also the
+        titles as written (the finder's memory grows with the library). `prefixes`: gives
+        the word-prefix index of a large library (read where it is kept, not built here);
+        without it, one is built in memory from the titles."""
         self.ids = array("q")
         self._processed: list[str] = []
         self._title_of = title_of
+        self._make_prefixes = prefixes
         self.titles: list[str] | None = None if title_of else []
         for article_id, title in items:
+            if self.ids and article_id <= self.ids[-1]:
+                raise ValueError("TitleFinder: the ids must be ascending")
             self.ids.append(article_id)
             self._processed.append(utils.default_process(title))
             if self.titles is not None:
                 self.titles.append(title)
-        self._by_prefix: dict[str, array] | None = None
-        if len(self._processed) > LARGE:
-            self._index_prefixes()  # here, in the warm-up worker, not on a keystroke
+        self._prefixes: Prefixes | None = None
+        self._in_memory = False  # the prefixes are built here, from the titles
+        if len(self._processed) > LARGE:  # here, in the warm-up worker, not on a keystroke
+            self._prefixes = prefixes() if prefixes else self._index_in_memory()
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def update(self, changed: list[tuple[int, str]], removed: list[int]) -> bool:
+        """Follow the library: titles added or changed, articles removed, since this finder
+        was built. False when a new finder is the better way (a word-prefix index in memory,
+        or changes all over the titles), and this one is then unchanged."""
+        size = len(self.ids) - len(removed) + len(changed)
+        if (self._in_memory or (size > LARGE and self._make_prefixes is None)
+                or len(removed) > UPDATE_MAX_MOVES):
+            return False
+        last = self.ids[-1] if self.ids else 0
+        inserted = sum(
+            article_id < last and self._positions([article_id]) == []
+            for article_id, _ in changed
+        )
+        if inserted > UPDATE_MAX_MOVES:
+            return False  # each one among the titles moves all those after it
+        for article_id in removed:
+            i = bisect.bisect_left(self.ids, article_id)
+            if i < len(self.ids) and self.ids[i] == article_id:
+                del self.ids[i], self._processed[i]
+                if self.titles is not None:
+                    del self.titles[i]
+        for article_id, title in changed:
+            i = bisect.bisect_left(self.ids, article_id)
+            processed = utils.default_process(title)
+            if i < len(self.ids) and self.ids[i] == article_id:
+                self._processed[i] = processed
+                if self.titles is not None:
+                    self.titles[i] = title
+                continue
+            self.ids.insert(i, article_id)
+            self._processed.insert(i, processed)
+            if self.titles is not None:
+                self.titles.insert(i, title)
+        if len(self._processed) <= LARGE:
+            self._prefixes = None
+        elif self._prefixes is None and self._make_prefixes is not None:
+            self._prefixes = self._make_prefixes()
+        return True
 
     def find(self, text: str, limit: int = 20) -> list[tuple[int, str, float]]:
         needle = utils.default_process(text)
@@ -152,9 +234,9 @@ class TitleFinder:
         # the choices, so it runs only over titles sharing a word prefix when there are many.
         choices = self._processed
         keys: range | list[int] = range(len(choices))
-        if len(choices) > LARGE:
+        if self._prefixes is not None:
             keys = self._prefilter(needle)
-            choices = [self._processed[i] for i in keys]
+            choices = list(map(self._processed.__getitem__, keys))
         found = process.extract(needle, choices, scorer=fuzz.partial_ratio, processor=None,
                                 score_cutoff=60, limit=limit * 3)
         rescored = []
@@ -173,48 +255,54 @@ class TitleFinder:
             for i, s in best
         ]
 
-    def _index_prefixes(self) -> None:
-        # For each 1-, 2- and 3-letter word prefix, the titles with a word starting so, in
-        # title order: a lookup per typed word, never a union or a sort on a keystroke (at
-        # 127.6k titles the first letters' unions were three quarters of the finder's time).
-        # Arrays of title numbers, not sets: at 127.6k titles, sets of ints took 60 MB.
-        by_prefix: dict[str, array] = defaultdict(lambda: array("i"))
-        for i, title in enumerate(self._processed):
-            for key in {word[:n] for word in title.split() for n in (1, 2, 3)}:
-                by_prefix[key].append(i)
-        self._by_prefix = dict(by_prefix)
-
     def _prefilter(self, needle: str) -> list[int]:
-        """Titles worth scoring: those with a word starting like each of the first three
-        typed words (up to three letters; a word whose titles share none with the others'
-        is left out), newest first, at most MAX_CANDIDATES. Too few because a word was left
-        out (a typo in its first letters): the best by the cheap QRatio over every title.
-        A few titles that every typed word matched need no more: that scan of all titles
-        cost more than the rest of a keystroke."""
-        if self._by_prefix is None:
-            self._index_prefixes()
-        assert self._by_prefix is not None
-        hits: array | set[int] = _NONE
+        """Titles worth scoring (their numbers here): those with a word starting like each
+        of the first three typed words (up to three letters; a word whose titles share none
+        with the others' is left out), newest first, at most MAX_CANDIDATES. Too few because
+        a word was left out (a typo in its first letters): the best by the cheap QRatio over
+        every title. A few titles that every typed word matched need no more: that scan of
+        all titles cost more than the rest of a keystroke."""
+        prefixes = self._prefixes
+        if prefixes is None:
+            prefixes = self._prefixes = self._index_in_memory()
+        kept: list[str] = []
         left_out = False
         for word in needle.split()[:3]:
-            found = self._by_prefix.get(word[:3], _NONE)
-            if not hits:
-                left_out = left_out or not found
-                hits = found
-                continue
-            small, large = (hits, found) if len(hits) <= len(found) else (found, hits)
-            both = (small if isinstance(small, set) else set(small)).intersection(large)
-            left_out = left_out or not both
-            hits = both or hits
-        if isinstance(hits, array):  # in title order: the newest are last
-            chosen = list(reversed(hits[-MAX_CANDIDATES:]))
-        else:
-            chosen = heapq.nlargest(MAX_CANDIDATES, hits)
+            if prefixes.common([*kept, word[:3]], 1):
+                kept.append(word[:3])
+            else:
+                left_out = True
+        found = prefixes.common(kept, MAX_CANDIDATES) if kept else []
+        chosen = self._positions(found)
         if len(chosen) < 50 and left_out:
             quick = process.extract(needle, self._processed, scorer=fuzz.QRatio,
                                     processor=None, limit=200)
             chosen = sorted({i for _, _, i in quick} | set(chosen))
         return chosen
 
+    def _index_in_memory(self) -> Prefixes:
+        self._in_memory = True
+        return MemoryPrefixes(self.ids, self._processed)
 
-_NONE = array("i")  # no titles
+    def _positions(self, ids: list[int]) -> list[int]:
+        """Where these ids are among the titles (ids since removed are left out). Ids only
+        grow, so an id's place is at most its distance from the first: there, in a library
+        nothing was removed from, else looked for below it."""
+        out: list[int] = []
+        held, n = self.ids, len(self.ids)
+        if not n:
+            return out
+        first = held[0]
+        for article_id in ids:
+            i = article_id - first
+            if i < 0:
+                continue
+            if i >= n or held[i] != article_id:
+                i = bisect.bisect_left(held, article_id, 0, min(i, n))
+                if i >= n or held[i] != article_id:
+                    continue
+            out.append(i)
+        return out
+
+
+_NONE: array[int] = array("q")  # no titles

@@ -13,9 +13,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
+from index import title_prefixes
 from index.chunking import chunks
 from index.errors import LibraryError
 from index.model import Article, ArticleSummary, StoredArticle
+from index.title_prefixes import StoredPrefixes
 
 SCHEMA_VERSION = 1
 
@@ -173,7 +175,7 @@ class Library:
             self._refuse_emptied()
             self.directory.mkdir(parents=True, exist_ok=True)
             # executescript commits on its own; every statement in it is idempotent.
-            self._conn().executescript(_SCHEMA)
+            self._conn().executescript(_SCHEMA + title_prefixes.SCHEMA)
             with self.transaction() as db:
                 self._init_meta(db)
         except sqlite3.DatabaseError as exc:
@@ -240,6 +242,16 @@ class Library:
         except sqlite3.DatabaseError as exc:
             raise LibraryError(explain(self.path, exc)) from None
 
+    def column(self, sql: str, params: Iterable = ()) -> list:
+        """The first column of a query's rows, as plain values (no Row objects: cheaper when
+        there are thousands of them)."""
+        try:
+            cursor = self._conn().cursor()
+            cursor.row_factory = None
+            return [r[0] for r in cursor.execute(sql, tuple(params))]
+        except sqlite3.DatabaseError as exc:
+            raise LibraryError(explain(self.path, exc)) from None
+
     def release_thread(self) -> None:
         """Close this thread's connection (a pool thread that is done with the library:
         connections are kept per thread, so each one a short-lived thread opens would
@@ -268,6 +280,12 @@ class Library:
         )
         db.execute("INSERT OR IGNORE INTO meta VALUES ('library_id', ?)", (uuid.uuid4().hex,))
         db.execute("INSERT OR IGNORE INTO meta VALUES ('rev', '0')")
+        # An empty library's title prefixes are complete; one from before them is not.
+        db.execute(
+            "INSERT OR IGNORE INTO meta SELECT ?, value FROM meta WHERE key = 'rev'"
+            " AND NOT EXISTS (SELECT 1 FROM articles)",
+            (title_prefixes.CURRENT,),
+        )
         version = int(db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0])
         if version > SCHEMA_VERSION:
             raise LibraryError(
@@ -307,18 +325,20 @@ class Library:
         results: list[tuple[str, int]] = []
         stamp = now()
         words: Counter[str] = Counter()
+        prefixes = title_prefixes.Changes()
         try:
             with self.transaction() as db:
                 rev = self._bump(db)
                 for i, article in enumerate(articles):
                     prior = link.prior(db, i) if link else None
-                    status, article_id = self._store(db, article, rev, stamp, prior)
+                    status, article_id = self._store(db, article, rev, stamp, prior, prefixes)
                     results.append((status, article_id))
                     if link:
                         link.stored(db, i, status, article_id)
                     if status != "duplicate":
                         words.update(_surface_words(article.title + " " + article.body))
                 _count_words(db, words)
+                prefixes.write(db, rev)
                 if link:
                     link.done(db)
         except sqlite3.DatabaseError as exc:
@@ -326,7 +346,13 @@ class Library:
         return results
 
     def _store(
-        self, db: sqlite3.Connection, a: Article, rev: int, stamp: str, prior: int | None = None
+        self,
+        db: sqlite3.Connection,
+        a: Article,
+        rev: int,
+        stamp: str,
+        prior: int | None,
+        prefixes: title_prefixes.Changes,
     ) -> tuple[str, int]:
         body = a.body
         digest = content_hash(a.title, body)
@@ -353,6 +379,12 @@ class Library:
         values = (a.title, a.date, a.source, a.url, a.byline, a.origin, body, digest)
         if row:
             article_id = row[0]
+            (old_title,) = db.execute(
+                "SELECT title FROM articles WHERE id=?", (article_id,)
+            ).fetchone()
+            if old_title != a.title:
+                prefixes.remove(article_id, old_title)
+                prefixes.add(article_id, a.title)
             db.execute(
                 "UPDATE articles SET title=?, date=?, source=?, url=?, byline=?, origin=?, body=?,"
                 " hash=?, updated=?, rev=? WHERE id=?",
@@ -368,6 +400,7 @@ class Library:
                 (*values, stamp, stamp, rev),
             )
             article_id = int(cur.lastrowid or 0)
+            prefixes.add(article_id, a.title)
             status = "added"
         db.executemany(
             "INSERT INTO passages VALUES (?,?,?,?)",
@@ -393,28 +426,27 @@ class Library:
         """Delete these articles (their passages, mentions and reading state go with them;
         bookmarks stay, detached); returns how many there were."""
         removed = 0
+        prefixes = title_prefixes.Changes()
         with self.transaction() as db:
             rev = self._bump(db)
             for chunk in chunks(ids, 500):
                 marks = ",".join("?" * len(chunk))
-                present = [
-                    r[0]
-                    for r in db.execute(f"SELECT id FROM articles WHERE id IN ({marks})", chunk)
-                ]
+                present = []
+                for article_id, title in db.execute(
+                    f"SELECT id, title FROM articles WHERE id IN ({marks})", chunk
+                ):
+                    present.append(article_id)
+                    prefixes.remove(article_id, title)
                 db.execute(f"DELETE FROM articles WHERE id IN ({marks})", chunk)
                 db.executemany(
                     "INSERT OR REPLACE INTO removed VALUES (?, ?)", [(i, rev) for i in present]
                 )
                 removed += len(present)
+            prefixes.write(db, rev)
         return removed
 
     def remove_article(self, article_id: int) -> bool:
-        with self.transaction() as db:
-            rev = self._bump(db)
-            cur = db.execute("DELETE FROM articles WHERE id=?", (article_id,))
-            if cur.rowcount:
-                db.execute("INSERT OR REPLACE INTO removed VALUES (?, ?)", (article_id, rev))
-            return bool(cur.rowcount)
+        return self.remove_articles([article_id]) == 1
 
     def count(self) -> int:
         return int(self.query("SELECT COUNT(*) FROM articles")[0][0])
@@ -537,6 +569,37 @@ class Library:
                 return
             yield from ((r[0], r[1]) for r in rows)
             last = rows[-1][0]
+
+    def titles_since(self, rev: int) -> list[tuple[int, str]]:
+        """(id, title) of the articles added or changed after revision `rev`, in id order."""
+        return [(r[0], r[1]) for r in self.query(
+            "SELECT id, title FROM articles WHERE rev > ? ORDER BY id", (rev,))]
+
+    def title_prefixes(self) -> StoredPrefixes:
+        """The go-to finder's word-prefix tables, indexed first where they are behind the
+        articles (a library written by a version without them): a page of articles per
+        transaction, so that writers elsewhere wait for a page at most."""
+        if not title_prefixes.is_current(self._conn()):
+            if self.meta(title_prefixes.UPTO) is None:  # else: resumed where it stopped
+                with self.transaction() as db:
+                    title_prefixes.clear(db)
+            self._index_title_prefixes()
+        return StoredPrefixes(self.query, self.column)
+
+    def rebuild_title_prefixes(self) -> int:
+        """Index every title's word prefixes afresh; returns how many titles."""
+        with self.transaction() as db:
+            title_prefixes.clear(db)
+        return self._index_title_prefixes()
+
+    def _index_title_prefixes(self, page: int = 20_000) -> int:
+        done = 0
+        while True:
+            with self.transaction() as db:
+                indexed = title_prefixes.index_page(db, page)
+            if indexed is None:
+                return done
+            done += indexed
 
     def titles_of(self, ids: list[int]) -> dict[int, str]:
         """Article id → title, for those of `ids` that exist."""

@@ -1,6 +1,7 @@
 """What keeps costs from growing faster than the library (issue 19), on small data: the index's
-segment merging, an add's geometric commits. The scale run itself (bench/scale.py, up to 1M
-articles) is part of the bench, never of this suite."""
+segment merging, an add's geometric commits (the go-to finder's: test_scale_finder.py). The
+scale run itself (bench/scale.py, up to 1M articles) is part of the bench, never of this
+suite."""
 
 from __future__ import annotations
 
