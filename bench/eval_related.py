@@ -166,7 +166,7 @@ def _fold(text: str) -> str:
 def baseline_articles(core: Newsreader, article_id: int) -> list[int]:
     body = "\n\n".join(core.library.paragraphs(article_id))
     with core.index.searcher() as s:
-        docnum = s.document_number(id=f"a{article_id}")
+        docnum = s.document_number(kind="a", article=str(article_id))
         if docnum is None or not body:
             return []
         return [int(hit["article"]) for hit in s.more_like(docnum, "body", text=body, top=K)]
