@@ -28,7 +28,7 @@ from index.entities import gazetteer
 from index.entities.base import Span
 from index.entities.document import second_look
 from index.entities.runs import Run
-from index.entities.tokens import CHUNK, DATELINE
+from index.entities.tokens import CHUNK, DATELINE, INVERTED
 
 VERSION = "2"
 
@@ -54,6 +54,10 @@ class BuiltinExtractor:
         run = Run(text, self._gaz())
         for m in DATELINE.finditer(text):
             run.dateline(m.start(1), m.start(1) + len(m.group(1).rstrip(" .'-")))
+        if ", " in text:
+            for m in INVERTED.finditer(text):
+                end = m.end(3) if m.group(3) else m.end(2)
+                run.inverted(m.start(1), end, m.group(1), m.group(2))
         for m in CHUNK.finditer(text):
             run.chunk(m.start(), m.end())
         second_look(run)

@@ -214,6 +214,7 @@ def _nest(run: Run, sp: Span, people: set[str], lasts: set[str], firsts: set[str
 
 
 _INSIDE = frozenset({"of", "in", "at"})
+_INSTITUTION_WORDS = rules.ORG_HEADS | rules.ORG_STARTS | rules.PLACE_HEADS
 
 
 def _add(run: Run, start: int, end: int, label: str, canonical: str | None) -> None:
@@ -268,7 +269,8 @@ def _settle(
             return PLACE
         if person_context or k in g.surnames:
             return PERSON
-        return None if k in g.common else PLACE
+        # A town called University or Commerce: the word, not the town.
+        return None if k in g.common or k in _INSTITUTION_WORDS else PLACE
     if person_context:
         return PERSON
     if initial and any(w in g.common for w in lower):

@@ -44,6 +44,7 @@ class Run:
         self.nested: list[Span] = []  # names inside found names: Helsinki in its university
         self.pending: list[tuple[list[Token], bool]] = []  # (tokens, sentence-initial)
         self.datelines: set[int] = set()
+        self.inside: set[int] = set()  # starts of words inside a name found before the runs
 
     # -- results ------------------------------------------------------------------------------
     def emit(self, toks: list[Token], label: str, canonical: str | None = None) -> None:
@@ -67,9 +68,27 @@ class Run:
         self.found[start] = Span(start, end, words, PLACE, canonical)
         self.datelines.add(start)
 
+    def inverted(self, start: int, end: int, surname: str, first: str) -> None:
+        """ "Austen, Jane": a known first name after a comma, surname first, as a book list
+        writes it (not "London, Ontario": a place's name is no first name here)."""
+        g = self.g
+        f, last = gazetteer.key(first), gazetteer.key(surname)
+        if (
+            f not in g.first_names
+            or f in g.places
+            or last in STOP
+            or last in g.common
+            or g.places.get(last, ("", 0))[1] >= gazetteer._BIG
+        ):
+            return
+        name = self.text[start:end]
+        given = name.split(", ", 1)[1]
+        self.found[start] = Span(start, end, name, PERSON, f"{given} {surname}")
+        self.inside.update(m.start() for m in PIECE.finditer(self.text, start, end))
+
     # -- one capitalised run --------------------------------------------------------------------
     def chunk(self, start: int, end: int) -> None:
-        if start in self.found:
+        if start in self.found or start in self.inside:
             return
         if end - start < 12:
             word = self.text[start:end]
@@ -203,7 +222,9 @@ class Run:
             return
         # 2. "and" joins two names, except in one ("Food and Drug Administration")
         a = next((i for i, w in enumerate(lower) if w in ("and", "&")), 0)
-        if a and not (a == 1 and self._shaped(lower) and lower[0] not in g.places):
+        if a and not (a == 1 and self._shaped(lower) and lower[0] not in g.places) and not (
+            self._joint(lower, a)
+        ):
             self.classify(trim(toks[:a]))
             self.classify(trim(toks[a + 1 :]))
             return
@@ -266,6 +287,22 @@ class Run:
             return
         # 8. decided after the whole text was read
         self.pending.append((toks, at_chunk_start and sentence_start(self.text, toks[0][0])))
+
+    def _joint(self, lower: list[str], a: int) -> bool:
+        """ "National Air and Space Museum": one name ending in an organisation's or a place's
+        word, whose words before "and" name nothing on their own (not "Texaco and Pennzoil
+        Co", "Claudia Mo and the Civic Party")."""
+        before = lower[:a]
+        return (
+            a <= 3
+            and len(lower) - a - 1 <= 3
+            and bool(self._shaped(lower))
+            and not self._shaped(before)
+            and not any(w in OF or w in ("and", "&", "the") for w in before)
+            and not self._known_prefix(before, whole=True)
+            and not self._person(before, before)
+            and all(w in self.g.common or w in rules.TITLE_MODIFIERS for w in before)
+        )
 
     def _title(self, toks: list[Token], lower: list[str]) -> bool:
         """A run starting with a title: the person after it (or, after "of", the place or
@@ -334,8 +371,13 @@ class Run:
             return True
         if first in g.first_names and names[-1] in g.surnames:
             return True
-        # "George W. Bush", "J. K. Rowling", "O.J. Simpson": initials
-        return any(len(w) == 1 for w in names[:-1]) and len(names[-1]) > 1
+        # "George W. Bush", "J. K. Rowling", "O.J. Simpson": initials; not "U.S. Space" (a
+        # place's abbreviation before an ordinary word)
+        return (
+            any(len(w) == 1 for w in names[:-1])
+            and len(names[-1]) > 1
+            and not (alias(words[0]) and names[-1] in g.common)
+        )
 
     def _known_prefix(self, lower: list[str], whole: bool = False) -> int:
         """Length of the longest known name at the start of a run, if shorter than the run
