@@ -142,3 +142,69 @@ def test_a_preposition_alone_is_half_a_vote_for_a_place(extractor):
     assert [s.label for s in extractor.extract(text) if s.text == "Zorgonia"] == [ORG, ORG]
     text = "She moved to Zorgonia in May."
     assert ("Zorgonia", PLACE) in spans_of(extractor, text)
+
+
+# -- issue 20: shapes of names in Wikinews prose ---------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "name", "label"),
+    [
+        # one name with "and" inside, ending in a place's word
+        (
+            "He visited the National Air and Space Museum on Monday.",
+            "National Air and Space Museum",
+            PLACE,
+        ),
+        # a title inside the run starts the person's name
+        (
+            "By the Arts and Humanities Citation Index Professor Chomsky is the most cited.",
+            "Chomsky",
+            PERSON,
+        ),
+        ("Federal Reserve Chairman Alan Greenspan spoke.", "Alan Greenspan", PERSON),
+        ("Federal Reserve Chairman Alan Greenspan spoke.", "Federal Reserve", ORG),
+        # an agency named after its country, even at the start of a sentence
+        ("Environment Canada spokeswoman Julie Hahn said so.", "Environment Canada", ORG),
+        ("Environment Canada spokeswoman Julie Hahn said so.", "Julie Hahn", PERSON),
+        # book lists write the surname first
+        ("Good ones:\n\nAusten, Jane. Pride and Prejudice\n", "Austen, Jane", PERSON),
+        (
+            "Good ones:\n\nMacaulay, Thomas Babington. History of England\n",
+            "Macaulay, Thomas Babington",
+            PERSON,
+        ),
+        ("Good ones:\n\nLondon, Jack. White Fang\n", "London, Jack", PERSON),
+    ],
+)
+def test_name_shapes(extractor, text, name, label):
+    assert (name, label) in spans_of(extractor, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "label"),
+    [
+        # a place's abbreviation before an ordinary word is no person's initial
+        ("Engines for the U.S. Space and Rocket Center arrived.", "U.S. Space", PERSON),
+        # a town called University is not meant
+        ("The museum closed. University exhibits reach out to students.", "University", PLACE),
+        # degrees, formats and counsel are no organisations
+        ("I ended up doing a PhD and I've been working since.", "PhD", ORG),
+        ("He wrote the tome on XML in 2004.", "XML", ORG),
+        ("The prosecutor, Mark Tedeschi, QC, spoke.", "QC", ORG),
+        # a region of a country, a visit to it: no organisation named after it
+        ("He moved to Northern Ireland in May.", "Northern Ireland", ORG),
+        ("Visiting Canada is easy.", "Visiting Canada", ORG),
+        ("Nonpartisan Paul Tse was elected.", "Nonpartisan Paul", ORG),
+        # "Place, Region." at the start of a line is no book list
+        ("Datelines:\n\nOttawa, Ontario. The city said no.\n", "Ottawa, Ontario", PERSON),
+    ],
+)
+def test_not_names(extractor, text, name, label):
+    assert (name, label) not in spans_of(extractor, text)
+
+
+def test_a_book_list_name_is_one_person_with_a_canonical_name(extractor):
+    text = "Good ones:\n\nTwain, Mark. A Connecticut Yankee\n"
+    spans = [s for s in extractor.extract(text) if s.label == PERSON]
+    assert [(s.text, s.canonical) for s in spans] == [("Twain, Mark", "Mark Twain")]
+    # its words are not read again as names of their own
+    assert not any(s.text in ("Twain", "Mark") for s in extractor.extract(text))

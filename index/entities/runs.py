@@ -34,6 +34,16 @@ _PRO_ANTI = re.compile(r"(?<![\w-])(?:[Pp]ro|[Aa]nti)-$")
 _NAME_TITLES = frozenset({"dean", "major", "marshal", "earl", "duke", "king", "prince"})
 
 
+# Before a country's name, words that make a region of it, not an organisation.
+_PLACE_WORDS = rules.FUNCTION_WORDS | frozenset(
+    """north south east west northern southern eastern western central upper lower greater
+    new old inner outer mainland rural urban coastal continental metropolitan modern ancient
+    neighbouring neighboring independent occupied free democratic communist imperial colonial
+    federal postwar pre-war post-war medieval southeast southwest northeast northwest
+    far near middle deep wider""".split()
+)
+
+
 class Run:
     """The state of one extract() call: found spans, and runs left for the second look."""
 
@@ -162,6 +172,7 @@ class Run:
                     len(toks) > 1
                     and (
                         lw in g.first_names
+                        or (len(toks) == 2 and self._named_after_country(lw, toks[1][2]))
                         or (
                             lw in g.starts
                             and self._known_prefix([gazetteer.key(t[2]) for t in toks], whole=True)
@@ -218,7 +229,14 @@ class Run:
             self.emit(toks, MISC, g.demonyms[k][0])
             return
         if n == 1:
-            self.pending.append((toks, at_chunk_start and sentence_start(self.text, toks[0][0])))
+            lw = words[0].lower()
+            if lw not in STOP and lw not in rules.COMMON_CAPS:  # "PhD" of "PhD and I've"
+                self.pending.append(
+                    (toks, at_chunk_start and sentence_start(self.text, toks[0][0]))
+                )
+            return
+        if n == 2 and self._named_after_country(lower[0], lower[1]):
+            self.emit(toks, ORG)  # "Environment Canada", "Team USA": named after the country
             return
         # 2. "and" joins two names, except in one ("Food and Drug Administration")
         a = next((i for i, w in enumerate(lower) if w in ("and", "&")), 0)
@@ -271,6 +289,12 @@ class Run:
             self.classify(toks[:cut])
             self.classify(trim(toks[cut:]))
             return
+        # "Arts and Humanities Citation Index Professor Chomsky": a title inside the run
+        t = self._inner_title(lower)
+        if t:
+            self.classify(trim(toks[:t]))
+            self.classify(toks[t:])
+            return
         # 7. a person's name
         if self._person(lower, words):
             self.emit(toks, PERSON)
@@ -287,6 +311,31 @@ class Run:
             return
         # 8. decided after the whole text was read
         self.pending.append((toks, at_chunk_start and sentence_start(self.text, toks[0][0])))
+
+    def _named_after_country(self, first: str, second: str) -> bool:
+        """ "Environment Canada", "Statistics Norway": a common noun before a country's name
+        (not "Northern Ireland", "Visiting Canada")."""
+        return (
+            first in self.g.common
+            and first not in _PLACE_WORDS
+            and not first.endswith(("ing", "ed"))
+            and gazetteer.key(second) not in self.g.first_names
+            and self.g.places.get(gazetteer.key(second), ("", 0))[1] >= gazetteer._BIG
+        )
+
+    def _inner_title(self, lower: list[str]) -> int:
+        """Where a title before a person's name starts inside the run ("Federal Reserve
+        Chairman Alan Greenspan"), or 0."""
+        for i in range(1, len(lower) - 1):
+            w, prev = lower[i], lower[i - 1]
+            if (w in rules.TITLE_HEADS or w in rules.TITLE_MODIFIERS) and not (
+                prev in rules.TITLE_HEADS or prev in rules.TITLE_MODIFIERS or prev in OF
+            ):
+                title = title_length(lower[i:])
+                rest = lower[i + title :]
+                if title and 1 <= len(rest) <= 3 and not any(r in OF for r in rest):
+                    return i
+        return 0
 
     def _joint(self, lower: list[str], a: int) -> bool:
         """ "National Air and Space Museum": one name ending in an organisation's or a place's
@@ -314,6 +363,11 @@ class Run:
         rest_lower = lower[title:]
         if rest_lower[0] in OF:
             self.classify(trim(toks[title + 1 :]))  # "Governor of Virginia"
+            return True
+        inner = self._inner_title(rest_lower)
+        if inner:  # "General Electric Chairman Jack Welch"
+            self.classify(trim(toks[: title + inner]))
+            self.classify(toks[title + inner :])
             return True
         c = next((i for i, w in enumerate(rest_lower) if w in OF), len(rest_lower))
         name = trim(toks[title : title + c])
