@@ -170,6 +170,15 @@ city town village province region state capital area district county island port
 municipality suburb neighbourhood neighborhood governorate prefecture
 """)
 
+# Before a country's name, words that make a region of it ("Northern Ireland"), not an
+# organisation named after it ("Environment Canada").
+REGION_WORDS = FUNCTION_WORDS | _words("""
+north south east west northern southern eastern western central upper lower greater new old
+inner outer mainland rural urban coastal continental metropolitan modern ancient neighbouring
+neighboring independent occupied free democratic communist imperial colonial federal postwar
+pre-war post-war medieval southeast southwest northeast northwest far near middle deep wider
+""")
+
 # All-capital words that are not organisations.
 COMMON_CAPS = _words("""
 tv ceo cfo coo cto am pm a.m. p.m. gmt utc est edt pst pdt cet ok id dna rna hiv aids covid

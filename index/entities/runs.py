@@ -34,16 +34,6 @@ _PRO_ANTI = re.compile(r"(?<![\w-])(?:[Pp]ro|[Aa]nti)-$")
 _NAME_TITLES = frozenset({"dean", "major", "marshal", "earl", "duke", "king", "prince"})
 
 
-# Before a country's name, words that make a region of it, not an organisation.
-_PLACE_WORDS = rules.FUNCTION_WORDS | frozenset(
-    """north south east west northern southern eastern western central upper lower greater
-    new old inner outer mainland rural urban coastal continental metropolitan modern ancient
-    neighbouring neighboring independent occupied free democratic communist imperial colonial
-    federal postwar pre-war post-war medieval southeast southwest northeast northwest
-    far near middle deep wider""".split()
-)
-
-
 class Run:
     """The state of one extract() call: found spans, and runs left for the second look."""
 
@@ -240,8 +230,10 @@ class Run:
             return
         # 2. "and" joins two names, except in one ("Food and Drug Administration")
         a = next((i for i, w in enumerate(lower) if w in ("and", "&")), 0)
-        if a and not (a == 1 and self._shaped(lower) and lower[0] not in g.places) and not (
-            self._joint(lower, a)
+        if (
+            a
+            and not (a == 1 and self._shaped(lower) and lower[0] not in g.places)
+            and not self._joint(lower, a)
         ):
             self.classify(trim(toks[:a]))
             self.classify(trim(toks[a + 1 :]))
@@ -317,7 +309,7 @@ class Run:
         (not "Northern Ireland", "Visiting Canada")."""
         return (
             first in self.g.common
-            and first not in _PLACE_WORDS
+            and first not in rules.REGION_WORDS
             and not first.endswith(("ing", "ed"))
             and gazetteer.key(second) not in self.g.first_names
             and self.g.places.get(gazetteer.key(second), ("", 0))[1] >= gazetteer._BIG
