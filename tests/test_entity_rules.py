@@ -208,3 +208,40 @@ def test_a_book_list_name_is_one_person_with_a_canonical_name(extractor):
     assert [(s.text, s.canonical) for s in spans] == [("Twain, Mark", "Mark Twain")]
     # its words are not read again as names of their own
     assert not any(s.text in ("Twain", "Mark") for s in extractor.extract(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "label"),
+    [
+        ("Winners were Cheng Chung-tai of Civic Passion and others.", "Cheng Chung-tai", PERSON),
+        ("The band was the Velvet Underground.", "Velvet Underground", ORG),
+        (
+            "He proposed it in Eastern Europe, Poland and Czechoslovakia, it was.",
+            "Czechoslovakia",
+            PLACE,
+        ),
+        ("The governments of South East Asia met.", "South East Asia", PLACE),
+    ],
+)
+def test_more_name_shapes(extractor, text, name, label):
+    assert (name, label) in spans_of(extractor, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "label"),
+    [
+        ("It is a quote attributed to Einstein in the book.", "Einstein", PLACE),
+        ("As of the last advisory, T C Phailin has winds.", "T C Phailin", PERSON),
+        ("Mr. President, as a Nobel Peace Prize recipient, you spoke.", "Mr.", ORG),
+        # written after "the", a person named with initials or a known first and last name
+        # stays a person
+        ("I don't know, the O.J. Simpson.", "O.J. Simpson", ORG),
+    ],
+)
+def test_more_not_names(extractor, text, name, label):
+    assert (name, label) not in spans_of(extractor, text)
+
+
+def test_a_named_person_after_the_stays_a_person(extractor):
+    spans = spans_of(extractor, "Andy Warhol said. The Andy Warhol exhibit opened.")
+    assert ("Andy Warhol", PERSON) in spans and ("Andy Warhol", ORG) not in spans

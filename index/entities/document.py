@@ -149,6 +149,20 @@ def _reread(run: Run, surnames: set[str], companies: set[str]) -> None:
             lasts.add(k.rsplit(" ", 1)[-1])
     firsts = {p.split(" ", 1)[0] for p in people}
     for start, sp in list(run.found.items()):
+        if sp.label == PERSON and " " in sp.text.strip() and sp.canonical is None:
+            # "the Velvet Underground", "the Neo Democrats": a person is not written after
+            # "the" (a name qualifying the next word stays: "the Andy Warhol exhibit")
+            before, _ = words_before(run.text, start)
+            after = word_after(run.text, sp.end)
+            words = [gazetteer.key(w) for w in sp.text.split()]
+            if (
+                before == "the"
+                and (not after or after in _ENDS_A_NOUN_PHRASE)
+                and not any(len(w) <= 2 for w in words)  # "the O.J. Simpson case"
+                and not (words[0] in run.g.first_names and words[-1] in run.g.surnames)
+            ):
+                run.found[start] = replace(sp, label=ORG)
+    for start, sp in list(run.found.items()):
         if sp.label == PLACE:
             k = gazetteer.key(sp.text)
             if (
@@ -249,7 +263,7 @@ def _settle(
     after = word_after(run.text, toks[-1][1])
     person_context = after in rules.PERSON_AFTER or before in rules.PERSON_BEFORE
     place_context = (
-        (before in rules.PLACE_BEFORE and not (before == "to" and before2 == "according"))
+        (before in rules.PLACE_BEFORE and not (before == "to" and before2 in rules.TO_NO_PLACE))
         or (before == "of" and before2 in rules.PLACE_OF)
         or _place_follows(run, toks[-1][1])
     )
@@ -295,6 +309,10 @@ def _settle(
         )
         and not (lower[-1].endswith("s") and lower[-1][:-1] in g.common)
     ):
+        if before == "the":
+            # "the Velvet Underground", "the Neo Democrats": no person; "the Silver Clouds
+            # installation": a name qualifying the next word, of no type known
+            return ORG if not after or after in _ENDS_A_NOUN_PHRASE else MISC
         return PERSON  # two or three unknown name-like words: "Barack Obama"
     return MISC
 

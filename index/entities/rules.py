@@ -164,6 +164,13 @@ joined founded co-founded cofounded launched acquired against
 PLACE_BEFORE = _words("""
 in at from near to across outside into towards toward throughout via inside within around
 """)
+# Before "to X", words that make "to" no place cue ("attributed to Einstein").
+TO_NO_PLACE = _words("""
+according attributed thanks due similar compared married spoke speaking talked talking
+listened listening replied reply belongs belonged belonging related loyal dedicated devoted
+grateful credited linked tied addressed opposed answer answered apologized apologised
+responded respond tribute homage succeeded letter message owed donated awarded given
+""")
 # "the city of X", "the province of X".
 PLACE_OF = _words("""
 city town village province region state capital area district county island port country

@@ -34,6 +34,9 @@ _PRO_ANTI = re.compile(r"(?<![\w-])(?:[Pp]ro|[Aa]nti)-$")
 _NAME_TITLES = frozenset({"dean", "major", "marshal", "earl", "duke", "king", "prince"})
 
 
+_GIVEN_HYPHENATED = re.compile(r"[A-Z][a-z]+-[a-z]+")
+
+
 class Run:
     """The state of one extract() call: found spans, and runs left for the second look."""
 
@@ -178,8 +181,13 @@ class Run:
         if len(toks) == 1:
             w = toks[0][2]
             lw = w.lower()  # periods kept: "U.S." is not "us"
-            if lw in STOP or len(w) < 2 or lw in rules.COMMON_CAPS:
-                return
+            if (
+                lw in STOP
+                or len(w) < 2
+                or lw in rules.COMMON_CAPS
+                or gazetteer.key(w) in rules.TITLE_HEADS
+            ):
+                return  # ... or "Mr." alone
         self.classify(toks, at_chunk_start)
 
     def _known(self, toks: list[Token]) -> bool:
@@ -220,7 +228,9 @@ class Run:
             return
         if n == 1:
             lw = words[0].lower()
-            if lw not in STOP and lw not in rules.COMMON_CAPS:  # "PhD" of "PhD and I've"
+            if (  # "PhD" of "PhD and I've", "Mr." of "Mr. President"
+                lw not in STOP and lw not in rules.COMMON_CAPS and lower[0] not in rules.TITLE_HEADS
+            ):
                 self.pending.append(
                     (toks, at_chunk_start and sentence_start(self.text, toks[0][0]))
                 )
@@ -402,6 +412,8 @@ class Run:
         g = self.g
         if self._shaped(lower):
             return False
+        if len(words) == 2 and _GIVEN_HYPHENATED.fullmatch(words[1]) and lower[0] not in STOP:
+            return True  # "Cheng Chung-tai", "Wong Pik-wan": a hyphenated given name
         # "O.J." counts as an initial, like "W."
         names = [
             w[:1] if INITIALS.fullmatch(word) else w
@@ -419,10 +431,16 @@ class Run:
             return True
         # "George W. Bush", "J. K. Rowling", "O.J. Simpson": initials; not "U.S. Space" (a
         # place's abbreviation before an ordinary word)
+        # ... and a letter without its period only before a known surname ("T C Phailin" is
+        # a cyclone's advisory name)
         return (
             any(len(w) == 1 for w in names[:-1])
             and len(names[-1]) > 1
             and not (alias(words[0]) and names[-1] in g.common)
+            and (
+                names[-1] in g.surnames
+                or all(len(word) != 1 for word in words[:-1] if word[:1].isupper())
+            )
         )
 
     def _known_prefix(self, lower: list[str], whole: bool = False) -> int:
