@@ -294,8 +294,10 @@ def _settle(
             return None  # a first name alone, or a word: too little to go on
         if not initial and _SURNAME_ENDING.search(k):
             return PERSON  # Gorbachev, Dostoyevsky, Kowalski, Popescu
-        if after in rules.ORG_AFTER or before in rules.ORG_BEFORE:
-            return ORG  # "LibriVox founder", "a Mets fan", "joined Greenpeace"
+        if not initial and (after in rules.ORG_AFTER or before in rules.ORG_BEFORE):
+            # "LibriVox founder", "a Mets fan", "joined Greenpeace" (not a sentence's first
+            # word: "Sports fans", "Hiring employees")
+            return ORG
         # One unknown capitalised word with no cue: a brand, a surname, a work... Guessed
         # only when the article names it more than once (see second_look).
         return _WEAK_PLACE if place_context else _UNKNOWN

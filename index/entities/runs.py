@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import re
 
-from index.entities import gazetteer, rules
+from index.entities import gazetteer, rules, shapes
 from index.entities.base import MISC, ORG, PERSON, PLACE, Span
 from index.entities.names import ALIAS_STARTS, alias
+from index.entities.shapes import CITY, TOWN
 from index.entities.tokens import (
-    INITIALS,
     OF,
     PIECE,
     PREFIX_BEFORE,
@@ -25,16 +25,10 @@ from index.entities.tokens import (
     trim,
 )
 
-# A one-word place smaller than a town is looked at again with the whole text (Obama, Japan is
-# rarely meant); one at least as big as a city is a place even after a title.
-TOWN, CITY = 100_000, 1_000_000
 _MAX_TOKENS, _MAX_WORD = 12, 40
 _PRO_ANTI = re.compile(r"(?<![\w-])(?:[Pp]ro|[Aa]nti)-$")
 # Titles that are also first names: "Dean Kamen" is a person called Dean.
 _NAME_TITLES = frozenset({"dean", "major", "marshal", "earl", "duke", "king", "prince"})
-
-
-_GIVEN_HYPHENATED = re.compile(r"[A-Z][a-z]+-[a-z]+")
 
 
 class Run:
@@ -165,10 +159,12 @@ class Run:
                     len(toks) > 1
                     and (
                         lw in g.first_names
-                        or (len(toks) == 2 and self._named_after_country(lw, toks[1][2]))
+                        or (len(toks) == 2 and shapes.named_after_country(g, lw, toks[1][2]))
                         or (
                             lw in g.starts
-                            and self._known_prefix([gazetteer.key(t[2]) for t in toks], whole=True)
+                            and shapes.known_prefix(
+                                g, [gazetteer.key(t[2]) for t in toks], whole=True
+                            )
                         )
                     )
                 )
@@ -219,7 +215,7 @@ class Run:
             return
         place = g.places.get(k)
         if place is not None and (
-            n > 1 or (place[1] >= TOWN and self._clear_place(lower[0], place[1]))
+            n > 1 or (place[1] >= TOWN and shapes.clear_place(g, lower[0], place[1]))
         ):
             self.emit(toks, PLACE, place[0])
             return
@@ -235,15 +231,15 @@ class Run:
                     (toks, at_chunk_start and sentence_start(self.text, toks[0][0]))
                 )
             return
-        if n == 2 and self._named_after_country(lower[0], lower[1]):
+        if n == 2 and shapes.named_after_country(g, lower[0], lower[1]):
             self.emit(toks, ORG)  # "Environment Canada", "Team USA": named after the country
             return
         # 2. "and" joins two names, except in one ("Food and Drug Administration")
         a = next((i for i, w in enumerate(lower) if w in ("and", "&")), 0)
         if (
             a
-            and not (a == 1 and self._shaped(lower) and lower[0] not in g.places)
-            and not self._joint(lower, a)
+            and not (a == 1 and shapes.shaped(g, lower) and lower[0] not in g.places)
+            and not shapes.joint(g, lower, a)
         ):
             self.classify(trim(toks[:a]))
             self.classify(trim(toks[a + 1 :]))
@@ -262,7 +258,7 @@ class Run:
                 self.emit(toks, PLACE)
             elif self._title(toks, lower):
                 pass
-            elif (cut := self._known_prefix(lower[:c])) and title_length(lower[cut:]):
+            elif (cut := shapes.known_prefix(g, lower[:c])) and title_length(lower[cut:]):
                 self.classify(toks[:cut])  # "U.S. Secretary of Commerce Bruce Smart"
                 self.classify(toks[cut:])
             else:
@@ -270,7 +266,7 @@ class Run:
                 self.classify(trim(toks[c + 1 :]))
             return
         # 4. organisation and place words at the end ("Syrian Army", "Mediterranean Sea")
-        shape = self._shaped(lower)
+        shape = shapes.shaped(g, lower)
         if shape and not (lower[0] in rules.TITLE_HEADS and title_length(lower)):
             self.emit(toks, shape)
             return
@@ -282,26 +278,26 @@ class Run:
             self.classify(trim(toks[1:]))
             return
         # 6. a known place before a title or a name: "U.S. President Donald Trump"
-        cut = self._known_prefix(lower)
+        cut = shapes.known_prefix(g, lower)
         if cut and (
             lower[cut] in rules.TITLE_HEADS
             or lower[cut] in rules.TITLE_MODIFIERS
-            or self._person(lower[cut:], words[cut:])
+            or shapes.person(g, lower[cut:], words[cut:])
         ):
             self.classify(toks[:cut])
             self.classify(trim(toks[cut:]))
             return
         # "Arts and Humanities Citation Index Professor Chomsky": a title inside the run
-        t = self._inner_title(lower)
+        t = shapes.inner_title(lower)
         if t:
             self.classify(trim(toks[:t]))
             self.classify(toks[t:])
             return
         # 7. a person's name
-        if self._person(lower, words):
+        if shapes.person(g, lower, words):
             self.emit(toks, PERSON)
             return
-        cut = self._known_prefix(lower)
+        cut = shapes.known_prefix(g, lower)
         if cut:
             self.classify(toks[:cut])
             self.classify(trim(toks[cut:]))
@@ -314,47 +310,6 @@ class Run:
         # 8. decided after the whole text was read
         self.pending.append((toks, at_chunk_start and sentence_start(self.text, toks[0][0])))
 
-    def _named_after_country(self, first: str, second: str) -> bool:
-        """ "Environment Canada", "Statistics Norway": a common noun before a country's name
-        (not "Northern Ireland", "Visiting Canada")."""
-        return (
-            first in self.g.common
-            and first not in rules.REGION_WORDS
-            and not first.endswith(("ing", "ed"))
-            and gazetteer.key(second) not in self.g.first_names
-            and self.g.places.get(gazetteer.key(second), ("", 0))[1] >= gazetteer._BIG
-        )
-
-    def _inner_title(self, lower: list[str]) -> int:
-        """Where a title before a person's name starts inside the run ("Federal Reserve
-        Chairman Alan Greenspan"), or 0."""
-        for i in range(1, len(lower) - 1):
-            w, prev = lower[i], lower[i - 1]
-            if (w in rules.TITLE_HEADS or w in rules.TITLE_MODIFIERS) and not (
-                prev in rules.TITLE_HEADS or prev in rules.TITLE_MODIFIERS or prev in OF
-            ):
-                title = title_length(lower[i:])
-                rest = lower[i + title :]
-                if title and 1 <= len(rest) <= 3 and not any(r in OF for r in rest):
-                    return i
-        return 0
-
-    def _joint(self, lower: list[str], a: int) -> bool:
-        """ "National Air and Space Museum": one name ending in an organisation's or a place's
-        word, whose words before "and" name nothing on their own (not "Texaco and Pennzoil
-        Co", "Claudia Mo and the Civic Party")."""
-        before = lower[:a]
-        return (
-            a <= 3
-            and len(lower) - a - 1 <= 3
-            and bool(self._shaped(lower))
-            and not self._shaped(before)
-            and not any(w in OF or w in ("and", "&", "the") for w in before)
-            and not self._known_prefix(before, whole=True)
-            and not self._person(before, before)
-            and all(w in self.g.common or w in rules.TITLE_MODIFIERS for w in before)
-        )
-
     def _title(self, toks: list[Token], lower: list[str]) -> bool:
         """A run starting with a title: the person after it (or, after "of", the place or
         organisation). False when there is no title."""
@@ -366,7 +321,7 @@ class Run:
         if rest_lower[0] in OF:
             self.classify(trim(toks[title + 1 :]))  # "Governor of Virginia"
             return True
-        inner = self._inner_title(rest_lower)
+        inner = shapes.inner_title(rest_lower)
         if inner:  # "General Electric Chairman Jack Welch"
             self.classify(trim(toks[: title + inner]))
             self.classify(toks[title + inner :])
@@ -390,71 +345,6 @@ class Run:
         if c < len(rest_lower):
             self.classify(trim(toks[title + c + 1 :]))
         return True
-
-    def _shaped(self, lower: list[str]) -> str | None:
-        """ORG for "... Ministry", "... Party", "... Oyj"; PLACE for "... Sea", "... Airport"."""
-        last = lower[-1]
-        if last in rules.ORG_HEADS or last in self.g.org_suffixes:
-            return ORG
-        if last in rules.PLACE_HEADS:
-            return PLACE
-        return None
-
-    def _clear_place(self, lw: str, population: int) -> bool:
-        """A one-word place name that is also a common word or a person's name (Nice, Reading,
-        Jackson) needs more than itself to be read as a place."""
-        g = self.g
-        if lw in g.common:
-            return False
-        return not ((lw in g.first_names or lw in g.surnames) and population < CITY)
-
-    def _person(self, lower: list[str], words: list[str]) -> bool:
-        g = self.g
-        if self._shaped(lower):
-            return False
-        if len(words) == 2 and _GIVEN_HYPHENATED.fullmatch(words[1]) and lower[0] not in STOP:
-            return True  # "Cheng Chung-tai", "Wong Pik-wan": a hyphenated given name
-        # "O.J." counts as an initial, like "W."
-        names = [
-            w[:1] if INITIALS.fullmatch(word) else w
-            for w, word in zip(lower, words, strict=True)
-            if w not in rules.PERSON_PARTICLES
-        ]
-        if len(names) < 2 or len(names) > 4:
-            return False
-        if any(w in STOP for w in names):
-            return False
-        first = names[0]
-        if first in g.first_names and (first not in g.places or g.places[first][1] < TOWN):
-            return True
-        if first in g.first_names and names[-1] in g.surnames:
-            return True
-        # "George W. Bush", "J. K. Rowling", "O.J. Simpson": initials; not "U.S. Space" (a
-        # place's abbreviation before an ordinary word)
-        # ... and a letter without its period only before a known surname ("T C Phailin" is
-        # a cyclone's advisory name)
-        return (
-            any(len(w) == 1 for w in names[:-1])
-            and len(names[-1]) > 1
-            and not (alias(words[0]) and names[-1] in g.common)
-            and (
-                names[-1] in g.surnames
-                or all(len(word) != 1 for word in words[:-1] if word[:1].isupper())
-            )
-        )
-
-    def _known_prefix(self, lower: list[str], whole: bool = False) -> int:
-        """Length of the longest known name at the start of a run, if shorter than the run
-        (`whole`: or as long)."""
-        g = self.g
-        longest = len(lower) if whole else len(lower) - 1
-        for cut in range(min(longest, gazetteer.MAX_NAME_TOKENS), 0, -1):
-            k = " ".join(lower[:cut])
-            if k in g.places or k in g.orgs or alias(k):
-                if cut == 1 and k in g.places and not self._clear_place(k, g.places[k][1]):
-                    continue
-                return cut
-        return 0
 
     def all_caps_context(self, start: int) -> bool:
         line = self.text[max(0, start - 40) : start + 40]
