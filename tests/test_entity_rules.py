@@ -245,3 +245,15 @@ def test_more_not_names(extractor, text, name, label):
 def test_a_named_person_after_the_stays_a_person(extractor):
     spans = spans_of(extractor, "Andy Warhol said. The Andy Warhol exhibit opened.")
     assert ("Andy Warhol", PERSON) in spans and ("Andy Warhol", ORG) not in spans
+
+
+# -- newswire, checked against the previous version on Reuters stories ------------------------
+def test_newswire_shapes(extractor):
+    spans = spans_of(extractor, "The New York-based subsidiary will sell its stake.")
+    assert not any(label == PERSON for _, label in spans)
+    text = "Car sales in West Germany rose. Bank director for the Caribbean Rainer Steckhan said."
+    spans = spans_of(extractor, text)
+    assert ("West Germany", PLACE) in spans
+    assert not any(label == ORG for _, label in spans)
+    text = "Saudi Arabian Oil Minister Hisham Nazer reiterated the commitment."
+    assert ("Hisham Nazer", PERSON) in spans_of(extractor, text)

@@ -192,7 +192,7 @@ tv ceo cfo coo cto am pm a.m. p.m. gmt utc est edt pst pdt cet ok id dna rna hiv
 gdp co2 ufo vip phd mp mps usd eur gbp jpy it pr hr ai iq atm suv dvd cd pc url pdf faq lgbt
 lgbtq lgbtq+ ngo ngos pow q&a ii iii iv vi vii viii ix xi xii xiii xiv xv xx mph kph km kg
 mm cm ml bc ad ce bce vs nb ps rip asap diy fyi tba tbd usb gps sms led lcd hd
-phd mba ba bsc msc pov xml html http https www api irc gnp qc kc sc ip isbn iso ceo's
+phd mba bsc msc pov xml html http https www api irc gnp qc kc sc isbn
 """)
 
 PERSON_PARTICLES = frozenset(

@@ -85,7 +85,10 @@ def person(g: gazetteer.Gazetteer, lower: list[str], words: list[str]) -> bool:
     if shaped(g, lower):
         return False
     if len(words) == 2 and _GIVEN_HYPHENATED.fullmatch(words[1]) and lower[0] not in STOP:
-        return True  # "Cheng Chung-tai", "Wong Pik-wan": a hyphenated given name
+        # "Cheng Chung-tai", "Wong Pik-wan": a hyphenated given name (not "New York-based")
+        second = lower[1].split("-", 1)[1]
+        if second not in g.common:
+            return True
     # "O.J." counts as an initial, like "W."
     names = [
         w[:1] if INITIALS.fullmatch(word) else w
