@@ -257,3 +257,11 @@ def test_newswire_shapes(extractor):
     assert not any(label == ORG for _, label in spans)
     text = "Saudi Arabian Oil Minister Hisham Nazer reiterated the commitment."
     assert ("Hisham Nazer", PERSON) in spans_of(extractor, text)
+
+
+def test_the_word_before_a_title_inside_a_run_is_whose_title_it_is(extractor):
+    text = "Fed Chairman Paul Volcker said rates would hold. The Fed is following a neutral path."
+    spans = spans_of(extractor, text)
+    assert {("Fed", ORG), ("Paul Volcker", PERSON)} <= spans
+    # an adverb starting a sentence names no organisation after its country
+    assert ("Syria", PLACE) in spans_of(extractor, "Normally Syria calls tenders in May.")

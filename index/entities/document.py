@@ -314,7 +314,7 @@ def _settle(
         if before == "the":
             # "the Velvet Underground", "the Neo Democrats": no person; "the Silver Clouds
             # installation": a name qualifying the next word, of no type known
-            return ORG if not after or after in _ENDS_A_NOUN_PHRASE else MISC
+            return ORG if not after else MISC
         return PERSON  # two or three unknown name-like words: "Barack Obama"
     return MISC
 

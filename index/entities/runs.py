@@ -224,8 +224,10 @@ class Run:
             return
         if n == 1:
             lw = words[0].lower()
-            if (  # "PhD" of "PhD and I've", "Mr." of "Mr. President"
-                lw not in STOP and lw not in rules.COMMON_CAPS and lower[0] not in rules.TITLE_HEADS
+            if not (  # "PhD" of "PhD and I've", "Mr." of "Mr. President" (not "King")
+                lw in STOP
+                or lw in rules.COMMON_CAPS
+                or (lower[0] in rules.TITLE_HEADS and lower[0] not in g.surnames)
             ):
                 self.pending.append(
                     (toks, at_chunk_start and sentence_start(self.text, toks[0][0]))
@@ -290,7 +292,11 @@ class Run:
         # "Arts and Humanities Citation Index Professor Chomsky": a title inside the run
         t = shapes.inner_title(lower)
         if t:
-            self.classify(trim(toks[:t]))
+            w = lower[0]
+            if t == 1 and not (w in STOP or w in g.places or w in g.demonyms or alias(w)):
+                self.emit(toks[:1], ORG)  # "Fed Chairman Paul Volcker": whose chairman
+            else:
+                self.classify(trim(toks[:t]))
             self.classify(toks[t:])
             return
         # 7. a person's name

@@ -24,7 +24,7 @@ def named_after_country(g: gazetteer.Gazetteer, first: str, second: str) -> bool
     return (
         first in g.common
         and first not in rules.REGION_WORDS
-        and not first.endswith(("ing", "ed"))
+        and not first.endswith(("ing", "ed", "ly"))  # "Visiting Canada", "Normally Syria"
         and gazetteer.key(second) not in g.first_names
         and g.places.get(gazetteer.key(second), ("", 0))[1] >= gazetteer._BIG
     )
