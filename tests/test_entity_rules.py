@@ -265,3 +265,15 @@ def test_the_word_before_a_title_inside_a_run_is_whose_title_it_is(extractor):
     assert {("Fed", ORG), ("Paul Volcker", PERSON)} <= spans
     # an adverb starting a sentence names no organisation after its country
     assert ("Syria", PLACE) in spans_of(extractor, "Normally Syria calls tenders in May.")
+
+
+def test_a_full_name_ends_a_run_of_unknown_words(extractor):
+    text = "He met the Chancellor of the Exchequer Nigel Lawson on Monday."
+    assert ("Nigel Lawson", PERSON) in spans_of(extractor, text)
+    text = "He said National Security Adviser Frank Carlucci would wait."
+    assert ("Frank Carlucci", PERSON) in spans_of(extractor, text)
+    # not a place's name, nor a nationality, after the first word
+    text = "The agency said Air North America provided no support."
+    assert ("North America", PERSON) not in spans_of(extractor, text)
+    text = "Year Shr Royal Dutch 8.65 dlrs vs 9.11 dlrs."
+    assert ("Royal Dutch", PERSON) not in spans_of(extractor, text)

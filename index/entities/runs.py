@@ -313,6 +313,22 @@ class Run:
             for part in parts:
                 self.classify(trim(part))
             return
+        # "Exchequer Nigel Lawson": a full name (known first name and surname) ends the run
+        for i in range(max(1, n - 3), n - 1):
+            if (
+                lower[i] in g.first_names
+                and lower[i] not in g.common
+                and lower[-1] in g.surnames
+                and lower[i - 1] not in OF
+                and not words[i].isupper()
+                and not any(  # "Air North America", "Shr Royal Dutch"
+                    g.places.get(w, ("", 0))[1] >= CITY or w in g.demonyms or alias(w)
+                    for w in lower[i:]
+                )
+            ):
+                self.classify(trim(toks[:i]))
+                self.emit(toks[i:], PERSON)
+                return
         # 8. decided after the whole text was read
         self.pending.append((toks, at_chunk_start and sentence_start(self.text, toks[0][0])))
 
