@@ -86,18 +86,18 @@ def group(text: str, spans: list[Span]) -> list[Group]:
             for part in _surname_keys(k):
                 surnames.setdefault(part, []).append((s.start, g))
                 groups[g].partial.add(part)
-    for entity in groups:
-        _settle(entity, spans)
+    for g in groups:
+        _settle(g, spans)
     # "Russians" and "Russian" arrive as two names with one canonical: one entity.
     merged: dict[tuple[str, str], Group] = {}
-    for entity in groups:
-        same = merged.get((name_key(entity.canonical), entity.label))
+    for g in groups:
+        same = merged.get((name_key(g.canonical), g.label))
         if same is None:
-            merged[(name_key(entity.canonical), entity.label)] = entity
+            merged[(name_key(g.canonical), g.label)] = g
         else:
-            same.members.extend(entity.members)
-            same.keys |= entity.keys
-            same.partial = (same.partial | entity.partial) - same.keys
+            same.members.extend(g.members)
+            same.keys |= g.keys
+            same.partial = (same.partial | g.partial) - same.keys
     return list(merged.values())
 
 
