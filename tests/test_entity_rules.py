@@ -142,3 +142,138 @@ def test_a_preposition_alone_is_half_a_vote_for_a_place(extractor):
     assert [s.label for s in extractor.extract(text) if s.text == "Zorgonia"] == [ORG, ORG]
     text = "She moved to Zorgonia in May."
     assert ("Zorgonia", PLACE) in spans_of(extractor, text)
+
+
+# -- issue 20: shapes of names in Wikinews prose ---------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "name", "label"),
+    [
+        # one name with "and" inside, ending in a place's word
+        (
+            "He visited the National Air and Space Museum on Monday.",
+            "National Air and Space Museum",
+            PLACE,
+        ),
+        # a title inside the run starts the person's name
+        (
+            "By the Arts and Humanities Citation Index Professor Chomsky is the most cited.",
+            "Chomsky",
+            PERSON,
+        ),
+        ("Federal Reserve Chairman Alan Greenspan spoke.", "Alan Greenspan", PERSON),
+        ("Federal Reserve Chairman Alan Greenspan spoke.", "Federal Reserve", ORG),
+        # an agency named after its country, even at the start of a sentence
+        ("Environment Canada spokeswoman Julie Hahn said so.", "Environment Canada", ORG),
+        ("Environment Canada spokeswoman Julie Hahn said so.", "Julie Hahn", PERSON),
+        # book lists write the surname first
+        ("Good ones:\n\nAusten, Jane. Pride and Prejudice\n", "Austen, Jane", PERSON),
+        (
+            "Good ones:\n\nMacaulay, Thomas Babington. History of England\n",
+            "Macaulay, Thomas Babington",
+            PERSON,
+        ),
+        ("Good ones:\n\nLondon, Jack. White Fang\n", "London, Jack", PERSON),
+    ],
+)
+def test_name_shapes(extractor, text, name, label):
+    assert (name, label) in spans_of(extractor, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "label"),
+    [
+        # a place's abbreviation before an ordinary word is no person's initial
+        ("Engines for the U.S. Space and Rocket Center arrived.", "U.S. Space", PERSON),
+        # a town called University is not meant
+        ("The museum closed. University exhibits reach out to students.", "University", PLACE),
+        # degrees, formats and counsel are no organisations
+        ("I ended up doing a PhD and I've been working since.", "PhD", ORG),
+        ("He wrote the tome on XML in 2004.", "XML", ORG),
+        ("The prosecutor, Mark Tedeschi, QC, spoke.", "QC", ORG),
+        # a region of a country, a visit to it: no organisation named after it
+        ("He moved to Northern Ireland in May.", "Northern Ireland", ORG),
+        ("Visiting Canada is easy.", "Visiting Canada", ORG),
+        ("Nonpartisan Paul Tse was elected.", "Nonpartisan Paul", ORG),
+        # "Place, Region." at the start of a line is no book list
+        ("Datelines:\n\nOttawa, Ontario. The city said no.\n", "Ottawa, Ontario", PERSON),
+    ],
+)
+def test_not_names(extractor, text, name, label):
+    assert (name, label) not in spans_of(extractor, text)
+
+
+def test_a_book_list_name_is_one_person_with_a_canonical_name(extractor):
+    text = "Good ones:\n\nTwain, Mark. A Connecticut Yankee\n"
+    spans = [s for s in extractor.extract(text) if s.label == PERSON]
+    assert [(s.text, s.canonical) for s in spans] == [("Twain, Mark", "Mark Twain")]
+    # its words are not read again as names of their own
+    assert not any(s.text in ("Twain", "Mark") for s in extractor.extract(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "label"),
+    [
+        ("Winners were Cheng Chung-tai of Civic Passion and others.", "Cheng Chung-tai", PERSON),
+        ("The band was the Velvet Underground.", "Velvet Underground", ORG),
+        (
+            "He proposed it in Eastern Europe, Poland and Czechoslovakia, it was.",
+            "Czechoslovakia",
+            PLACE,
+        ),
+        ("The governments of South East Asia met.", "South East Asia", PLACE),
+    ],
+)
+def test_more_name_shapes(extractor, text, name, label):
+    assert (name, label) in spans_of(extractor, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "label"),
+    [
+        ("It is a quote attributed to Einstein in the book.", "Einstein", PLACE),
+        ("As of the last advisory, T C Phailin has winds.", "T C Phailin", PERSON),
+        ("Mr. President, as a Nobel Peace Prize recipient, you spoke.", "Mr.", ORG),
+        # written after "the", a person named with initials or a known first and last name
+        # stays a person
+        ("I don't know, the O.J. Simpson.", "O.J. Simpson", ORG),
+    ],
+)
+def test_more_not_names(extractor, text, name, label):
+    assert (name, label) not in spans_of(extractor, text)
+
+
+def test_a_named_person_after_the_stays_a_person(extractor):
+    spans = spans_of(extractor, "Andy Warhol said. The Andy Warhol exhibit opened.")
+    assert ("Andy Warhol", PERSON) in spans and ("Andy Warhol", ORG) not in spans
+
+
+# -- newswire, checked against the previous version on Reuters stories ------------------------
+def test_newswire_shapes(extractor):
+    spans = spans_of(extractor, "The New York-based subsidiary will sell its stake.")
+    assert not any(label == PERSON for _, label in spans)
+    text = "Car sales in West Germany rose. Bank director for the Caribbean Rainer Steckhan said."
+    spans = spans_of(extractor, text)
+    assert ("West Germany", PLACE) in spans
+    assert not any(label == ORG for _, label in spans)
+    text = "Saudi Arabian Oil Minister Hisham Nazer reiterated the commitment."
+    assert ("Hisham Nazer", PERSON) in spans_of(extractor, text)
+
+
+def test_the_word_before_a_title_inside_a_run_is_whose_title_it_is(extractor):
+    text = "Fed Chairman Paul Volcker said rates would hold. The Fed is following a neutral path."
+    spans = spans_of(extractor, text)
+    assert {("Fed", ORG), ("Paul Volcker", PERSON)} <= spans
+    # an adverb starting a sentence names no organisation after its country
+    assert ("Syria", PLACE) in spans_of(extractor, "Normally Syria calls tenders in May.")
+
+
+def test_a_full_name_ends_a_run_of_unknown_words(extractor):
+    text = "He met the Chancellor of the Exchequer Nigel Lawson on Monday."
+    assert ("Nigel Lawson", PERSON) in spans_of(extractor, text)
+    text = "He said National Security Adviser Frank Carlucci would wait."
+    assert ("Frank Carlucci", PERSON) in spans_of(extractor, text)
+    # not a place's name, nor a nationality, after the first word
+    text = "The agency said Air North America provided no support."
+    assert ("North America", PERSON) not in spans_of(extractor, text)
+    text = "Year Shr Royal Dutch 8.65 dlrs vs 9.11 dlrs."
+    assert ("Royal Dutch", PERSON) not in spans_of(extractor, text)

@@ -2,16 +2,22 @@
 No model, no download; linear in the text (one regex pass, then dictionary look-ups on the
 capitalised runs only).
 
+Before the runs, a line starting "Surname, First." (a book list: "Austen, Jane.") is a person.
 How a run is read, strongest evidence first (runs.Run.classify, then document.second_look):
-1. the whole run is a known name (gazetteer, alias table);
-2. "and" between two names splits them ("Russia and Turkey");
+1. the whole run is a known name (gazetteer, alias table); a common noun before a country is
+   an organisation named after it ("Environment Canada");
+2. "and" between two names splits them ("Russia and Turkey"), not inside one name ending in an
+   organisation's or a place's word ("National Air and Space Museum");
 3. "X of Y" is one organisation or place when X is an organisation or place word ("University
    of Helsinki", "Gulf of Mexico"), else a title ("Governor of Virginia") or two names;
 4. it ends in an organisation or place word ("Syrian Army", "Mediterranean Sea");
 5. a leading title, trade or nationality is split off ("Syrian President Bashar Assad",
    "Biologist Nick Bos");
-6. a leading known place before a title or a name is split off ("U.S. President Donald Trump");
-7. a known first name (or initials) starting two to four words makes a person;
+6. a leading known place before a title or a name is split off ("U.S. President Donald Trump"),
+   and so is whatever comes before a title inside the run ("Federal Reserve Chairman Alan
+   Greenspan");
+7. a known first name (or initials) starting two to four words makes a person, and so does a
+   hyphenated given name ("Cheng Chung-tai");
 8. what is still unknown is settled after the whole text was read: a surname (or first name)
    of a person named earlier is that person, the first words of a company named in full are
    that company, an acronym defined or used is an organisation, "in X" is a place (half a
@@ -28,9 +34,9 @@ from index.entities import gazetteer
 from index.entities.base import Span
 from index.entities.document import second_look
 from index.entities.runs import Run
-from index.entities.tokens import CHUNK, DATELINE
+from index.entities.tokens import CHUNK, DATELINE, INVERTED
 
-VERSION = "2"
+VERSION = "3"
 
 
 class BuiltinExtractor:
@@ -54,6 +60,10 @@ class BuiltinExtractor:
         run = Run(text, self._gaz())
         for m in DATELINE.finditer(text):
             run.dateline(m.start(1), m.start(1) + len(m.group(1).rstrip(" .'-")))
+        if ", " in text:
+            for m in INVERTED.finditer(text):
+                end = m.end(3) if m.group(3) else m.end(2)
+                run.inverted(m.start(1), end, m.group(1), m.group(2))
         for m in CHUNK.finditer(text):
             run.chunk(m.start(), m.end())
         second_look(run)

@@ -32,6 +32,18 @@ PLACE: Vatican City|Vatican|Holy See
 PLACE: Washington, D.C.|Washington DC|Washington D.C.|District of Columbia
 PLACE: New York City|NYC|New York, New York
 PLACE: Los Angeles|L.A.
+PLACE: Southeast Asia|South East Asia|South-East Asia
+PLACE: Czechoslovakia
+PLACE: Yugoslavia
+PLACE: East Germany|German Democratic Republic|GDR
+PLACE: West Germany
+PLACE: Austria-Hungary
+PLACE: Rhodesia
+PLACE: Zaire
+PLACE: Prussia
+PLACE: Persia
+PLACE: Ceylon
+PLACE: Siam
 ORG: Islamic State|ISIS|ISIL|IS|Daesh|Islamic State group|Islamic State of Iraq and Syria
 ORG: Islamic State|Islamic State of Syria and Iraq|Islamic State of Iraq and the Levant
 ORG: al-Qaeda|al-Qaida|Al Qaeda|Al-Qaeda|al Qaeda

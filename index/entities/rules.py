@@ -49,7 +49,7 @@ private pte admiral adm commander cmdr marshal officer detective det inspector c
 secretary undersecretary under-secretary ambassador spokesman spokeswoman spokesperson chairman
 chairwoman chairperson chair director coach speaker premier sultan emir president-elect
 secretary-general saint commissioner superintendent sheriff deputy dean rector provost
-chancellor-elect ceo coo cfo
+chancellor-elect ceo coo cfo adviser advisor
 """)
 # Words that may come before a title head ("Prime Minister", "Defense Secretary").
 TITLE_MODIFIERS = _words("""
@@ -78,7 +78,7 @@ command fleet caucus trust fund exchange reserve laboratory laboratories labs or
 ballet institute commission agency partnership consortium cooperative co-op federation ngo
 unit units mission missions program programme project initiative network conference council
 intelligence parliamentarians guardian chronicle observer independent examiner inquirer courier
-sun mirror express standard globe bulletin weekly monthly quarterly broadcasting broadcasts
+sun star mirror express standard globe bulletin weekly monthly quarterly broadcasting broadcasts
 """)
 
 # First word of an organisation's name, when "of" follows ("University of Helsinki").
@@ -164,10 +164,26 @@ joined founded co-founded cofounded launched acquired against
 PLACE_BEFORE = _words("""
 in at from near to across outside into towards toward throughout via inside within around
 """)
+# Before "to X", words that make "to" no place cue ("attributed to Einstein").
+TO_NO_PLACE = _words("""
+according attributed thanks due similar compared married spoke speaking talked talking
+listened listening replied reply belongs belonged belonging related loyal dedicated devoted
+grateful credited linked tied addressed opposed answer answered apologized apologised
+responded respond tribute homage succeeded letter message owed donated awarded given
+""")
 # "the city of X", "the province of X".
 PLACE_OF = _words("""
 city town village province region state capital area district county island port country
 municipality suburb neighbourhood neighborhood governorate prefecture
+""")
+
+# Before a country's name, words that make a region of it ("Northern Ireland"), not an
+# organisation named after it ("Environment Canada").
+REGION_WORDS = FUNCTION_WORDS | _words("""
+north south east west northern southern eastern western central upper lower greater new old
+inner outer mainland rural urban coastal continental metropolitan modern ancient neighbouring
+neighboring independent occupied free democratic communist imperial colonial federal postwar
+pre-war post-war medieval southeast southwest northeast northwest far near middle deep wider
 """)
 
 # All-capital words that are not organisations.
@@ -176,6 +192,7 @@ tv ceo cfo coo cto am pm a.m. p.m. gmt utc est edt pst pdt cet ok id dna rna hiv
 gdp co2 ufo vip phd mp mps usd eur gbp jpy it pr hr ai iq atm suv dvd cd pc url pdf faq lgbt
 lgbtq lgbtq+ ngo ngos pow q&a ii iii iv vi vii viii ix xi xii xiii xiv xv xx mph kph km kg
 mm cm ml bc ad ce bce vs nb ps rip asap diy fyi tba tbd usb gps sms led lcd hd
+phd mba bsc msc pov xml html http https www api irc gnp qc kc sc isbn
 """)
 
 PERSON_PARTICLES = frozenset(

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import re
 
-from index.entities import gazetteer, rules
+from index.entities import gazetteer, rules, shapes
 from index.entities.base import MISC, ORG, PERSON, PLACE, Span
 from index.entities.names import ALIAS_STARTS, alias
+from index.entities.shapes import CITY, TOWN
 from index.entities.tokens import (
-    INITIALS,
     OF,
     PIECE,
     PREFIX_BEFORE,
@@ -25,9 +25,6 @@ from index.entities.tokens import (
     trim,
 )
 
-# A one-word place smaller than a town is looked at again with the whole text (Obama, Japan is
-# rarely meant); one at least as big as a city is a place even after a title.
-TOWN, CITY = 100_000, 1_000_000
 _MAX_TOKENS, _MAX_WORD = 12, 40
 _PRO_ANTI = re.compile(r"(?<![\w-])(?:[Pp]ro|[Aa]nti)-$")
 # Titles that are also first names: "Dean Kamen" is a person called Dean.
@@ -44,6 +41,7 @@ class Run:
         self.nested: list[Span] = []  # names inside found names: Helsinki in its university
         self.pending: list[tuple[list[Token], bool]] = []  # (tokens, sentence-initial)
         self.datelines: set[int] = set()
+        self.inside: set[int] = set()  # starts of words inside a name found before the runs
 
     # -- results ------------------------------------------------------------------------------
     def emit(self, toks: list[Token], label: str, canonical: str | None = None) -> None:
@@ -67,9 +65,27 @@ class Run:
         self.found[start] = Span(start, end, words, PLACE, canonical)
         self.datelines.add(start)
 
+    def inverted(self, start: int, end: int, surname: str, first: str) -> None:
+        """ "Austen, Jane": a known first name after a comma, surname first, as a book list
+        writes it (not "London, Ontario": a place's name is no first name here)."""
+        g = self.g
+        f, last = gazetteer.key(first), gazetteer.key(surname)
+        if (
+            f not in g.first_names
+            or f in g.places
+            or last in STOP
+            or last in g.common
+            or g.places.get(last, ("", 0))[1] >= gazetteer._BIG
+        ):
+            return
+        name = self.text[start:end]
+        given = name.split(", ", 1)[1]
+        self.found[start] = Span(start, end, name, PERSON, f"{given} {surname}")
+        self.inside.update(m.start() for m in PIECE.finditer(self.text, start, end))
+
     # -- one capitalised run --------------------------------------------------------------------
     def chunk(self, start: int, end: int) -> None:
-        if start in self.found:
+        if start in self.found or start in self.inside:
             return
         if end - start < 12:
             word = self.text[start:end]
@@ -143,9 +159,12 @@ class Run:
                     len(toks) > 1
                     and (
                         lw in g.first_names
+                        or (len(toks) == 2 and shapes.named_after_country(g, lw, toks[1][2]))
                         or (
                             lw in g.starts
-                            and self._known_prefix([gazetteer.key(t[2]) for t in toks], whole=True)
+                            and shapes.known_prefix(
+                                g, [gazetteer.key(t[2]) for t in toks], whole=True
+                            )
                         )
                     )
                 )
@@ -158,8 +177,13 @@ class Run:
         if len(toks) == 1:
             w = toks[0][2]
             lw = w.lower()  # periods kept: "U.S." is not "us"
-            if lw in STOP or len(w) < 2 or lw in rules.COMMON_CAPS:
-                return
+            if (
+                lw in STOP
+                or len(w) < 2
+                or lw in rules.COMMON_CAPS
+                or gazetteer.key(w) in rules.TITLE_HEADS
+            ):
+                return  # ... or "Mr." alone
         self.classify(toks, at_chunk_start)
 
     def _known(self, toks: list[Token]) -> bool:
@@ -191,7 +215,7 @@ class Run:
             return
         place = g.places.get(k)
         if place is not None and (
-            n > 1 or (place[1] >= TOWN and self._clear_place(lower[0], place[1]))
+            n > 1 or (place[1] >= TOWN and shapes.clear_place(g, lower[0], place[1]))
         ):
             self.emit(toks, PLACE, place[0])
             return
@@ -199,11 +223,26 @@ class Run:
             self.emit(toks, MISC, g.demonyms[k][0])
             return
         if n == 1:
-            self.pending.append((toks, at_chunk_start and sentence_start(self.text, toks[0][0])))
+            lw = words[0].lower()
+            if not (  # "PhD" of "PhD and I've", "Mr." of "Mr. President" (not "King")
+                lw in STOP
+                or lw in rules.COMMON_CAPS
+                or (lower[0] in rules.TITLE_HEADS and lower[0] not in g.surnames)
+            ):
+                self.pending.append(
+                    (toks, at_chunk_start and sentence_start(self.text, toks[0][0]))
+                )
+            return
+        if n == 2 and shapes.named_after_country(g, lower[0], lower[1]):
+            self.emit(toks, ORG)  # "Environment Canada", "Team USA": named after the country
             return
         # 2. "and" joins two names, except in one ("Food and Drug Administration")
         a = next((i for i, w in enumerate(lower) if w in ("and", "&")), 0)
-        if a and not (a == 1 and self._shaped(lower) and lower[0] not in g.places):
+        if (
+            a
+            and not (a == 1 and shapes.shaped(g, lower) and lower[0] not in g.places)
+            and not shapes.joint(g, lower, a)
+        ):
             self.classify(trim(toks[:a]))
             self.classify(trim(toks[a + 1 :]))
             return
@@ -221,7 +260,7 @@ class Run:
                 self.emit(toks, PLACE)
             elif self._title(toks, lower):
                 pass
-            elif (cut := self._known_prefix(lower[:c])) and title_length(lower[cut:]):
+            elif (cut := shapes.known_prefix(g, lower[:c])) and title_length(lower[cut:]):
                 self.classify(toks[:cut])  # "U.S. Secretary of Commerce Bruce Smart"
                 self.classify(toks[cut:])
             else:
@@ -229,7 +268,7 @@ class Run:
                 self.classify(trim(toks[c + 1 :]))
             return
         # 4. organisation and place words at the end ("Syrian Army", "Mediterranean Sea")
-        shape = self._shaped(lower)
+        shape = shapes.shaped(g, lower)
         if shape and not (lower[0] in rules.TITLE_HEADS and title_length(lower)):
             self.emit(toks, shape)
             return
@@ -241,20 +280,30 @@ class Run:
             self.classify(trim(toks[1:]))
             return
         # 6. a known place before a title or a name: "U.S. President Donald Trump"
-        cut = self._known_prefix(lower)
+        cut = shapes.known_prefix(g, lower)
         if cut and (
             lower[cut] in rules.TITLE_HEADS
             or lower[cut] in rules.TITLE_MODIFIERS
-            or self._person(lower[cut:], words[cut:])
+            or shapes.person(g, lower[cut:], words[cut:])
         ):
             self.classify(toks[:cut])
             self.classify(trim(toks[cut:]))
             return
+        # "Arts and Humanities Citation Index Professor Chomsky": a title inside the run
+        t = shapes.inner_title(lower)
+        if t:
+            w = lower[0]
+            if t == 1 and not (w in STOP or w in g.places or w in g.demonyms or alias(w)):
+                self.emit(toks[:1], ORG)  # "Fed Chairman Paul Volcker": whose chairman
+            else:
+                self.classify(trim(toks[:t]))
+            self.classify(toks[t:])
+            return
         # 7. a person's name
-        if self._person(lower, words):
+        if shapes.person(g, lower, words):
             self.emit(toks, PERSON)
             return
-        cut = self._known_prefix(lower)
+        cut = shapes.known_prefix(g, lower)
         if cut:
             self.classify(toks[:cut])
             self.classify(trim(toks[cut:]))
@@ -264,6 +313,22 @@ class Run:
             for part in parts:
                 self.classify(trim(part))
             return
+        # "Exchequer Nigel Lawson": a full name (known first name and surname) ends the run
+        for i in range(max(1, n - 3), n - 1):
+            if (
+                lower[i] in g.first_names
+                and lower[i] not in g.common
+                and lower[-1] in g.surnames
+                and lower[i - 1] not in OF
+                and not words[i].isupper()
+                and not any(  # "Air North America", "Shr Royal Dutch"
+                    g.places.get(w, ("", 0))[1] >= CITY or w in g.demonyms or alias(w)
+                    for w in lower[i:]
+                )
+            ):
+                self.classify(trim(toks[:i]))
+                self.emit(toks[i:], PERSON)
+                return
         # 8. decided after the whole text was read
         self.pending.append((toks, at_chunk_start and sentence_start(self.text, toks[0][0])))
 
@@ -277,6 +342,11 @@ class Run:
         rest_lower = lower[title:]
         if rest_lower[0] in OF:
             self.classify(trim(toks[title + 1 :]))  # "Governor of Virginia"
+            return True
+        inner = shapes.inner_title(rest_lower)
+        if inner:  # "General Electric Chairman Jack Welch"
+            self.classify(trim(toks[: title + inner]))
+            self.classify(toks[title + inner :])
             return True
         c = next((i for i, w in enumerate(rest_lower) if w in OF), len(rest_lower))
         name = trim(toks[title : title + c])
@@ -297,58 +367,6 @@ class Run:
         if c < len(rest_lower):
             self.classify(trim(toks[title + c + 1 :]))
         return True
-
-    def _shaped(self, lower: list[str]) -> str | None:
-        """ORG for "... Ministry", "... Party", "... Oyj"; PLACE for "... Sea", "... Airport"."""
-        last = lower[-1]
-        if last in rules.ORG_HEADS or last in self.g.org_suffixes:
-            return ORG
-        if last in rules.PLACE_HEADS:
-            return PLACE
-        return None
-
-    def _clear_place(self, lw: str, population: int) -> bool:
-        """A one-word place name that is also a common word or a person's name (Nice, Reading,
-        Jackson) needs more than itself to be read as a place."""
-        g = self.g
-        if lw in g.common:
-            return False
-        return not ((lw in g.first_names or lw in g.surnames) and population < CITY)
-
-    def _person(self, lower: list[str], words: list[str]) -> bool:
-        g = self.g
-        if self._shaped(lower):
-            return False
-        # "O.J." counts as an initial, like "W."
-        names = [
-            w[:1] if INITIALS.fullmatch(word) else w
-            for w, word in zip(lower, words, strict=True)
-            if w not in rules.PERSON_PARTICLES
-        ]
-        if len(names) < 2 or len(names) > 4:
-            return False
-        if any(w in STOP for w in names):
-            return False
-        first = names[0]
-        if first in g.first_names and (first not in g.places or g.places[first][1] < TOWN):
-            return True
-        if first in g.first_names and names[-1] in g.surnames:
-            return True
-        # "George W. Bush", "J. K. Rowling", "O.J. Simpson": initials
-        return any(len(w) == 1 for w in names[:-1]) and len(names[-1]) > 1
-
-    def _known_prefix(self, lower: list[str], whole: bool = False) -> int:
-        """Length of the longest known name at the start of a run, if shorter than the run
-        (`whole`: or as long)."""
-        g = self.g
-        longest = len(lower) if whole else len(lower) - 1
-        for cut in range(min(longest, gazetteer.MAX_NAME_TOKENS), 0, -1):
-            k = " ".join(lower[:cut])
-            if k in g.places or k in g.orgs or alias(k):
-                if cut == 1 and k in g.places and not self._clear_place(k, g.places[k][1]):
-                    continue
-                return cut
-        return 0
 
     def all_caps_context(self, start: int) -> bool:
         line = self.text[max(0, start - 40) : start + 40]

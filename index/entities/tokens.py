@@ -68,6 +68,12 @@ DATELINE = re.compile(
     rf"(?m)^[ \t]*({_CAP}{{2,}}(?:[ .'-]+{_CAP}{{2,}})*)"
     r"(?:,[^\n,(—–-]{2,30})?[ \t]*(?:\([^)\n]{1,30}\)[ \t]*)?(?:--|—|–|-|:)[ \t]"
 )
+# A name written surname first, as book lists write it, at the start of a line: "Austen, Jane.
+# Pride and Prejudice", "Macaulay, Thomas Babington. History of England".
+INVERTED = re.compile(
+    rf"(?m)^[ \t]*({_CAP}[\w'’-]+(?:[ ]{_CAP}[\w'’-]+)?), ({_CAP}[\w'’-]+)((?:[ ]{_CAP}\w*\.?)*)"
+    r"(?=\.[ \t]|[ ]and[ ])"
+)
 _WORD_AFTER = re.compile(r"[ \xa0]*[,]?[ \xa0]*([\w'’]+)")
 
 _SPLIT_AT = frozenset({"and", "&", "of", "for", "the", "on"})

@@ -1,0 +1,134 @@
+"""The shapes of names, asked of a capitalised run's words (lower-case keys) by the built-in
+extractor's reading of the run (index.entities.runs): is it a person's name, does it end in an
+organisation's or a place's word, does a known name start it, where does a title start inside
+it."""
+
+from __future__ import annotations
+
+import re
+
+from index.entities import gazetteer, rules
+from index.entities.base import ORG, PLACE
+from index.entities.names import alias
+from index.entities.tokens import INITIALS, OF, STOP, title_length
+
+# A one-word place smaller than a town is looked at again with the whole text (Obama, Japan is
+# rarely meant); one at least as big as a city is a place even after a title.
+TOWN, CITY = 100_000, 1_000_000
+_GIVEN_HYPHENATED = re.compile(r"[A-Z][a-z]+-[a-z]+")
+
+
+def named_after_country(g: gazetteer.Gazetteer, first: str, second: str) -> bool:
+    """ "Environment Canada", "Statistics Norway": a common noun before a country's name
+    (not "Northern Ireland", "Visiting Canada")."""
+    return (
+        first in g.common
+        and first not in rules.REGION_WORDS
+        and not first.endswith(("ing", "ed", "ly"))  # "Visiting Canada", "Normally Syria"
+        and gazetteer.key(second) not in g.first_names
+        and g.places.get(gazetteer.key(second), ("", 0))[1] >= gazetteer._BIG
+    )
+
+
+def inner_title(lower: list[str]) -> int:
+    """Where a title before a person's name starts inside the run ("Federal Reserve
+    Chairman Alan Greenspan"), or 0."""
+    for i in range(1, len(lower) - 1):
+        w, prev = lower[i], lower[i - 1]
+        if (w in rules.TITLE_HEADS or w in rules.TITLE_MODIFIERS) and not (
+            prev in rules.TITLE_HEADS or prev in rules.TITLE_MODIFIERS or prev in OF
+        ):
+            title = title_length(lower[i:])
+            rest = lower[i + title :]
+            if title and 1 <= len(rest) <= 3 and not any(r in OF for r in rest):
+                return i
+    return 0
+
+
+def joint(g: gazetteer.Gazetteer, lower: list[str], a: int) -> bool:
+    """ "National Air and Space Museum": one name ending in an organisation's or a place's
+    word, whose words before "and" name nothing on their own (not "Texaco and Pennzoil
+    Co", "Claudia Mo and the Civic Party")."""
+    before = lower[:a]
+    return (
+        a <= 3
+        and len(lower) - a - 1 <= 3
+        and bool(shaped(g, lower))
+        and not shaped(g, before)
+        and not any(w in OF or w in ("and", "&", "the") for w in before)
+        and not known_prefix(g, before, whole=True)
+        and not person(g, before, before)
+        and all(w in g.common or w in rules.TITLE_MODIFIERS for w in before)
+    )
+
+
+def shaped(g: gazetteer.Gazetteer, lower: list[str]) -> str | None:
+    """ORG for "... Ministry", "... Party", "... Oyj"; PLACE for "... Sea", "... Airport"."""
+    last = lower[-1]
+    if last in rules.ORG_HEADS or last in g.org_suffixes:
+        return ORG
+    if last in rules.PLACE_HEADS:
+        return PLACE
+    return None
+
+
+def clear_place(g: gazetteer.Gazetteer, lw: str, population: int) -> bool:
+    """A one-word place name that is also a common word or a person's name (Nice, Reading,
+    Jackson) needs more than itself to be read as a place."""
+    if lw in g.common:
+        return False
+    return not ((lw in g.first_names or lw in g.surnames) and population < CITY)
+
+
+def person(g: gazetteer.Gazetteer, lower: list[str], words: list[str]) -> bool:
+    """Two to four words that make a person's name: a known first name (or initials) first."""
+    if shaped(g, lower):
+        return False
+    if len(words) == 2 and _GIVEN_HYPHENATED.fullmatch(words[1]) and lower[0] not in STOP:
+        # "Cheng Chung-tai", "Wong Pik-wan": a hyphenated given name (not "New York-based")
+        second = lower[1].split("-", 1)[1]
+        if second not in g.common:
+            return True
+    # "O.J." counts as an initial, like "W."
+    names = [
+        w[:1] if INITIALS.fullmatch(word) else w
+        for w, word in zip(lower, words, strict=True)
+        if w not in rules.PERSON_PARTICLES
+    ]
+    if len(names) < 2 or len(names) > 4:
+        return False
+    if any(w in STOP for w in names):
+        return False
+    first = names[0]
+    last = names[-1]
+    if last in g.common and last not in g.surnames and first in g.common:
+        return False  # two ordinary words ("Silver Rocks"), though the first is a first name
+    if first in g.first_names and (first not in g.places or g.places[first][1] < TOWN):
+        return True
+    if first in g.first_names and names[-1] in g.surnames:
+        return True
+    # "George W. Bush", "J. K. Rowling", "O.J. Simpson": initials; not "U.S. Space" (a
+    # place's abbreviation before an ordinary word), and a letter without its period only
+    # before a known surname ("T C Phailin" is a cyclone's advisory name)
+    return (
+        any(len(w) == 1 for w in names[:-1])
+        and len(names[-1]) > 1
+        and not (alias(words[0]) and names[-1] in g.common)
+        and (
+            names[-1] in g.surnames
+            or all(len(word) != 1 for word in words[:-1] if word[:1].isupper())
+        )
+    )
+
+
+def known_prefix(g: gazetteer.Gazetteer, lower: list[str], whole: bool = False) -> int:
+    """Length of the longest known name at the start of a run, if shorter than the run
+    (`whole`: or as long)."""
+    longest = len(lower) if whole else len(lower) - 1
+    for cut in range(min(longest, gazetteer.MAX_NAME_TOKENS), 0, -1):
+        k = " ".join(lower[:cut])
+        if k in g.places or k in g.orgs or alias(k):
+            if cut == 1 and k in g.places and not clear_place(g, k, g.places[k][1]):
+                continue
+            return cut
+    return 0
