@@ -17,6 +17,7 @@ import heapq
 import math
 import struct
 from array import array
+from bisect import bisect_left
 from collections.abc import Callable, Iterable
 
 from whoosh import query as Q
@@ -33,6 +34,7 @@ from index.whoosh_internals import (
     positions_decoder,
     positions_of,
     postings,
+    postings_at,
 )
 
 B = 0.75  # Whoosh's BM25F defaults, which the index has always been ranked with
@@ -40,9 +42,10 @@ K1 = 1.2
 NOT_SCORE = 1.0  # what Whoosh's inverse matcher adds to a match for each `NOT` clause
 
 # An `And` reads a child's postings whole unless it has this many times more postings than
-# there are candidates left, in which case a matcher skips through them to each candidate.
-# Terms with up to PROBE_MIN postings are always read whole: once read, they are cached, and
-# a filter such as source:World (a quarter of a library) is then free for every keystroke.
+# there are candidates left, in which case only the postings blocks holding a candidate are
+# read (terms; other queries skip through their matcher to each candidate). Terms with up to
+# PROBE_MIN postings are always read whole: once read, they are cached, and a filter such as
+# source:World (a quarter of a library of 100k-odd articles) is then free for every keystroke.
 PROBE_RATIO = 8
 PROBE_MIN = 100_000
 
@@ -177,10 +180,12 @@ class Ranker:
             # candidates left. Whoosh's skip_to walks a block id by id: probing "two" for the
             # ~1,000 candidates of "bans" took 100 ms, reading it whole 10 ms.
             whole = cost <= PROBE_MIN and _from_term_reads(child)
-            if not whole and cost > PROBE_RATIO * len(out):
-                found = self._probe(child, out)
-            else:
+            if whole or cost <= PROBE_RATIO * len(out):
                 found = self._eval(child)
+            elif _of_terms(child):  # only the blocks holding a candidate are read
+                found = self._terms_at(child, out)
+            else:
+                found = self._probe(child, out)
             out = {d: s + found[d] for d, s in out.items() if d in found}
         for child in ranges:  # a date range: one look at a column per candidate
             found = self._in_range(child, self._column_bounds(child), out)
@@ -190,6 +195,20 @@ class Ranker:
                 return {}
             excluded = self._probe(child, out, scored=False)
             out = {d: s + NOT_SCORE for d, s in out.items() if d not in excluded}
+        return _boosted(out, q.boost)
+
+    def _terms_at(self, q: Q.Query, candidates: Scores) -> Scores:
+        """A term, or a plain Or of terms, scored for `candidates` only (_read_term_at)."""
+        if isinstance(q, Q.Term):
+            cached = self._cache.get(_term_key(q))
+            if cached is None:
+                return self._read_term_at(q, candidates)
+            return {d: cached[d] for d in candidates if d in cached}
+        assert isinstance(q, Q.Or)
+        out: Scores = {}
+        for child in q.subqueries:
+            for d, sc in self._terms_at(child, candidates).items():
+                out[d] = out.get(d, 0.0) + sc
         return _boosted(out, q.boost)
 
     def _term(self, q: Q.Term, values: dict[int, bytes] | None = None) -> Scores:
@@ -220,8 +239,6 @@ class Ranker:
         out: Scores = {}
         if not self.doc_count or not self.reader.doc_frequency(fieldname, text):
             return out
-        scorable = field.scorable
-        idf = self.searcher.idf(fieldname, text) if scorable else 0.0
         for i, (leaf, offset) in enumerate(self.leaves):
             try:
                 matcher = leaf.postings(fieldname, text)
@@ -234,22 +251,56 @@ class Ranker:
             docs = list(map(offset.__add__, ids)) if offset else ids
             if values is not None and kept is not None:
                 values.update(zip(docs, kept, strict=True))
-            if scorable:
-                # bm25 = idf·tf·(K1+1) / (tf + norm[length byte]), norm as in Whoosh's BM25F
-                lengths = self._leaf_lengths(i, fieldname)
-                norm = self._norm(fieldname)
-                c = idf * (K1 + 1) * q.boost
-                if lengths is None:
-                    lengths = bytes(max(ids, default=0) + 1)
-                scores = [c * w / (w + norm[lengths[d]]) for d, w in zip(ids, weights, strict=True)]
-            else:
-                scores = [w * q.boost for w in weights]
+            scores = self._bm25(q, text, i, ids, weights)
             if deleted := self._deleted[i]:
                 out.update((d + offset, s) for d, s in zip(ids, scores, strict=True)
                            if d not in deleted)
             else:
                 out.update(zip(docs, scores, strict=True))
         return out
+
+    def _read_term_at(self, q: Q.Term, candidates: Iterable[int]) -> Scores:
+        """The term's scores for those of `candidates` (live documents) that hold it, reading
+        only the postings blocks that hold a candidate; not cached. For a term far larger
+        than the candidates left (a filter such as source:World in a large library)."""
+        if q.fieldname not in self.schema:
+            return {}
+        try:
+            text = self.schema[q.fieldname].to_bytes(q.text)
+        except ValueError:
+            return {}
+        if not self.doc_count or not self.reader.doc_frequency(q.fieldname, text):
+            return {}
+        ordered = sorted(candidates)
+        out: Scores = {}
+        for i, (leaf, offset) in enumerate(self.leaves):
+            lo = bisect_left(ordered, offset)
+            hi = bisect_left(ordered, offset + leaf.doc_count_all(), lo)
+            if lo == hi:
+                continue
+            try:
+                matcher = leaf.postings(q.fieldname, text)
+            except TermNotFound:
+                continue
+            wanted = [d - offset for d in ordered[lo:hi]] if offset else ordered[lo:hi]
+            ids, weights = postings_at(matcher, wanted)
+            scores = self._bm25(q, text, i, ids, weights)
+            out.update(zip((d + offset for d in ids), scores, strict=True))
+        return out
+
+    def _bm25(self, q: Q.Term, text: bytes, leaf: int, ids: list[int],
+              weights: list[float]) -> list[float]:
+        """BM25F of each posting of the term in one segment, as Whoosh's BM25F computes it:
+        idf·tf·(K1+1) / (tf + norm[length byte])."""
+        field = self.schema[q.fieldname]
+        if not field.scorable:
+            return [w * q.boost for w in weights]
+        lengths = self._leaf_lengths(leaf, q.fieldname)
+        norm = self._norm(q.fieldname)
+        c = self.searcher.idf(q.fieldname, text) * (K1 + 1) * q.boost
+        if lengths is None:
+            lengths = bytes(max(ids, default=0) + 1)
+        return [c * w / (w + norm[lengths[d]]) for d, w in zip(ids, weights, strict=True)]
 
     def _phrase(self, q: Q.Phrase) -> Scores:
         """A phrase of adjacent words, scored as Whoosh's phrase matcher scores it: the sum of
@@ -434,6 +485,14 @@ def _from_term_reads(q: Q.Query) -> bool:
         return True
     return (isinstance(q, Q.Or) and not q.scale and not q.minmatch
             and all(_from_term_reads(c) for c in q.subqueries))
+
+
+def _of_terms(q: Q.Query) -> bool:
+    """A term, or an Or (plain sum) of terms."""
+    if isinstance(q, Q.Term):
+        return True
+    return (isinstance(q, Q.Or) and not q.scale and not q.minmatch
+            and all(_of_terms(c) for c in q.subqueries))
 
 
 def _adjacent_phrase(q: Q.Query) -> bool:

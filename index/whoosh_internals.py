@@ -16,6 +16,7 @@ from __future__ import annotations
 import marshal
 import sys
 from array import array
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from itertools import accumulate, islice
 from pickle import loads
@@ -78,17 +79,7 @@ def postings(matcher: Any, values: list[bytes] | None = None) -> tuple[list[int]
     if (blocks := _block_matcher(matcher)) is not None:
         matcher = blocks
         while matcher.is_active():
-            # What _read_ids and _read_weights do, with the deltas summed in C (their
-            # generator was a tenth of a cold read).
-            if matcher._data is None:
-                matcher._read_data()
-            block_ids, block_weights = matcher._data[0], matcher._data[1]
-            if not matcher._byteids:
-                block_ids = list(accumulate(block_ids))
-            if block_weights is None or isinstance(block_weights, float):
-                # One weight for the block, as Whoosh gives it (a 32-bit float).
-                one = array("f", (1.0 if block_weights is None else block_weights,))[0]
-                block_weights = [one] * matcher._blocklength
+            block_ids, block_weights = _block_postings(matcher)
             i = matcher._i
             ids.extend(block_ids[i:])
             weights.extend(block_weights[i:])
@@ -104,6 +95,57 @@ def postings(matcher: Any, values: list[bytes] | None = None) -> tuple[list[int]
             values.append(matcher.value())
         matcher.next()
     return ids, weights
+
+
+def postings_at(matcher: Any, wanted: list[int]) -> tuple[list[int], list[float]]:
+    """Those of `wanted` (sorted segment document numbers) that hold the term, with their
+    weights. The pinned Whoosh's blocks are decoded only where they hold a wanted document
+    (a block's highest id is in its header), and looked up by bisection; Whoosh's own skip_to
+    steps through a block one posting at a time. Otherwise the matcher skips to each."""
+    ids: list[int] = []
+    weights: list[float] = []
+    blocks = _block_matcher(matcher)
+    if blocks is None:
+        for d in wanted:
+            if not matcher.is_active():
+                break
+            if matcher.id() < d:
+                matcher.skip_to(d)
+            if matcher.is_active() and matcher.id() == d:
+                ids.append(d)
+                weights.append(matcher.weight())
+        return ids, weights
+    j, count = 0, len(wanted)
+    while blocks.is_active() and j < count:
+        top = blocks._maxid
+        if wanted[j] <= top:
+            block_ids, block_weights = _block_postings(blocks)
+            start = blocks._i
+            while j < count and wanted[j] <= top:
+                d = wanted[j]
+                k = bisect_left(block_ids, d, start)
+                if k < len(block_ids) and block_ids[k] == d:
+                    ids.append(d)
+                    weights.append(block_weights[k])
+                    start = k + 1
+                j += 1
+        blocks._next_block()
+    return ids, weights
+
+
+def _block_postings(blocks: Any) -> tuple[list[int], Any]:
+    """The current block's document numbers and weights: what _read_ids and _read_weights
+    do, with the deltas summed in C (their generator was a tenth of a cold read)."""
+    if blocks._data is None:
+        blocks._read_data()
+    block_ids, block_weights = blocks._data[0], blocks._data[1]
+    if not blocks._byteids:
+        block_ids = list(accumulate(block_ids))
+    if block_weights is None or isinstance(block_weights, float):
+        # One weight for the block, as Whoosh gives it (a 32-bit float).
+        one = array("f", (1.0 if block_weights is None else block_weights,))[0]
+        block_weights = [one] * blocks._blocklength
+    return block_ids, block_weights
 
 
 def positions_of(matcher: Any, wanted: list[int], decode: Decoder) -> dict[int, list[int]]:

@@ -81,9 +81,39 @@ def test_ranker_agrees_on_expanded_terms(demo_library: Newsreader) -> None:
     assert found
 
 
-def test_ranker_agrees_on_many_segments_with_deletions(
-    tmp_path: Path, no_seed_settings: Settings, demo_library: Newsreader
+def probe_large_terms(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Make every term an `And` meets after its first child "large" (read only where it holds
+    a candidate, not whole); returns the list the probed terms are recorded in."""
+    monkeypatch.setattr(ranking, "PROBE_MIN", 0)
+    monkeypatch.setattr(ranking, "PROBE_RATIO", 0)
+    probed: list[str] = []
+    read_at = ranking.Ranker._read_term_at
+
+    def recorded(self, q, candidates):
+        probed.append(f"{q.fieldname}:{q.text}")
+        return read_at(self, q, candidates)
+
+    monkeypatch.setattr(ranking.Ranker, "_read_term_at", recorded)
+    return probed
+
+
+def test_ranker_agrees_when_large_terms_are_read_only_at_candidates(
+    demo_library: Newsreader, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """A term far larger than an And's candidates (source:World in a large library) is read
+    only in the blocks holding a candidate: the same documents and scores as Whoosh's."""
+    probed = probe_large_terms(monkeypatch)
+    for text in QUERIES + ["source:wikinews syria", "syria russia government troops"]:
+        assert_same(demo_library, query.parse(text).query)
+    assert any(t.startswith("source:") for t in probed) and "body:russia" in probed
+
+
+@pytest.mark.parametrize("probe", [False, True], ids=["read-whole", "read-at-candidates"])
+def test_ranker_agrees_on_many_segments_with_deletions(
+    tmp_path: Path, no_seed_settings: Settings, demo_library: Newsreader,
+    monkeypatch: pytest.MonkeyPatch, probe: bool,
+) -> None:
+    probed = probe_large_terms(monkeypatch) if probe else []
     rows = [
         {"title": r["title"], "body": r["body"], "url": r["url"] or f"https://x.test/{r['id']}",
          "date": r["date"], "source": r["source"]}
@@ -110,6 +140,7 @@ def test_ranker_agrees_on_many_segments_with_deletions(
             assert len(leaves) > 1 and any(leaf.has_deletions() for leaf, _ in leaves)
         for text in QUERIES:
             assert_same(core, query.parse(text).query)
+        assert bool(probed) == probe
     finally:
         core.close()
 
@@ -133,6 +164,27 @@ def test_block_reading_agrees_with_the_public_matcher(demo_library: Newsreader) 
         assert type(reader.postings("body", terms[0])).__name__ == "W3LeafMatcher", (
             "the pinned Whoosh changed: the fast path no longer applies"
         )
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["blocks", "public-matcher"])
+def test_postings_at_candidates_agree_with_whole_postings(
+    demo_library: Newsreader, monkeypatch: pytest.MonkeyPatch, fast: bool
+) -> None:
+    """Reading a term only at some documents gives exactly the whole postings' entries for
+    those documents, whichever blocks they fall in (first, last, between, absent)."""
+    monkeypatch.setattr(whoosh_internals, "FAST", fast)
+    with demo_library.index.searcher() as s:
+        reader = s.reader()
+        count = s.doc_count_all()
+        terms = [t for t in reader.field_terms("body")][:200]
+        for n, text in enumerate(terms):
+            ids, weights = whoosh_internals.postings(reader.postings("body", text))
+            whole = dict(zip(ids, weights, strict=True))
+            # Every 3rd holder, a few documents that hold nothing, the first and the last.
+            wanted = sorted({*ids[n % 3::3], *range(n % 7, count, 97), ids[0], ids[-1]})
+            got = whoosh_internals.postings_at(reader.postings("body", text), wanted)
+            assert got[0] == [d for d in wanted if d in whole], text
+            assert got[1] == [whole[d] for d in got[0]], text
 
 
 def test_phrases_are_ranked_from_positions_not_whoosh_matcher(
