@@ -10,7 +10,7 @@ import pytest
 from whoosh import query as Q
 from whoosh.scoring import BM25F
 
-from index import query, ranking, whoosh_internals
+from index import query, ranking, term_postings, whoosh_internals
 from index.config import Settings
 from index.core import Newsreader
 from index.expansion import replace_term
@@ -87,13 +87,13 @@ def probe_large_terms(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     monkeypatch.setattr(ranking, "PROBE_MIN", 0)
     monkeypatch.setattr(ranking, "PROBE_RATIO", 0)
     probed: list[str] = []
-    read_at = ranking.Ranker._read_term_at
+    read_at = term_postings.TermPostings.read_at
 
     def recorded(self, q, candidates):
         probed.append(f"{q.fieldname}:{q.text}")
         return read_at(self, q, candidates)
 
-    monkeypatch.setattr(ranking.Ranker, "_read_term_at", recorded)
+    monkeypatch.setattr(term_postings.TermPostings, "read_at", recorded)
     return probed
 
 
@@ -201,15 +201,15 @@ def test_phrases_are_ranked_from_positions_not_whoosh_matcher(
     def no_whoosh(self, q):
         raise AssertionError(f"Whoosh's matcher used for {q}")
 
-    monkeypatch.setattr(ranking.Ranker, "_whole", no_whoosh)
-    positions = ranking.Ranker._positions
+    monkeypatch.setattr(ranking.Ranker, "matcher_scores", no_whoosh)
+    positions = term_postings.TermPostings.positions
     decoded = []
 
     def counted(self, fieldname, word, candidates):
         decoded.append(word)
         return positions(self, fieldname, word, candidates)
 
-    monkeypatch.setattr(ranking.Ranker, "_positions", counted)
+    monkeypatch.setattr(term_postings.TermPostings, "positions", counted)
     with demo_library.index.searcher() as s:
         for text, want in expected.items():
             q = query.parse(text).query

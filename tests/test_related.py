@@ -9,7 +9,6 @@ import pytest
 
 from index import analysis
 from index.core import Newsreader
-from index.ranking import postings
 from index.related import (
     RelatedError,
     RelatedFinder,
@@ -18,6 +17,7 @@ from index.related import (
     related_passages,
     strong_passages,
 )
+from index.whoosh_internals import postings
 
 SEED_TITLE = "Russia fires cruise missiles at ISIS targets in Syria"
 MISSILES = "Russian warships fire cruise missiles at Syria"  # in the small library

@@ -609,7 +609,7 @@ def test_articles_stored_without_indexing_are_found_after_reopening(
 def test_warm_up_reads_the_most_common_words_before_any_search(
     demo_library: Newsreader, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from index import ranking, search
+    from index import search, term_postings
 
     search_ = demo_library.searching
     vocab = search_.vocabulary()
@@ -638,14 +638,14 @@ def test_warm_up_reads_the_most_common_words_before_any_search(
     # The budget holds: no more words were read once it was spent.
     assert read - max(len(v) for v in cache.values()) < 3 * expected.total
 
-    read_term = ranking.Ranker._read_term
+    read_term = term_postings.TermPostings.read
 
     def no_reads(self, q, values=None):
         # (A hit's best passage is looked up by its article: that term is read as usual.)
         assert q.fieldname not in ("title", "body", "ptext"), f"read {q} again"
         return read_term(self, q, values)
 
-    monkeypatch.setattr(ranking.Ranker, "_read_term", no_reads)
+    monkeypatch.setattr(term_postings.TermPostings, "read", no_reads)
     got = demo_library.search(common, limit=5)
     assert [(h.id, h.score) for h in got.hits] == [(h.id, h.score) for h in expected.hits]
     assert got.total == expected.total
