@@ -306,10 +306,8 @@ def _settle(
     if (
         n <= 3
         and all(w[:1].isupper() and not w.isupper() for w in words)
-        and not any(
-            w in g.common or w in g.demonyms or g.places.get(w, ("", 0))[1] >= CITY for w in lower
-        )
-        and not (lower[-1].endswith("s") and lower[-1][:-1] in g.common)
+        and not any(_a_word(g, w, lower) or g.places.get(w, ("", 0))[1] >= CITY for w in lower)
+        and not (lower[-1].endswith("s") and _a_word(g, lower[-1][:-1], lower))
     ):
         if before == "the":
             # "the Velvet Underground", "the Neo Democrats": no person; "the Silver Clouds
@@ -317,6 +315,14 @@ def _settle(
             return ORG if not after else MISC
         return PERSON  # two or three unknown name-like words: "Barack Obama"
     return MISC
+
+
+def _a_word(g: gazetteer.Gazetteer, w: str, run: list[str]) -> bool:
+    """An ordinary word, or a nationality: "Silver Clouds", "Moon Rocks" name no person. A
+    rare dictionary word does not outweigh a first name before it ("Elizabeth Quat")."""
+    if w in g.common or w in g.demonyms:
+        return True
+    return w in g.words and run[0] not in g.first_names
 
 
 def _persons_group(run: Run, start: int, end: int, before: str, before2: str) -> bool:
