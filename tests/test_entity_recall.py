@@ -32,3 +32,31 @@ def test_a_rare_word_does_not_outweigh_a_first_name(extractor):
     assert ("Elizabeth Walrus", PERSON) in spans_of(
         extractor, "Crowds came to see Elizabeth Walrus at the fair."
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Thousands of Syrians fled north in the winter.", "Syrians"),
+        ("Talks between Kurds and Arabs went on.", "Kurds"),
+        ("Aid reached the Rohingya, who had fled.", "Rohingya"),
+        ("Officials said the Japanese were reluctant.", "Japanese"),
+    ],
+)
+def test_a_nationality_in_the_plural_or_standing_alone_is_a_group_of_people(
+    extractor, text, name
+):
+    assert (name, PERSON) in spans_of(extractor, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("The Syrian army moved north.", "Syrian"),
+        ("They met the British delegation.", "British"),
+        ("Rules for the British and Italian navies changed.", "British"),
+        ("They saw the Rohingya refugees.", "Rohingya"),
+    ],
+)
+def test_a_nationality_qualifying_a_noun_stays_misc(extractor, text, name):
+    assert (name, MISC) in spans_of(extractor, text)

@@ -23,9 +23,12 @@ from index.entities.tokens import (
     title_length,
     tokens_key,
     trim,
+    words_before,
 )
 
 _MAX_TOKENS, _MAX_WORD = 12, 40
+_NEXT_WORD = re.compile(r"[ \xa0]+(\w[\w'’-]*)")  # the word next: what a word may qualify
+_ENDS_A_GROUP = frozenset(("", ".", ",", ";", ":", "!", "?", ")", '"', "”", "'", "’", "—", "–"))
 _PRO_ANTI = re.compile(r"(?<![\w-])(?:[Pp]ro|[Aa]nti)-$")
 # Titles that are also first names: "Dean Kamen" is a person called Dean.
 _NAME_TITLES = frozenset({"dean", "major", "marshal", "earl", "duke", "king", "prince"})
@@ -220,7 +223,10 @@ class Run:
             self.emit(toks, PLACE, place[0])
             return
         if k in g.demonyms:
-            self.emit(toks, MISC, g.demonyms[k][0])
+            if self._people(toks, k):
+                self.emit(toks, PERSON)  # "Syrians fled", "the Rohingya": a group of people
+            else:
+                self.emit(toks, MISC, g.demonyms[k][0])
             return
         if n == 1:
             lw = words[0].lower()
@@ -331,6 +337,24 @@ class Run:
                 return
         # 8. decided after the whole text was read
         self.pending.append((toks, at_chunk_start and sentence_start(self.text, toks[0][0])))
+
+    def _people(self, toks: list[Token], k: str) -> bool:
+        """A nationality or faith that names a group of people: a plural ("Arabs", "the
+        Syrians"), or a word after "the" that qualifies no noun ("the Rohingya, who"; not "the
+        British government")."""
+        g = self.g
+        if k.endswith("s") and (k[:-1] in g.demonyms or gazetteer.key(g.demonyms[k][0]) != k):
+            return True
+        if words_before(self.text, toks[0][0])[0] != "the":
+            return False
+        m = _NEXT_WORD.match(self.text, toks[-1][1])
+        if m is None:  # punctuation next ("the Rohingya, who"), not markup ("<Airbus>")
+            return self.text[toks[-1][1] : toks[-1][1] + 1] in _ENDS_A_GROUP
+        after = m.group(1).lower()
+        if after in ("and", "or"):  # "the British and Italian navies"
+            m = _NEXT_WORD.match(self.text, m.end())
+            return m is None or not m.group(1)[:1].isupper()
+        return after in rules.FUNCTION_WORDS or after in rules.PERSON_AFTER
 
     def _title(self, toks: list[Token], lower: list[str]) -> bool:
         """A run starting with a title: the person after it (or, after "of", the place or
