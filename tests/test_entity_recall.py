@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from index.entities import BuiltinExtractor, gazetteer
-from index.entities.base import MISC, PERSON
+from index.entities.base import MISC, PERSON, PLACE
 
 
 @pytest.fixture(scope="module")
@@ -60,3 +60,28 @@ def test_a_nationality_in_the_plural_or_standing_alone_is_a_group_of_people(
 )
 def test_a_nationality_qualifying_a_noun_stays_misc(extractor, text, name):
     assert (name, MISC) in spans_of(extractor, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "office", "owner"),
+    [
+        ("She ran for Governor of Oregon last year.", "Governor of Oregon", ("Oregon", PLACE)),
+        ("Norway's Prime Minister said no.", "Norway's Prime Minister", ("Norway", PLACE)),
+    ],
+)
+def test_an_office_stands_for_its_holder(extractor, text, office, owner):
+    found = spans_of(extractor, text)
+    assert (office, PERSON) in found
+    assert owner in found  # the place is still named
+
+
+def test_an_office_before_its_holder_is_no_person_of_its_own(extractor):
+    text = "Yesterday Norway's Prime Minister Erna Solberg said no."
+    assert {t for t, label in spans_of(extractor, text) if label == PERSON} == {"Erna Solberg"}
+    # a name after the office, read into the organisation's name, still makes no holder
+    text = "The Governor of the Bank of Norway Anna Lindqvist spoke."
+    assert not any(t.startswith("Governor") for t, _ in spans_of(extractor, text))
+
+
+def test_an_honorific_before_a_title_is_the_holder_addressed(extractor):
+    assert ("Mr. President", PERSON) in spans_of(extractor, "Thank you, Mr. President, for that.")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from index.entities import gazetteer, rules, shapes
+from index.entities import gazetteer, people, rules, shapes
 from index.entities.base import MISC, ORG, PERSON, PLACE, Span
 from index.entities.names import ALIAS_STARTS, alias
 from index.entities.shapes import CITY, TOWN
@@ -23,14 +23,12 @@ from index.entities.tokens import (
     title_length,
     tokens_key,
     trim,
-    words_before,
 )
 
 _MAX_TOKENS, _MAX_WORD = 12, 40
-_NEXT_WORD = re.compile(r"[ \xa0]+(\w[\w'’-]*)")  # the word next: what a word may qualify
-_ENDS_A_GROUP = frozenset(("", ".", ",", ";", ":", "!", "?", ")", '"', "”", "'", "’", "—", "–"))
 _PRO_ANTI = re.compile(r"(?<![\w-])(?:[Pp]ro|[Aa]nti)-$")
 # Titles that are also first names: "Dean Kamen" is a person called Dean.
+_HONORIFICS = frozenset({"mr", "mrs", "ms", "madam", "madame", "mister"})
 _NAME_TITLES = frozenset({"dean", "major", "marshal", "earl", "duke", "king", "prince"})
 
 
@@ -45,6 +43,9 @@ class Run:
         self.pending: list[tuple[list[Token], bool]] = []  # (tokens, sentence-initial)
         self.datelines: set[int] = set()
         self.inside: set[int] = set()  # starts of words inside a name found before the runs
+        # (start, end, office's start, office's end): "Governor of Virginia" is a person when
+        # Virginia was read as a place or an organisation (see people)
+        self.holders: list[tuple[int, int, int, int]] = []
 
     # -- results ------------------------------------------------------------------------------
     def emit(self, toks: list[Token], label: str, canonical: str | None = None) -> None:
@@ -54,7 +55,16 @@ class Run:
         self.found[s] = Span(s, e, self.text[s:e], label, canonical)
 
     def spans(self) -> list[Span]:
-        return sorted([*self.found.values(), *self.nested], key=lambda sp: (sp.start, -sp.end))
+        held = []
+        by_end = {sp.end: sp for sp in self.found.values()}
+        for start, end, of_start, of_end in self.holders:
+            of = by_end.get(of_end)
+            if of is not None and of.start >= of_start and of.label in (ORG, PLACE):
+                start = min(start, of.start)  # "Malaysia's Prime Minister" starts with its owner
+                held.append(Span(start, end, self.text[start:end], PERSON))
+        return sorted(
+            [*self.found.values(), *self.nested, *held], key=lambda sp: (sp.start, -sp.end)
+        )
 
     def dateline(self, start: int, end: int) -> None:
         if end - start > _MAX_WORD:
@@ -111,12 +121,13 @@ class Run:
         # function word: "When I", "Australia On Saturday".
         first = True
         seg: list[Token] = []
+        owner: list[Token] = []  # the name before the last possessive
         for i, tok in enumerate(toks):
             s, e, w = tok
             if w.lower() in rules.SPLIT_WORDS:
                 if seg:
                     self.segment(seg, first)
-                first, seg = False, []
+                first, seg, owner = False, [], []
             elif (
                 w.endswith(("'s", "’s"))
                 and len(w) > 2
@@ -124,15 +135,18 @@ class Run:
             ):
                 seg.append((s, e - 2, w[:-2]))
                 self.segment(seg, first)
-                first, seg = False, []
+                first, seg, owner = False, [], seg
             elif w.endswith(("s'", "s’")) and len(w) > 2:
                 seg.append((s, e - 1, w[:-1]))
                 self.segment(seg, first)
-                first, seg = False, []
+                first, seg, owner = False, [], []
             else:
                 seg.append(tok)
         if seg:
             self.segment(seg, first)
+            if owner and people.office([gazetteer.key(t[2]) for t in seg]):
+                # "Malaysia's Prime Minister", nothing after: the office stands for its holder
+                self.holders.append((seg[0][0], seg[-1][1], owner[0][0], owner[-1][1]))
 
     def segment(self, toks: list[Token], at_chunk_start: bool) -> None:
         toks = trim(toks)
@@ -223,7 +237,7 @@ class Run:
             self.emit(toks, PLACE, place[0])
             return
         if k in g.demonyms:
-            if self._people(toks, k):
+            if people.group_of_people(self.text, g, toks, k):
                 self.emit(toks, PERSON)  # "Syrians fled", "the Rohingya": a group of people
             else:
                 self.emit(toks, MISC, g.demonyms[k][0])
@@ -251,6 +265,9 @@ class Run:
         ):
             self.classify(trim(toks[:a]))
             self.classify(trim(toks[a + 1 :]))
+            return
+        if n == 2 and lower[0] in _HONORIFICS and lower[1] in rules.TITLE_HEADS:
+            self.emit(toks, PERSON)  # "Mr. President", "Madam Speaker": the holder addressed
             return
         if lower[-1] in rules.TITLE_HEADS and n > 1:
             self.classify(trim(toks[:-1]))  # "State Department spokesperson"
@@ -338,24 +355,6 @@ class Run:
         # 8. decided after the whole text was read
         self.pending.append((toks, at_chunk_start and sentence_start(self.text, toks[0][0])))
 
-    def _people(self, toks: list[Token], k: str) -> bool:
-        """A nationality or faith that names a group of people: a plural ("Arabs", "the
-        Syrians"), or a word after "the" that qualifies no noun ("the Rohingya, who"; not "the
-        British government")."""
-        g = self.g
-        if k.endswith("s") and (k[:-1] in g.demonyms or gazetteer.key(g.demonyms[k][0]) != k):
-            return True
-        if words_before(self.text, toks[0][0])[0] != "the":
-            return False
-        m = _NEXT_WORD.match(self.text, toks[-1][1])
-        if m is None:  # punctuation next ("the Rohingya, who"), not markup ("<Airbus>")
-            return self.text[toks[-1][1] : toks[-1][1] + 1] in _ENDS_A_GROUP
-        after = m.group(1).lower()
-        if after in ("and", "or"):  # "the British and Italian navies"
-            m = _NEXT_WORD.match(self.text, m.end())
-            return m is None or not m.group(1)[:1].isupper()
-        return after in rules.FUNCTION_WORDS or after in rules.PERSON_AFTER
-
     def _title(self, toks: list[Token], lower: list[str]) -> bool:
         """A run starting with a title: the person after it (or, after "of", the place or
         organisation). False when there is no title."""
@@ -365,7 +364,13 @@ class Run:
         g = self.g
         rest_lower = lower[title:]
         if rest_lower[0] in OF:
-            self.classify(trim(toks[title + 1 :]))  # "Governor of Virginia"
+            of = trim(toks[title + 1 :])
+            self.classify(of)
+            tail = [gazetteer.key(t[2]) for t in of[-2:]]
+            if of and not shapes.person(g, tail, [t[2] for t in of[-2:]]):
+                # "Governor of Virginia" stands for its holder ("Governor of the Bank of
+                # England Robin Leigh-Pemberton" names him)
+                self.holders.append((toks[0][0], of[-1][1], of[0][0], of[-1][1]))
             return True
         inner = shapes.inner_title(rest_lower)
         if inner:  # "General Electric Chairman Jack Welch"
