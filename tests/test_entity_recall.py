@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from index.entities import BuiltinExtractor, gazetteer
-from index.entities.base import MISC, PERSON, PLACE
+from index.entities.base import MISC, ORG, PERSON, PLACE
 
 
 @pytest.fixture(scope="module")
@@ -85,3 +85,34 @@ def test_an_office_before_its_holder_is_no_person_of_its_own(extractor):
 
 def test_an_honorific_before_a_title_is_the_holder_addressed(extractor):
     assert ("Mr. President", PERSON) in spans_of(extractor, "Thank you, Mr. President, for that.")
+
+
+def test_a_known_university_town_with_its_state_after_it_is_the_town(extractor):
+    text = "She studied at Cambridge. Her office is in Cambridge, Massachusetts, by the river."
+    spans = extractor.extract(text)
+    assert [s.label for s in spans if s.text == "Cambridge"] == [ORG, PLACE]
+
+
+def test_a_name_the_text_only_goes_in_and_writes_after_the_is_no_place(extractor):
+    text = "Crowds gather in Zarnival week.\n\nThe Zarnival begins at dawn. Many love the Zarnival."
+    assert not any(s.text == "Zarnival" for s in extractor.extract(text))
+    # a preposition alone still makes the place
+    assert ("Zarnival", PLACE) in spans_of(extractor, "Crowds gather in Zarnival each week.")
+
+
+def test_the_second_author_of_a_book_list_entry(extractor):
+    text = "Reading list:\n\nKovac, Ivan and Lindqvist, Henrik. A History of Salt.\n"
+    found = {(s.text, s.label, s.canonical) for s in extractor.extract(text)}
+    assert ("Kovac, Ivan", PERSON, "Ivan Kovac") in found
+    assert ("Lindqvist, Henrik", PERSON, "Henrik Lindqvist") in found
+
+
+def test_the_speaker_after_a_quotation_and_a_dash(extractor):
+    text = '"We have ideas, they have oil." — Quarmbe, on the talks.'
+    assert ("Quarmbe", PERSON) in spans_of(extractor, text)
+
+
+def test_a_complex_is_a_place(extractor):
+    assert ("Harbin Sports Complex", PLACE) in spans_of(
+        extractor, "The match was held at the Harbin Sports Complex on Sunday."
+    )

@@ -34,7 +34,7 @@ from index.entities import gazetteer
 from index.entities.base import Span
 from index.entities.document import second_look
 from index.entities.runs import Run
-from index.entities.tokens import CHUNK, DATELINE, INVERTED
+from index.entities.tokens import CHUNK, DATELINE, INVERTED, INVERTED_AND
 
 VERSION = "3"
 
@@ -61,9 +61,11 @@ class BuiltinExtractor:
         for m in DATELINE.finditer(text):
             run.dateline(m.start(1), m.start(1) + len(m.group(1).rstrip(" .'-")))
         if ", " in text:
-            for m in INVERTED.finditer(text):
-                end = m.end(3) if m.group(3) else m.end(2)
-                run.inverted(m.start(1), end, m.group(1), m.group(2))
+            for first in INVERTED.finditer(text):
+                second = INVERTED_AND.match(text, first.end())
+                for m in (first, second) if second else (first,):
+                    end = m.end(3) if m.group(3) else m.end(2)
+                    run.inverted(m.start(1), end, m.group(1), m.group(2))
         for m in CHUNK.finditer(text):
             run.chunk(m.start(), m.end())
         second_look(run)

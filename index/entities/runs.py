@@ -12,6 +12,7 @@ from index.entities.base import MISC, ORG, PERSON, PLACE, Span
 from index.entities.names import ALIAS_STARTS, alias
 from index.entities.shapes import CITY, TOWN
 from index.entities.tokens import (
+    CHUNK,
     OF,
     PIECE,
     PREFIX_BEFORE,
@@ -227,8 +228,8 @@ class Run:
         ):
             self.emit(toks, known[1], known[0])
             return
-        if k in g.orgs:
-            self.emit(toks, ORG, g.orgs[k])
+        if k in g.orgs and not (k in g.places and self.place_follows(toks[-1][1])):
+            self.emit(toks, ORG, g.orgs[k])  # (not "Cambridge, Massachusetts")
             return
         place = g.places.get(k)
         if place is not None and (
@@ -396,6 +397,16 @@ class Run:
         if c < len(rest_lower):
             self.classify(trim(toks[title + c + 1 :]))
         return True
+
+    def place_follows(self, end: int) -> bool:
+        """ "Evanston, Illinois": a known state or country after a comma."""
+        if self.text[end : end + 2] != ", ":
+            return False
+        m = CHUNK.match(self.text, end + 2)
+        if not m:
+            return False
+        place = self.g.places.get(gazetteer.key(m.group()))
+        return place is not None and place[1] >= gazetteer._BIG
 
     def all_caps_context(self, start: int) -> bool:
         line = self.text[max(0, start - 40) : start + 40]
