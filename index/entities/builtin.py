@@ -33,8 +33,9 @@ from __future__ import annotations
 from index.entities import gazetteer
 from index.entities.base import Span
 from index.entities.document import second_look
+from index.entities.lines import read_lines
 from index.entities.runs import Run
-from index.entities.tokens import CHUNK, DATELINE, INVERTED, INVERTED_AND
+from index.entities.tokens import CHUNK
 
 VERSION = "3"
 
@@ -58,14 +59,7 @@ class BuiltinExtractor:
 
     def extract(self, text: str) -> list[Span]:
         run = Run(text, self._gaz())
-        for m in DATELINE.finditer(text):
-            run.dateline(m.start(1), m.start(1) + len(m.group(1).rstrip(" .'-")))
-        if ", " in text:
-            for first in INVERTED.finditer(text):
-                second = INVERTED_AND.match(text, first.end())
-                for m in (first, second) if second else (first,):
-                    end = m.end(3) if m.group(3) else m.end(2)
-                    run.inverted(m.start(1), end, m.group(1), m.group(2))
+        read_lines(run)
         for m in CHUNK.finditer(text):
             run.chunk(m.start(), m.end())
         second_look(run)

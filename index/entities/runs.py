@@ -26,7 +26,7 @@ from index.entities.tokens import (
     trim,
 )
 
-_MAX_TOKENS, _MAX_WORD = 12, 40
+_MAX_TOKENS, MAX_WORD = 12, 40  # a name is not longer (words, characters)
 _PRO_ANTI = re.compile(r"(?<![\w-])(?:[Pp]ro|[Aa]nti)-$")
 # Titles that are also first names: "Dean Kamen" is a person called Dean.
 _HONORIFICS = frozenset({"mr", "mrs", "ms", "madam", "madame", "mister"})
@@ -66,36 +66,6 @@ class Run:
         return sorted(
             [*self.found.values(), *self.nested, *held], key=lambda sp: (sp.start, -sp.end)
         )
-
-    def dateline(self, start: int, end: int) -> None:
-        if end - start > _MAX_WORD:
-            return
-        words = self.text[start:end]
-        k = gazetteer.key(words)
-        place = self.g.places.get(k)
-        canonical = place[0] if place else " ".join(w.capitalize() for w in words.split())
-        if alias(words) and alias(words)[1] != PLACE:  # type: ignore[index]
-            return
-        self.found[start] = Span(start, end, words, PLACE, canonical)
-        self.datelines.add(start)
-
-    def inverted(self, start: int, end: int, surname: str, first: str) -> None:
-        """ "Austen, Jane": a known first name after a comma, surname first, as a book list
-        writes it (not "London, Ontario": a place's name is no first name here)."""
-        g = self.g
-        f, last = gazetteer.key(first), gazetteer.key(surname)
-        if (
-            f not in g.first_names
-            or f in g.places
-            or last in STOP
-            or last in g.common
-            or g.places.get(last, ("", 0))[1] >= gazetteer._BIG
-        ):
-            return
-        name = self.text[start:end]
-        given = name.split(", ", 1)[1]
-        self.found[start] = Span(start, end, name, PERSON, f"{given} {surname}")
-        self.inside.update(m.start() for m in PIECE.finditer(self.text, start, end))
 
     # -- one capitalised run --------------------------------------------------------------------
     def chunk(self, start: int, end: int) -> None:
@@ -164,7 +134,7 @@ class Run:
                 if len(part) < len(toks):
                     self.segment(part, at_chunk_start and i == 0)
             return
-        if not toks or len(toks) > _MAX_TOKENS or any(t[1] - t[0] > _MAX_WORD for t in toks):
+        if not toks or len(toks) > _MAX_TOKENS or any(t[1] - t[0] > MAX_WORD for t in toks):
             return  # a name is not that long: a shouted headline, a table, garbage
         g = self.g
         if at_chunk_start and sentence_start(self.text, toks[0][0]):
