@@ -116,3 +116,13 @@ def test_a_complex_is_a_place(extractor):
     assert ("Harbin Sports Complex", PLACE) in spans_of(
         extractor, "The match was held at the Harbin Sports Complex on Sunday."
     )
+
+
+def test_an_acronym_spelled_out_in_lower_case_is_no_organisation(extractor):
+    text = "Exports of refined palm oil (RPO) rose. The RPO price fell, the ZTK board said."
+    found = spans_of(extractor, text)
+    assert ("RPO", ORG) not in found and ("RPO", MISC) in found
+    assert ("ZTK", ORG) in found  # an acronym the text does not spell out stays one
+    # spelled out in capitals, it may be an organisation: it stays one
+    text = "The Helvetic Tariff Office (HTO) said. HTO agreed."
+    assert ("HTO", ORG) in spans_of(extractor, text)

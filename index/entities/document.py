@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from index.entities import gazetteer, rules
+from index.entities import acronyms, gazetteer, rules
 from index.entities.base import MISC, ORG, PERSON, PLACE, Span
 from index.entities.runs import CITY, TOWN, Run
 from index.entities.tokens import (
@@ -110,6 +110,8 @@ def _what_the_text_names(run: Run) -> tuple[dict[str, str], set[str], set[str]]:
         m = ACRONYM_DEF.match(run.text, sp.end)
         if m and sp.label in (ORG, PLACE):
             known.setdefault(gazetteer.key(m.group(1)), sp.label)
+    for k in acronyms.things(run.text):
+        known.setdefault(k, MISC)  # "the VM (virtual microscope)": no organisation
     return known, surnames, companies
 
 
