@@ -126,3 +126,14 @@ def test_an_acronym_spelled_out_in_lower_case_is_no_organisation(extractor):
     # spelled out in capitals, it may be an organisation: it stays one
     text = "The Helvetic Tariff Office (HTO) said. HTO agreed."
     assert ("HTO", ORG) in spans_of(extractor, text)
+
+
+def test_a_nationality_after_a_group_and_and_is_a_group_too(extractor):
+    found = spans_of(extractor, "The boat carried Syrians and Rohingya, all of them rescued.")
+    assert ("Rohingya", PERSON) in found
+
+
+def test_a_dictionary_word_after_in_is_no_place(extractor):
+    assert not any(
+        s.text == "Ornithology" for s in extractor.extract("She holds a degree in Ornithology.")
+    )

@@ -313,8 +313,10 @@ def _settle(
             # word: "Sports fans", "Hiring employees")
             return ORG
         # One unknown capitalised word with no cue: a brand, a surname, a work... Guessed
-        # only when the article names it more than once (see second_look).
-        return _WEAK_PLACE if place_context else _UNKNOWN
+        # only when the article names it more than once (see second_look). A dictionary
+        # word after "in" is a field or a thing ("a degree in Linguistics"), not a place.
+        weak = place_context and not (k in g.words and before in rules.PLACE_BEFORE)
+        return _WEAK_PLACE if weak else _UNKNOWN
     if place_context and n <= 3:
         return _WEAK_PLACE
     if (

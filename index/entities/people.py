@@ -18,9 +18,12 @@ def group_of_people(text: str, g: gazetteer.Gazetteer, toks: list[Token], k: str
     """A nationality or faith (`k`, a demonym's key) that names a group of people: a plural
     ("Arabs", "the Syrians"), or a word after "the" that qualifies no noun ("the Rohingya,
     who"; not "the British government")."""
-    if k.endswith("s") and (k[:-1] in g.demonyms or gazetteer.key(g.demonyms[k][0]) != k):
+    if _plural(g, k):
         return True
-    if words_before(text, toks[0][0])[0] != "the":
+    before, before2 = words_before(text, toks[0][0])
+    if before in ("and", "or") and before2 in g.demonyms and _plural(g, before2):
+        return True  # "Bangladeshis and Rohingya"
+    if before != "the":
         return False
     end = toks[-1][1]
     m = _NEXT_WORD.match(text, end)
@@ -31,6 +34,10 @@ def group_of_people(text: str, g: gazetteer.Gazetteer, toks: list[Token], k: str
         m = _NEXT_WORD.match(text, m.end())
         return m is None or not m.group(1)[:1].isupper()
     return after in rules.FUNCTION_WORDS or after in rules.PERSON_AFTER
+
+
+def _plural(g: gazetteer.Gazetteer, k: str) -> bool:
+    return k.endswith("s") and (k[:-1] in g.demonyms or gazetteer.key(g.demonyms[k][0]) != k)
 
 
 def office(lower: list[str]) -> bool:
