@@ -13,31 +13,38 @@ import re
 from index.entities import gazetteer
 from index.entities.canon import abbreviates
 
-_ACRONYM = r"[A-Z][A-Za-z&.]{1,7}"
-_SPELLED_AFTER = re.compile(rf"(?<![\w.-])({_ACRONYM})[ \xa0]*[(\[]([^()\[\],;:\n]{{3,80}})")
-_SPELLED_BEFORE = re.compile(rf"[(\[]({_ACRONYM})[)\]]")
+_ACRONYM = r"[A-Z][A-Z&.]{1,7}"  # capitals: "(LNG)", not "(Reuters)"
+_OPEN = re.compile(r"[(\[]")
+_ACRONYM_BEFORE = re.compile(rf"(?<![\w.-])({_ACRONYM})[ \xa0]*$")  # "LNG (" ...
+_SPELLED = re.compile(r"[^()\[\],;:\n]{3,80}")  # ... "liquefied natural gas"
+_ACRONYM_INSIDE = re.compile(rf"[(\[]({_ACRONYM})[)\]]")  # "(LNG)"
 _WORD = re.compile(r"[\w'’&-]+")
 
 
 def things(text: str) -> set[str]:
     """Keys of the acronyms `text` spells out in lower case."""
     out: set[str] = set()
-    if "(" not in text and "[" not in text:
-        return out
-    for m in _SPELLED_AFTER.finditer(text):
-        short, long = m.group(1), m.group(2).strip()
-        if abbreviates(short, long) and _lower_case(long.split()):
-            out.add(gazetteer.key(short))
-    for m in _SPELLED_BEFORE.finditer(text):
-        short = m.group(1)
-        words = _WORD.findall(text[max(0, m.start() - 120) : m.start()])
-        n = sum(c.isalpha() for c in short)
-        for size in range(n, min(len(words), n + 4) + 1):
-            long = words[-size:]
-            if abbreviates(short, " ".join(long)):
-                if _lower_case(long):
-                    out.add(gazetteer.key(short))
-                break
+    for p in _OPEN.finditer(text):
+        i = p.start()
+        inside = _ACRONYM_INSIDE.match(text, i)
+        if inside:  # "liquefied natural gas (LNG)"
+            short = inside.group(1)
+            words = _WORD.findall(text[max(0, i - 120) : i])
+            n = sum(c.isalpha() for c in short)
+            for size in range(n, min(len(words), n + 4) + 1):
+                if words[-size][:1].upper() != short[0]:
+                    continue
+                if abbreviates(short, " ".join(words[-size:])):
+                    if _lower_case(words[-size:]):
+                        out.add(gazetteer.key(short))
+                    break
+            continue
+        before = _ACRONYM_BEFORE.search(text, max(0, i - 12), i)
+        spelled = _SPELLED.match(text, i + 1) if before else None
+        if before and spelled:  # "the VM (virtual microscope)"
+            short, long = before.group(1), spelled.group().strip()
+            if abbreviates(short, long) and _lower_case(long.split()):
+                out.add(gazetteer.key(short))
     return out
 
 
