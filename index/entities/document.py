@@ -9,12 +9,11 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from index.entities import gazetteer, rules
+from index.entities import acronyms, gazetteer, rules
 from index.entities.base import MISC, ORG, PERSON, PLACE, Span
 from index.entities.runs import CITY, TOWN, Run
 from index.entities.tokens import (
     ACRONYM_DEF,
-    CHUNK,
     STOP,
     Token,
     acronym,
@@ -32,6 +31,7 @@ def second_look(run: Run) -> None:
     # "said") holds for the mentions that had no cue. Most votes win; a preposition alone
     # ("to Scientology") is half a vote for a place.
     votes: dict[str, dict[str, float]] = {}
+    weak: dict[str, float] = {}  # the half votes for a place that a preposition gave
     the: set[str] = set()  # written after "the": not a person ("the Fed", "The Bundesbank")
     for toks, initial in run.pending:
         k = tokens_key(toks)
@@ -45,6 +45,8 @@ def second_look(run: Run) -> None:
             tally = votes.setdefault(k, {})
             vote = PLACE if label == _WEAK_PLACE else label
             tally[vote] = tally.get(vote, 0.0) + (0.5 if label == _WEAK_PLACE else 1.0)
+            if label == _WEAK_PLACE and not run.place_follows(toks[-1][1]):
+                weak[k] = weak.get(k, 0.0) + 0.5  # a preposition's ("in Hajj")
         if len(toks) == 1 and before == "the":
             # ... unless the name only qualifies the next word ("the Warhol exhibit")
             after = word_after(run.text, toks[0][1])
@@ -55,6 +57,11 @@ def second_look(run: Run) -> None:
             cast = votes.get(k) if votes else None
             if cast:
                 label = max(cast, key=cast.__getitem__)  # ties: the first cast
+                if label == PLACE and k in the and cast[PLACE] == weak.get(k):
+                    # "in Hajj stampede" ... "the Hajj.": a place the text only goes "in"
+                    # and writes after "the" is an event or a thing (a place written so,
+                    # "the Gambia", is in the gazetteer)
+                    label = None
             elif label == _UNKNOWN:
                 # Written in mixed case, a brand or a website ("LibriVox", "wikiHow").
                 label = ORG if _CAMEL.search(toks[0][2]) else None
@@ -103,6 +110,8 @@ def _what_the_text_names(run: Run) -> tuple[dict[str, str], set[str], set[str]]:
         m = ACRONYM_DEF.match(run.text, sp.end)
         if m and sp.label in (ORG, PLACE):
             known.setdefault(gazetteer.key(m.group(1)), sp.label)
+    for k in acronyms.things(run.text):
+        known.setdefault(k, MISC)  # "the VM (virtual microscope)": no organisation
     return known, surnames, companies
 
 
@@ -181,7 +190,7 @@ def _place_cue(run: Run, start: int, end: int) -> bool:
     return (
         before in rules.PLACE_BEFORE
         or (before == "of" and before2 in rules.PLACE_OF)
-        or _place_follows(run, end)
+        or run.place_follows(end)
     )
 
 
@@ -248,9 +257,9 @@ def _settle(
     before2: str,
 ) -> str | None:
     """The type of a run the first reading left open (`k`: its key), or None."""
-    if k in known:
-        return known[k]
     g = run.g
+    if k in known and not (k in g.places and run.place_follows(toks[-1][1])):
+        return known[k]  # (not "Cambridge, Massachusetts" where Cambridge is a university)
     words = [t[2] for t in toks]
     lower = k.split(" ")
     n = len(toks)
@@ -261,11 +270,16 @@ def _settle(
     if initial and n == 1 and k in g.common:
         return None
     after = word_after(run.text, toks[-1][1])
-    person_context = after in rules.PERSON_AFTER or before in rules.PERSON_BEFORE
+    start = toks[0][0]
+    person_context = (
+        after in rules.PERSON_AFTER
+        or before in rules.PERSON_BEFORE
+        or _ATTRIBUTION.search(run.text, max(0, start - 8), start) is not None
+    )
     place_context = (
         (before in rules.PLACE_BEFORE and not (before == "to" and before2 in rules.TO_NO_PLACE))
         or (before == "of" and before2 in rules.PLACE_OF)
-        or _place_follows(run, toks[-1][1])
+        or run.place_follows(toks[-1][1])
     )
     if _persons_group(run, toks[0][0], toks[-1][1], before, before2):
         return ORG  # "Raymond Chan of People Power", "Demosisto's Nathan Law"
@@ -299,17 +313,17 @@ def _settle(
             # word: "Sports fans", "Hiring employees")
             return ORG
         # One unknown capitalised word with no cue: a brand, a surname, a work... Guessed
-        # only when the article names it more than once (see second_look).
-        return _WEAK_PLACE if place_context else _UNKNOWN
+        # only when the article names it more than once (see second_look). A dictionary
+        # word after "in" is a field or a thing ("a degree in Linguistics"), not a place.
+        weak = place_context and not (k in g.words and before in rules.PLACE_BEFORE)
+        return _WEAK_PLACE if weak else _UNKNOWN
     if place_context and n <= 3:
         return _WEAK_PLACE
     if (
         n <= 3
         and all(w[:1].isupper() and not w.isupper() for w in words)
-        and not any(
-            w in g.common or w in g.demonyms or g.places.get(w, ("", 0))[1] >= CITY for w in lower
-        )
-        and not (lower[-1].endswith("s") and lower[-1][:-1] in g.common)
+        and not any(_a_word(g, w, lower) or g.places.get(w, ("", 0))[1] >= CITY for w in lower)
+        and not (lower[-1].endswith("s") and _a_word(g, lower[-1][:-1], lower))
     ):
         if before == "the":
             # "the Velvet Underground", "the Neo Democrats": no person; "the Silver Clouds
@@ -317,6 +331,14 @@ def _settle(
             return ORG if not after else MISC
         return PERSON  # two or three unknown name-like words: "Barack Obama"
     return MISC
+
+
+def _a_word(g: gazetteer.Gazetteer, w: str, run: list[str]) -> bool:
+    """An ordinary word, or a nationality: "Silver Clouds", "Moon Rocks" name no person. A
+    rare dictionary word does not outweigh a first name before it ("Elizabeth Quat")."""
+    if w in g.common or w in g.demonyms:
+        return True
+    return w in g.words and run[0] not in g.first_names
 
 
 def _persons_group(run: Run, start: int, end: int, before: str, before2: str) -> bool:
@@ -335,17 +357,6 @@ def _persons_group(run: Run, start: int, end: int, before: str, before2: str) ->
     return False
 
 
-def _place_follows(run: Run, end: int) -> bool:
-    """ "Evanston, Illinois": a known state or country after a comma."""
-    if run.text[end : end + 2] != ", ":
-        return False
-    m = CHUNK.match(run.text, end + 2)
-    if not m:
-        return False
-    place = run.g.places.get(gazetteer.key(m.group()))
-    return place is not None and place[1] >= gazetteer._BIG
-
-
 # Endings that make a word a surname in the languages news names most (Slavic, Romanian,
 # Greek, Armenian, Georgian); the word is unknown to the gazetteer and written mid-sentence.
 _SURNAME_ENDING = re.compile(
@@ -353,6 +364,8 @@ _SURNAME_ENDING = re.compile(
     r"|shvili|dze)$"
 )
 
+# A quotation's speaker: '... We have brains." — Peres'.
+_ATTRIBUTION = re.compile(r"[\"”][ \xa0]*(?:—|–|--)[ \xa0]*$")
 _ENDS_A_NOUN_PHRASE = frozenset({"'s", "’s", "said", "says", "would", "could", "will"})
 _UNKNOWN = "?"  # _settle: one unknown capitalised word, no cue either way
 _WEAK_PLACE = "PLACE?"  # _settle: unknown, after a preposition ("in Civic Passion")

@@ -31,6 +31,9 @@ class Gazetteer:
     first_names: frozenset[str] = frozenset()
     surnames: frozenset[str] = frozenset()
     common: frozenset[str] = frozenset()
+    # dictionary words not in `common`, many of them rare ("twain", "quat"): enough to say an
+    # unknown run is no person's name ("Silver Clouds"), too little to end or split a name
+    words: frozenset[str] = frozenset()
     # legal forms that end a company's name beyond rules.ORG_HEADS ("Oyj", "SpA", "KGaA")
     org_suffixes: frozenset[str] = frozenset()
     # first tokens of multi-token names, so a chunk whose first word starts none is not probed
@@ -88,6 +91,7 @@ def _load_cached() -> Gazetteer:
             frozenset(_lines(sections["F"])),
             frozenset(_lines(sections["L"])),
             frozenset(_lines(sections["C"])),
+            frozenset(_lines(sections.get("W", ""))),  # absent from files before it
             frozenset(_lines(sections.get("S", ""))),  # absent from files before it
             frozenset(starts),
             hashlib.sha1(raw).hexdigest()[:10],

@@ -99,7 +99,7 @@ mosque temple shrine tower towers building plaza prison camp province county dis
 territory territories city town village heights falls springs creek forest glacier volcano
 reservoir dam zone oblast governorate prefecture municipality borough quarter memorial cemetery
 monument hotel theater theatre library zoo garden gardens field fields lane way place court
-crossing pass ridge plain plains delta basin reef wharf pier terminal campus state-park
+crossing pass ridge plain plains delta basin reef wharf pier terminal campus state-park complex
 """)
 
 # First word of a place's name, when "of" follows ("Gulf of Mexico", "Republic of Ireland").

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import re
 
-from index.entities import gazetteer, rules, shapes
+from index.entities import gazetteer, people, rules, shapes
 from index.entities.base import MISC, ORG, PERSON, PLACE, Span
 from index.entities.names import ALIAS_STARTS, alias
 from index.entities.shapes import CITY, TOWN
 from index.entities.tokens import (
+    CHUNK,
     OF,
     PIECE,
     PREFIX_BEFORE,
@@ -25,9 +26,10 @@ from index.entities.tokens import (
     trim,
 )
 
-_MAX_TOKENS, _MAX_WORD = 12, 40
+_MAX_TOKENS, MAX_WORD = 12, 40  # a name is not longer (words, characters)
 _PRO_ANTI = re.compile(r"(?<![\w-])(?:[Pp]ro|[Aa]nti)-$")
 # Titles that are also first names: "Dean Kamen" is a person called Dean.
+_HONORIFICS = frozenset({"mr", "mrs", "ms", "madam", "madame", "mister"})
 _NAME_TITLES = frozenset({"dean", "major", "marshal", "earl", "duke", "king", "prince"})
 
 
@@ -42,6 +44,9 @@ class Run:
         self.pending: list[tuple[list[Token], bool]] = []  # (tokens, sentence-initial)
         self.datelines: set[int] = set()
         self.inside: set[int] = set()  # starts of words inside a name found before the runs
+        # (start, end, office's start, office's end): "Governor of Virginia" is a person when
+        # Virginia was read as a place or an organisation (see people)
+        self.holders: list[tuple[int, int, int, int]] = []
 
     # -- results ------------------------------------------------------------------------------
     def emit(self, toks: list[Token], label: str, canonical: str | None = None) -> None:
@@ -51,37 +56,16 @@ class Run:
         self.found[s] = Span(s, e, self.text[s:e], label, canonical)
 
     def spans(self) -> list[Span]:
-        return sorted([*self.found.values(), *self.nested], key=lambda sp: (sp.start, -sp.end))
-
-    def dateline(self, start: int, end: int) -> None:
-        if end - start > _MAX_WORD:
-            return
-        words = self.text[start:end]
-        k = gazetteer.key(words)
-        place = self.g.places.get(k)
-        canonical = place[0] if place else " ".join(w.capitalize() for w in words.split())
-        if alias(words) and alias(words)[1] != PLACE:  # type: ignore[index]
-            return
-        self.found[start] = Span(start, end, words, PLACE, canonical)
-        self.datelines.add(start)
-
-    def inverted(self, start: int, end: int, surname: str, first: str) -> None:
-        """ "Austen, Jane": a known first name after a comma, surname first, as a book list
-        writes it (not "London, Ontario": a place's name is no first name here)."""
-        g = self.g
-        f, last = gazetteer.key(first), gazetteer.key(surname)
-        if (
-            f not in g.first_names
-            or f in g.places
-            or last in STOP
-            or last in g.common
-            or g.places.get(last, ("", 0))[1] >= gazetteer._BIG
-        ):
-            return
-        name = self.text[start:end]
-        given = name.split(", ", 1)[1]
-        self.found[start] = Span(start, end, name, PERSON, f"{given} {surname}")
-        self.inside.update(m.start() for m in PIECE.finditer(self.text, start, end))
+        held = []
+        by_end = {sp.end: sp for sp in self.found.values()}
+        for start, end, of_start, of_end in self.holders:
+            of = by_end.get(of_end)
+            if of is not None and of.start >= of_start and of.label in (ORG, PLACE):
+                start = min(start, of.start)  # "Malaysia's Prime Minister" starts with its owner
+                held.append(Span(start, end, self.text[start:end], PERSON))
+        return sorted(
+            [*self.found.values(), *self.nested, *held], key=lambda sp: (sp.start, -sp.end)
+        )
 
     # -- one capitalised run --------------------------------------------------------------------
     def chunk(self, start: int, end: int) -> None:
@@ -108,12 +92,13 @@ class Run:
         # function word: "When I", "Australia On Saturday".
         first = True
         seg: list[Token] = []
+        owner: list[Token] = []  # the name before the last possessive
         for i, tok in enumerate(toks):
             s, e, w = tok
             if w.lower() in rules.SPLIT_WORDS:
                 if seg:
                     self.segment(seg, first)
-                first, seg = False, []
+                first, seg, owner = False, [], []
             elif (
                 w.endswith(("'s", "’s"))
                 and len(w) > 2
@@ -121,15 +106,18 @@ class Run:
             ):
                 seg.append((s, e - 2, w[:-2]))
                 self.segment(seg, first)
-                first, seg = False, []
+                first, seg, owner = False, [], seg
             elif w.endswith(("s'", "s’")) and len(w) > 2:
                 seg.append((s, e - 1, w[:-1]))
                 self.segment(seg, first)
-                first, seg = False, []
+                first, seg, owner = False, [], []
             else:
                 seg.append(tok)
         if seg:
             self.segment(seg, first)
+            if owner and people.office([gazetteer.key(t[2]) for t in seg]):
+                # "Malaysia's Prime Minister", nothing after: the office stands for its holder
+                self.holders.append((seg[0][0], seg[-1][1], owner[0][0], owner[-1][1]))
 
     def segment(self, toks: list[Token], at_chunk_start: bool) -> None:
         toks = trim(toks)
@@ -146,7 +134,7 @@ class Run:
                 if len(part) < len(toks):
                     self.segment(part, at_chunk_start and i == 0)
             return
-        if not toks or len(toks) > _MAX_TOKENS or any(t[1] - t[0] > _MAX_WORD for t in toks):
+        if not toks or len(toks) > _MAX_TOKENS or any(t[1] - t[0] > MAX_WORD for t in toks):
             return  # a name is not that long: a shouted headline, a table, garbage
         g = self.g
         if at_chunk_start and sentence_start(self.text, toks[0][0]):
@@ -210,8 +198,8 @@ class Run:
         ):
             self.emit(toks, known[1], known[0])
             return
-        if k in g.orgs:
-            self.emit(toks, ORG, g.orgs[k])
+        if k in g.orgs and not (k in g.places and self.place_follows(toks[-1][1])):
+            self.emit(toks, ORG, g.orgs[k])  # (not "Cambridge, Massachusetts")
             return
         place = g.places.get(k)
         if place is not None and (
@@ -220,7 +208,10 @@ class Run:
             self.emit(toks, PLACE, place[0])
             return
         if k in g.demonyms:
-            self.emit(toks, MISC, g.demonyms[k][0])
+            if people.group_of_people(self.text, g, toks, k):
+                self.emit(toks, PERSON)  # "Syrians fled", "the Rohingya": a group of people
+            else:
+                self.emit(toks, MISC, g.demonyms[k][0])
             return
         if n == 1:
             lw = words[0].lower()
@@ -245,6 +236,9 @@ class Run:
         ):
             self.classify(trim(toks[:a]))
             self.classify(trim(toks[a + 1 :]))
+            return
+        if n == 2 and lower[0] in _HONORIFICS and lower[1] in rules.TITLE_HEADS:
+            self.emit(toks, PERSON)  # "Mr. President", "Madam Speaker": the holder addressed
             return
         if lower[-1] in rules.TITLE_HEADS and n > 1:
             self.classify(trim(toks[:-1]))  # "State Department spokesperson"
@@ -341,7 +335,13 @@ class Run:
         g = self.g
         rest_lower = lower[title:]
         if rest_lower[0] in OF:
-            self.classify(trim(toks[title + 1 :]))  # "Governor of Virginia"
+            of = trim(toks[title + 1 :])
+            self.classify(of)
+            tail = [gazetteer.key(t[2]) for t in of[-2:]]
+            if of and not shapes.person(g, tail, [t[2] for t in of[-2:]]):
+                # "Governor of Virginia" stands for its holder ("Governor of the Bank of
+                # England Robin Leigh-Pemberton" names him)
+                self.holders.append((toks[0][0], of[-1][1], of[0][0], of[-1][1]))
             return True
         inner = shapes.inner_title(rest_lower)
         if inner:  # "General Electric Chairman Jack Welch"
@@ -367,6 +367,16 @@ class Run:
         if c < len(rest_lower):
             self.classify(trim(toks[title + c + 1 :]))
         return True
+
+    def place_follows(self, end: int) -> bool:
+        """ "Evanston, Illinois": a known state or country after a comma."""
+        if self.text[end : end + 2] != ", ":
+            return False
+        m = CHUNK.match(self.text, end + 2)
+        if not m:
+            return False
+        place = self.g.places.get(gazetteer.key(m.group()))
+        return place is not None and place[1] >= gazetteer._BIG
 
     def all_caps_context(self, start: int) -> bool:
         line = self.text[max(0, start - 40) : start + 40]

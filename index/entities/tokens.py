@@ -74,6 +74,11 @@ INVERTED = re.compile(
     rf"(?m)^[ \t]*({_CAP}[\w'’-]+(?:[ ]{_CAP}[\w'’-]+)?), ({_CAP}[\w'’-]+)((?:[ ]{_CAP}\w*\.?)*)"
     r"(?=\.[ \t]|[ ]and[ ])"
 )
+# ... and the second author of the book: "Marx, Karl and Engels, Friedrich."
+INVERTED_AND = re.compile(
+    rf"[ ]and[ ]({_CAP}[\w'’-]+(?:[ ]{_CAP}[\w'’-]+)?), ({_CAP}[\w'’-]+)((?:[ ]{_CAP}\w*\.?)*)"
+    r"(?=\.[ \t])"
+)
 _WORD_AFTER = re.compile(r"[ \xa0]*[,]?[ \xa0]*([\w'’]+)")
 
 _SPLIT_AT = frozenset({"and", "&", "of", "for", "the", "on"})
