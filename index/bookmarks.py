@@ -18,8 +18,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from index.chunking import chunks
-from index.library import Library, now
 from index.sanitize import clean_text
+from index.storage.database import now
+from index.storage.library import Library
 
 # A fuzzy re-anchor needs at least this rapidfuzz score (0-100).
 FUZZY_MIN_SCORE = 90

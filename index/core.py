@@ -17,10 +17,11 @@ from index.entities import store as entity_store
 from index.entities.store import EntityCount, Mention, annotate
 from index.errors import IndexError_
 from index.fuzzy import TitleFinder
-from index.library import ArticleLink, Library
 from index.model import ArticleSummary, IngestReport, SearchResult, StoredArticle
 from index.search import Search
 from index.search_index import SearchIndex
+from index.storage.articles import ArticleLink
+from index.storage.library import Library
 
 Notify = Callable[[str], None]
 Progress = Callable[[int, int], None]

@@ -52,9 +52,10 @@ from index.bookmarks import (
     normalize_tags,
     reanchor,
 )
-from index.library import Library, now
 from index.model import Article
 from index.sanitize import clean_line, clean_text
+from index.storage.database import now
+from index.storage.library import Library
 
 if TYPE_CHECKING:
     from index.search_index import SearchIndex

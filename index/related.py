@@ -41,8 +41,8 @@ from rapidfuzz import fuzz
 
 from index import analysis
 from index.chunking import chunks
-from index.library import Library
 from index.search_index import SearchIndex
+from index.storage.library import Library
 from index.whoosh_internals import postings
 
 # Key terms taken from a passage, and from a whole article.

@@ -17,11 +17,11 @@ from index import analysis, expansion, matching, query, spelling
 from index.config import SearchSettings
 from index.expansion import replace_term
 from index.fuzzy import Vocabulary
-from index.library import Library
 from index.model import Hit, SearchResult
 from index.ranking import PRELOAD_POSTINGS, Ranker
 from index.search_index import IndexError_, SearchIndex
 from index.snippets import make_snippet
+from index.storage.library import Library
 
 _TEXT_FIELDS = ("title", "body")
 # The warm-up reads no word in fewer articles than this (a cold read of ~2 ms). Without it,

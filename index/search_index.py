@@ -29,7 +29,7 @@ from index.entities.store import index_fields
 from index.errors import IndexError_, LibraryError
 from index.fileio import write_atomic
 from index.index_helper import HelpedWriter, IndexHelper
-from index.library import Library
+from index.storage.library import Library
 
 # Bump when the schema or the analysis changes: an index of another version is rebuilt.
 # 3: person/org/place/entity fields; 4: misc instead of entity; 5: passage number only stored,

@@ -9,8 +9,8 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index.library import Library
 from index.model import ArticleSummary
+from index.storage.library import Library
 
 # Rows read at once: the newest N; typing in the filter searches all of them.
 PAGE = 2000

@@ -14,13 +14,14 @@ import pytest
 from rapidfuzz import utils
 from test_finder import titles as finder_titles
 
-from index import fuzzy, title_prefixes
+from index import fuzzy
 from index.config import Settings
 from index.core import Newsreader
 from index.fuzzy import TitleFinder
-from index.library import Library
 from index.model import Article
-from index.title_prefixes import StoredPrefixes, prefixes
+from index.storage import title_prefixes
+from index.storage.library import Library
+from index.storage.title_prefixes import StoredPrefixes, prefixes
 
 
 # -- the go-to finder's word prefixes, kept in the library -------------------------------------

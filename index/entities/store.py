@@ -15,7 +15,7 @@ from index.entities.canon import Group, group
 from index.entities.gazetteer import GazetteerError
 from index.entities.names import name_key
 from index.entities.titles import read_with_title
-from index.library import Library
+from index.storage.library import Library
 
 META_KEY = "entities_extractor"
 _CHUNK = 500  # ids per SQL statement

@@ -19,12 +19,13 @@ from index.ingest.feeds import FeedEntry, ParsedFeed, parse_feed
 from index.ingest.fetch import FetchedDoc, fetch_url
 from index.ingest.sniff import kind_for_content_type, refine, sniff
 from index.ingest.sources import document_text
-from index.library import now
 from index.model import IngestReport
+from index.storage.database import now
 
 if TYPE_CHECKING:
     from index.config import FeedSettings, Settings
-    from index.library import ArticleLink, Library
+    from index.storage.articles import ArticleLink
+    from index.storage.library import Library
 
 Fetcher = Callable[..., FetchedDoc]
 

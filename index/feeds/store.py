@@ -8,7 +8,8 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 
 from index.ingest.common import IngestError
-from index.library import Library, now
+from index.storage.database import now
+from index.storage.library import Library
 
 
 class FeedError(IngestError):

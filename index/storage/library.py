@@ -1,0 +1,16 @@
+"""The library of record: articles, passages, reading state and the vocabulary in SQLite,
+one repository per domain over one database. The search index is derived from it and can
+always be rebuilt from it."""
+
+from __future__ import annotations
+
+from index.storage.articles import ArticleStore
+from index.storage.listing import ArticleListing
+from index.storage.reading import ReadingState
+from index.storage.words import WordStore
+
+
+class Library(ArticleStore, ArticleListing, ReadingState, WordStore):
+    """The library's repositories on one database (lemon24/reader's per-domain storage
+    mixins): a caller holds one object, each domain's SQL lives in its own module. Safe to
+    share between threads: each thread gets its own connection."""
