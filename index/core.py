@@ -314,11 +314,11 @@ class Newsreader:
     def related(self, article_id: int, passage: int | None = None, limit: int = 5) -> builtins.list:
         """Passages of other articles related to `passage` of `article_id` (with why), or,
         without a passage, the related articles."""
-        from index import related
+        from index.related import finder
 
         if passage is None:
-            return related.related_articles(self, article_id, limit)
-        return related.related_passages(self, article_id, passage, limit)
+            return finder.related_articles(self, article_id, limit)
+        return finder.related_passages(self, article_id, passage, limit)
 
     # -- bookmarks ---------------------------------------------------------------------------
     @cached_property

@@ -1,4 +1,4 @@
-"""Related passages and articles (index/related.py) and `newsreader related`."""
+"""Related passages and articles (index/related/) and `newsreader related`."""
 
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ import pytest
 from index import analysis
 from index.core import Newsreader
 from index.ranking import postings
-from index.related import (
-    RelatedError,
+from index.related.finder import (
     RelatedFinder,
     finder,
     related_articles,
     related_passages,
     strong_passages,
 )
+from index.related.results import RelatedError
 
 SEED_TITLE = "Russia fires cruise missiles at ISIS targets in Syria"
 MISSILES = "Russian warships fire cruise missiles at Syria"  # in the small library

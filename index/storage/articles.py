@@ -30,13 +30,11 @@ class ArticleLink(Protocol):
         """Every article is stored; the transaction commits after this."""
 
 
-
 def content_hash(title: str, body: str) -> str:
     import hashlib  # here: the reader's first frame has no use for its 5 ms import
 
     normal = " ".join(title.split()).casefold() + "\n" + " ".join(body.split()).casefold()
     return hashlib.sha1(normal.encode("utf-8")).hexdigest()
-
 
 
 class ArticleStore(Database):
@@ -135,7 +133,6 @@ class ArticleStore(Database):
         )
         return status, article_id
 
-
     def recount_words(self) -> None:
         """Rebuild the vocabulary from every article (after removals it can only overcount)."""
         words: Counter[str] = Counter()
@@ -198,6 +195,21 @@ class ArticleStore(Database):
             read=bool(row["read"]),
             position=row["position"] or 0,
         )
+
+    def article_rows(self, ids: list[int]) -> dict[int, sqlite3.Row]:
+        """Article id → its row (id, title, date, source, url, body), for those of `ids` that
+        exist, in id order."""
+        out: dict[int, sqlite3.Row] = {}
+        for chunk in chunks(ids, 500):
+            out.update(
+                (r["id"], r)
+                for r in self.query(
+                    "SELECT id, title, date, source, url, body FROM articles"
+                    f" WHERE id IN ({marks(chunk)}) ORDER BY id",
+                    chunk,
+                )
+            )
+        return out
 
     def paragraphs(self, article_id: int, body: str | None = None) -> list[str]:
         if body is None:

@@ -21,7 +21,6 @@ def now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
-
 def bump_rev(db: sqlite3.Connection) -> int:
     """Move the library revision on, inside the caller's transaction; returns the new one."""
     db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key='rev'")
@@ -178,10 +177,8 @@ class Database:
     def rev(self) -> int:
         return int(self.meta("rev") or 0)
 
-
     def size_bytes(self) -> int:
         return sum(p.stat().st_size for p in self.directory.glob(self.FILE + "*") if p.is_file())
-
 
 
 def explain(path: Path, exc: sqlite3.Error) -> str:

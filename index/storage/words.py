@@ -7,7 +7,9 @@ import re
 import sqlite3
 from collections import Counter
 
+from index.chunking import chunks
 from index.storage.database import Database
+from index.storage.sql import marks
 
 _WORD = re.compile(r"[^\W\d_]{3,}")
 
@@ -32,3 +34,15 @@ class WordStore(Database):
         """The vocabulary and each word's article count, in word order: the primary key's
         own, so SQLite does not sort, and the typo vocabulary's sort of it is one pass."""
         return [(r[0], r[1]) for r in self.query("SELECT word, df FROM words ORDER BY word")]
+
+    def word_counts(self, words: list[str]) -> dict[str, int]:
+        """The article count of each of `words` the vocabulary has."""
+        out: dict[str, int] = {}
+        for chunk in chunks(words, 500):
+            out.update(
+                (r[0], int(r[1]))
+                for r in self.query(
+                    f"SELECT word, df FROM words WHERE word IN ({marks(chunk)})", chunk
+                )
+            )
+        return out
