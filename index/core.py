@@ -329,11 +329,11 @@ class Newsreader:
 
     def export_bookmarks(self, fmt: str, path: Path, tag: str | None = None) -> int:
         """Write the bookmarks in `fmt` to `path` atomically; returns how many were written."""
-        from index import export
+        from index.export import renderers
 
-        items = export.collect(self.bookmarks, tag)
+        items = renderers.collect(self.bookmarks, tag)
         feeds = self.feeds.records() if fmt == "json" else None
-        export.write_atomic(path, export.render(fmt, items, feeds=feeds))
+        renderers.write_atomic(path, renderers.render(fmt, items, feeds=feeds))
         return len(items)
 
     # -- feeds ------------------------------------------------------------------------------

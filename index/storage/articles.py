@@ -196,6 +196,21 @@ class ArticleStore(Database):
             position=row["position"] or 0,
         )
 
+    def article_with_url(self, url: str) -> int | None:
+        rows = self.query("SELECT id FROM articles WHERE url = ?", (url,))
+        return int(rows[0][0]) if rows else None
+
+    def article_like(
+        self, title: str, source: str | None, date: str | None, url: str | None
+    ) -> int | None:
+        """The first article with exactly this title, source and date, and this URL or none."""
+        rows = self.query(
+            "SELECT id FROM articles WHERE title = ? AND source IS ? AND date IS ?"
+            " AND (url IS NULL OR url IS ?) ORDER BY id LIMIT 1",
+            (title, source, date, url),
+        )
+        return int(rows[0][0]) if rows else None
+
     def article_rows(self, ids: list[int]) -> dict[int, sqlite3.Row]:
         """Article id → its row (id, title, date, source, url, body), for those of `ids` that
         exist, in id order."""

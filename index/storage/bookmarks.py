@@ -156,6 +156,29 @@ class BookmarkStore(Database):
             )
             return int(cur.lastrowid or 0)
 
+    def import_bookmarks(self, entries: Iterable[tuple]) -> list[tuple[bool, tuple]]:
+        """Insert imported bookmarks, in one transaction, each unless its article already has
+        one at the same passage with the same quote. `entries`: (article_id, passage, quote,
+        start, end, note, tags, created, updated), consumed inside the transaction. Returns
+        each entry with whether it was added."""
+        out: list[tuple[bool, tuple]] = []
+        with self.transaction() as db:
+            for entry in entries:
+                aid, passage, quote = entry[:3]
+                if db.execute(
+                    "SELECT 1 FROM bookmarks WHERE article_id = ? AND passage IS ? AND quote IS ?",
+                    (aid, passage, quote),
+                ).fetchone():
+                    out.append((False, entry))
+                    continue
+                row = db.execute("SELECT title, url FROM articles WHERE id = ?", (aid,)).fetchone()
+                db.execute(
+                    f"INSERT INTO bookmarks ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    (*entry, row["url"], row["title"]),
+                )
+                out.append((True, entry))
+        return out
+
     # -- re-anchoring -----------------------------------------------------------------------
     def bookmarks_to_reattach(self, ids: list[int]) -> bool:
         """Whether a bookmark left by a removed article has one of these articles' URLs."""
