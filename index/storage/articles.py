@@ -237,6 +237,29 @@ class ArticleStore(Database):
         )
         return [body[s:e] for s, e in spans]
 
+    def rows_for_index(self, ids: list[int]) -> Iterator[sqlite3.Row]:
+        """These articles as the index reads them (id, title, date, source, body, rev)."""
+        for chunk in chunks(ids, 500):
+            yield from self.query(
+                "SELECT id, title, date, source, body, rev FROM articles WHERE id IN"
+                f" ({marks(chunk)})",
+                chunk,
+            )
+
+    def changed_count(self, rev: int) -> int:
+        """How many articles were added or changed after library revision `rev`."""
+        return int(self.query("SELECT COUNT(*) FROM articles WHERE rev > ?", (rev,))[0][0])
+
+    def highest_id_ever(self) -> int:
+        """The highest id any article had, removed ones included (0 for none)."""
+        return int(
+            self.query(
+                "SELECT MAX(m) FROM (SELECT MAX(id) AS m FROM articles"
+                " UNION ALL SELECT MAX(article_id) FROM removed)"
+            )[0][0]
+            or 0
+        )
+
     def iter_for_index(self, since_rev: int = 0, batch: int = 500) -> Iterator[sqlite3.Row]:
         """Articles changed after `since_rev`, with their passage offsets, in id order."""
         last = 0
