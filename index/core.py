@@ -223,11 +223,7 @@ class Newsreader:
         if extracted:
             entity_store.store_found(self.library, extracted, self.extractor())
             # catch_up need not extract these again, unless changed since (by anyone).
-            ids = [e[0] for e in extracted]
-            for row in self.library.query(
-                f"SELECT id, rev FROM articles WHERE id IN ({','.join('?' * len(ids))})", ids
-            ):
-                self._extracted[row[0]] = row[1]
+            self._extracted.update(self.library.revisions([e[0] for e in extracted]))
         # Re-stored articles may have moved paragraphs: bookmarks follow their quoted text.
         from index.bookmarks import reanchor
 
@@ -245,9 +241,7 @@ class Newsreader:
             rev = self.library.rev
             pending: list[int] = []
             if rev > done:
-                rows = self.library.query(
-                    "SELECT id, rev FROM articles WHERE rev > ? ORDER BY id", (done,)
-                )
+                rows = self.library.revisions_since(done)
                 pending = [r[0] for r in rows]
                 # Mentions first: the index takes its person/org/place fields from them. Those
                 # this process stored with the article (found in the background) are current.

@@ -227,14 +227,7 @@ class Search:
         if not found:
             return []
         ids = [f.article for f in found]
-        rows = {
-            r["id"]: r
-            for r in self.library.query(
-                f"SELECT id, title, date, source, url, body FROM articles WHERE id IN"
-                f" ({','.join('?' * len(ids))})",
-                ids,
-            )
-        }
+        rows = self.library.article_rows(ids)
         offsets = self.library.passage_offsets(ids)
         best = self._best_passages(ids, terms, offsets)
         hits = []

@@ -83,6 +83,10 @@ class ArticleListing(Database):
             where_params=params,
         )
 
+    def article_ids(self) -> list[int]:
+        """Every article's id, in id order."""
+        return self.column("SELECT id FROM articles ORDER BY id")
+
     def titles(self) -> list[tuple[int, str]]:
         return [(r[0], r[1]) for r in self.query("SELECT id, title FROM articles ORDER BY id")]
 
