@@ -129,13 +129,8 @@ class RelatedFinder:
         if limit < 1 or not source.text.strip():
             return []
         with self.index.searcher() as s:
-            self._sync(s)
-            named = self.entities.of_source(article_id, passage) if entities else {}
-            reader = s.reader()
-            words = analyse(source.text)
-            source.words = surface(words)
-            terms = self._key_terms(
-                reader, words, PASSAGE_TERMS, PASSAGE_IDF_POWER, entity_terms(named)
+            reader, named, terms = self._query_terms(
+                s, source, entities, PASSAGE_TERMS, PASSAGE_IDF_POWER
             )
             if not terms:
                 return []
@@ -206,13 +201,8 @@ class RelatedFinder:
         if limit < 1:
             return []
         with self.index.searcher() as s:
-            self._sync(s)
-            named = self.entities.of_source(article_id, None) if entities else {}
-            reader = s.reader()
-            words = analyse(source.text)
-            source.words = surface(words)
-            weights = self._key_terms(
-                reader, words, ARTICLE_TERMS, ARTICLE_IDF_POWER, entity_terms(named)
+            reader, named, weights = self._query_terms(
+                s, source, entities, ARTICLE_TERMS, ARTICLE_IDF_POWER
             )
             if not weights:
                 return []
@@ -228,6 +218,19 @@ class RelatedFinder:
             ]
             found = [c for c in found if c.article != article_id]
             return self._finish(source, found, scorer.ideal["body"], weights, named, limit)
+
+    def _query_terms(
+        self, s, source: _Source, entities: bool, count: int, idf_power: float
+    ) -> tuple[Any, dict[int, Entity], dict[str, float]]:
+        """Under the searcher's lock: the index reader, the entities the source names (if
+        `entities`) and its key terms, the words of those entities among them."""
+        self._sync(s)
+        named = self.entities.of_source(source.article, source.passage) if entities else {}
+        reader = s.reader()
+        words = analyse(source.text)
+        source.words = surface(words)
+        terms = self._key_terms(reader, words, count, idf_power, entity_terms(named))
+        return reader, named, terms
 
     def strong(self, article_id: int, threshold: float = STRONG_SCORE) -> set[int]:
         out = set()

@@ -246,14 +246,6 @@ class ArticleStore(Database):
                 chunk,
             )
 
-    def revisions(self, ids: list[int]) -> dict[int, int]:
-        """Article id → the library revision of its last change, for those of `ids` that exist."""
-        out: dict[int, int] = {}
-        for chunk in chunks(ids, 500):
-            q = f"SELECT id, rev FROM articles WHERE id IN ({marks(chunk)})"
-            out.update((r[0], r[1]) for r in self.query(q, chunk))
-        return out
-
     def revisions_since(self, rev: int) -> list[tuple[int, int]]:
         """(id, revision) of the articles added or changed after revision `rev`, in id order."""
         q = "SELECT id, rev FROM articles WHERE rev > ? ORDER BY id"

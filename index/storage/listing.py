@@ -136,9 +136,16 @@ class ArticleListing(Database):
 
     def titles_of(self, ids: list[int]) -> dict[int, str]:
         """Article id → title, for those of `ids` that exist."""
-        out: dict[int, str] = {}
+        return self._by_id("title", ids)
+
+    def revisions(self, ids: list[int]) -> dict[int, int]:
+        """Article id → the library revision of its last change, for those of `ids` that exist."""
+        return self._by_id("rev", ids)
+
+    def _by_id(self, column: str, ids: list[int]) -> dict:
+        out: dict = {}
         for chunk in chunks(ids, 500):
-            q = f"SELECT id, title FROM articles WHERE id IN ({marks(chunk)})"
+            q = f"SELECT id, {column} FROM articles WHERE id IN ({marks(chunk)})"
             out.update((r[0], r[1]) for r in self.query(q, chunk))
         return out
 
