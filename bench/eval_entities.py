@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 from index.entities import make_extractor  # noqa: E402
 from index.entities.base import ORG, PERSON, PLACE  # noqa: E402
 from index.entities.store import TITLE, extract_text  # noqa: E402
-from index.library import passage_spans  # noqa: E402
+from index.storage.articles import passage_spans  # noqa: E402
 
 GUM_TYPES = {"person": PERSON, "organization": ORG, "place": PLACE}
 SCORED = (PERSON, ORG, PLACE)

@@ -55,7 +55,7 @@ from whoosh import query as Q  # noqa: E402
 
 from index.config import load_settings  # noqa: E402
 from index.core import Newsreader  # noqa: E402
-from index.related import RelatedFinder, finder  # noqa: E402
+from index.related.finder import RelatedFinder, finder  # noqa: E402
 
 CACHE = ROOT / "bench" / ".cache"
 RESULTS = ROOT / "bench" / "results"

@@ -30,8 +30,8 @@ from bench.common import CACHE, percentile, say
 from bench.corpora import CORPORA, agnews_article, count_lines
 from bench.queries import Row, keystrokes, make_finder_inputs
 from index.fuzzy import TitleFinder
-from index.library import Library
 from index.model import Article
+from index.storage.library import Library
 
 HOME = CACHE / "finder"
 BATCH = 2000

@@ -106,7 +106,7 @@ def measure(corpus: Corpus, library: Path, quick: bool) -> dict[str, Any]:
     """The whole suite on one library; returns the figures (see bench/__main__.py)."""
     start_rss = rss_now_mb()
     from index.core import Newsreader
-    from index.related import related_articles, related_passages
+    from index.related.finder import related_articles, related_passages
 
     size = 0 if quick else 1
     n = {k: v[size] for k, v in COUNTS.items()}

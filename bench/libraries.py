@@ -44,7 +44,7 @@ def adopt(corpus: Corpus, built: Path) -> Path:
     if corpus.kind == "agnews":
         (built / MARKER).write_text(_rows(corpus))
     else:
-        from index.library import Library
+        from index.storage.library import Library
 
         library = Library(built)
         try:

@@ -119,7 +119,7 @@ print("MARKS" + json.dumps(marks))
 
 def floor_code(library: Path) -> str:
     """The floor's code, with the library's first screenful of rows written into it."""
-    from index.library import Library
+    from index.storage.library import Library
     from reader.prefetch import SCREENFUL
 
     lib = Library(library)

@@ -87,10 +87,3 @@ def _term_of(token: str) -> str:
     _terms_of[token] = term
     return term
 
-
-_WORD = re.compile(r"[^\W\d_]{3,}")
-
-
-def surface_words(text: str) -> set[str]:
-    """The distinct words of `text` as written (lower-cased, letters only, 3+ long)."""
-    return set(_WORD.findall(text.lower()))

@@ -17,9 +17,9 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from index.chunking import chunks
-from index.library import Library, now
 from index.sanitize import clean_text
+from index.storage.database import now
+from index.storage.library import Library
 
 # A fuzzy re-anchor needs at least this rapidfuzz score (0-100).
 FUZZY_MIN_SCORE = 90
@@ -97,17 +97,6 @@ def normalize_tags(tags: Iterable[str] | str) -> tuple[str, ...]:
     return tuple(out)
 
 
-_SELECT = (
-    "SELECT b.*, a.title AS a_title, a.url AS a_url, a.date AS a_date, a.source AS a_source,"
-    " a.byline AS a_byline FROM bookmarks b LEFT JOIN articles a ON a.id = b.article_id"
-)
-_ORDER = {
-    "added": "b.created DESC, b.id DESC",
-    "article_date": "a.date IS NULL, a.date DESC, b.created DESC, b.id DESC",
-    "title": "COALESCE(a.title, b.article_title) COLLATE NOCASE, b.passage, b.id",
-}
-
-
 def _from_row(row: sqlite3.Row) -> Bookmark:
     return Bookmark(
         id=row["id"],
@@ -137,34 +126,27 @@ class Bookmarks:
 
     # -- reading ----------------------------------------------------------------------------
     def get(self, bid: int) -> Bookmark:
-        rows = self.library.query(_SELECT + " WHERE b.id = ?", (bid,))
-        if not rows:
+        row = self.library.bookmark_row(bid)
+        if row is None:
             raise BookmarkError(f"no bookmark with id {bid}")
-        return _from_row(rows[0])
+        return _from_row(row)
 
     def list(self, sort: str = "added", tag: str | None = None) -> list[Bookmark]:
-        order = _ORDER.get(sort)
-        if order is None:
+        if sort not in SORTS:
             raise BookmarkError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
-        sql, params = _SELECT, []
+        wanted = None
         if tag is not None:
-            wanted = normalize_tags(tag)
-            if len(wanted) != 1:
+            tags = normalize_tags(tag)
+            if len(tags) != 1:
                 raise BookmarkError(f"{tag!r} is not one tag")
-            sql += " WHERE instr(' ' || b.tags || ' ', ?) > 0"
-            params.append(f" {wanted[0]} ")
-        return [_from_row(r) for r in self.library.query(f"{sql} ORDER BY {order}", params)]
+            wanted = tags[0]
+        return [_from_row(r) for r in self.library.bookmark_rows(sort, wanted)]
 
     def for_article(self, article_id: int) -> builtins.list[Bookmark]:
         """This article's bookmarks in text order. Anchors are checked against the current
         paragraphs first, so a crash between a re-ingest and its re-anchoring heals here."""
         reanchor(self.library, [article_id])
-        rows = self.library.query(
-            _SELECT + " WHERE b.article_id = ? ORDER BY b.passage IS NULL, b.passage, b.start,"
-            " b.id",
-            (article_id,),
-        )
-        return [_from_row(r) for r in rows]
+        return [_from_row(r) for r in self.library.article_bookmark_rows(article_id)]
 
     def with_passage_text(self, bookmarks: builtins.list[Bookmark]) -> builtins.list[Bookmark]:
         """Copies with `passage_text` filled from the library (for lossless export)."""
@@ -194,52 +176,31 @@ class Bookmarks:
         """Bookmark an article, one of its passages, or a span (start, end) of a passage."""
         tag_tuple = normalize_tags(tags)
         note = _clean_note(note)
-        stamp = now()
-        with self.library.transaction() as db:
-            article = _article(db, article_id)
-            quote = _quote(db, article, passage, start, end)
-            clash = db.execute(
-                "SELECT id FROM bookmarks WHERE article_id = ? AND passage IS ? AND start IS ?"
-                " AND end IS ?",
-                (article_id, passage, start, end),
-            ).fetchone()
-            if clash:
-                where = "the article" if passage is None else f"passage {passage}"
-                raise BookmarkError(
-                    f"{where} of article {article_id} is already bookmarked (bookmark"
-                    f" {clash[0]}); change it with `bookmark edit {clash[0]}`"
-                )
-            cur = db.execute(
-                "INSERT INTO bookmarks (article_id, passage, quote, start, end, note, tags,"
-                " created, updated, article_url, article_title) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    article_id,
-                    passage,
-                    quote,
-                    start,
-                    end,
-                    note,
-                    " ".join(tag_tuple),
-                    stamp,
-                    stamp,
-                    article["url"],
-                    article["title"],
-                ),
+        if isinstance(article_id, bool) or not isinstance(article_id, int):
+            raise BookmarkError(f"an article id is a whole number, not {article_id!r}")
+
+        def quote(article: sqlite3.Row | None, spans: builtins.list[sqlite3.Row]) -> str | None:
+            if article is None:
+                raise BookmarkError(f"no article with id {article_id}")
+            return _quote(article, spans, passage, start, end)
+
+        def clash(held: int) -> BookmarkError:
+            where = "the article" if passage is None else f"passage {passage}"
+            return BookmarkError(
+                f"{where} of article {article_id} is already bookmarked (bookmark"
+                f" {held}); change it with `bookmark edit {held}`"
             )
-            bid = int(cur.lastrowid or 0)
+
+        bid = self.library.add_bookmark(
+            article_id, passage, (start, end), note, " ".join(tag_tuple), now(), quote, clash
+        )
         return self.get(bid)
 
     def toggle(self, article_id: int, passage: int | None = None) -> bool:
         """Bookmark the article or passage if it is not, else remove that bookmark.
         Returns True when it is bookmarked afterwards."""
-        with self.library.transaction() as db:
-            row = db.execute(
-                "SELECT id FROM bookmarks WHERE article_id = ? AND passage IS ? AND start IS NULL",
-                (article_id, passage),
-            ).fetchone()
-            if row:
-                db.execute("DELETE FROM bookmarks WHERE id = ?", (row[0],))
-                return False
+        if self.library.remove_place_bookmark(article_id, passage):
+            return False
         self.add(article_id, passage)
         return True
 
@@ -247,61 +208,25 @@ class Bookmarks:
         self, bid: int, note: str | None = None, tags: Iterable[str] | None = None
     ) -> Bookmark:
         """Replace the note and/or the tags (None leaves that one as it is)."""
-        sets, params = [], []
-        if note is not None:
-            sets.append("note = ?")
-            params.append(_clean_note(note))
-        if tags is not None:
-            sets.append("tags = ?")
-            params.append(" ".join(normalize_tags(tags)))
-        with self.library.transaction() as db:
-            if not db.execute("SELECT 1 FROM bookmarks WHERE id = ?", (bid,)).fetchone():
-                raise BookmarkError(f"no bookmark with id {bid}")
-            if sets:
-                db.execute(
-                    f"UPDATE bookmarks SET {', '.join(sets)}, updated = ? WHERE id = ?",
-                    (*params, now(), bid),
-                )
+        clean = _clean_note(note) if note is not None else None
+        joined = " ".join(normalize_tags(tags)) if tags is not None else None
+        if not self.library.update_bookmark(bid, clean, joined, now()):
+            raise BookmarkError(f"no bookmark with id {bid}")
         return self.get(bid)
 
     def remove(self, bid: int) -> Bookmark:
         """Delete a bookmark; returns it so that `restore()` can undo the removal."""
         removed = self.get(bid)
-        with self.library.transaction() as db:
-            db.execute("DELETE FROM bookmarks WHERE id = ?", (bid,))
+        self.library.delete_bookmark(bid)
         return removed
 
     def restore(self, bookmark: Bookmark) -> Bookmark:
         """Undo `remove()`: re-insert with the same id, or a new one if that id was reused
         meanwhile. An article removed in between leaves the bookmark unattached, not lost."""
-        with self.library.transaction() as db:
-            article_id = bookmark.article_id
-            if (
-                article_id is not None
-                and not db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone()
-            ):
-                article_id = None
-            taken = db.execute("SELECT 1 FROM bookmarks WHERE id = ?", (bookmark.id,)).fetchone()
-            cur = db.execute(
-                "INSERT INTO bookmarks (id, article_id, passage, quote, start, end, note, tags,"
-                " created, updated, article_url, article_title) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    None if taken else bookmark.id,
-                    article_id,
-                    bookmark.passage,
-                    bookmark.quote,
-                    bookmark.start,
-                    bookmark.end,
-                    bookmark.note,
-                    " ".join(bookmark.tags),
-                    bookmark.created,
-                    bookmark.updated,
-                    bookmark.article_url,
-                    bookmark.article_title,
-                ),
-            )
-            bid = int(cur.lastrowid or 0)
-        return self.get(bid)
+        b = bookmark
+        values = (b.article_id, b.passage, b.quote, b.start, b.end, b.note, " ".join(b.tags),
+                  b.created, b.updated, b.article_url, b.article_title)
+        return self.get(self.library.restore_bookmark(b.id, values))
 
 
 def _clean_note(note: str) -> str:
@@ -310,20 +235,9 @@ def _clean_note(note: str) -> str:
     return clean_text(note).strip()
 
 
-def _article(db: sqlite3.Connection, article_id: int) -> sqlite3.Row:
-    if isinstance(article_id, bool) or not isinstance(article_id, int):
-        raise BookmarkError(f"an article id is a whole number, not {article_id!r}")
-    row = db.execute(
-        "SELECT id, title, url, body FROM articles WHERE id = ?", (article_id,)
-    ).fetchone()
-    if row is None:
-        raise BookmarkError(f"no article with id {article_id}")
-    return row
-
-
 def _quote(
-    db: sqlite3.Connection,
     article: sqlite3.Row,
+    spans: list[sqlite3.Row],
     passage: int | None,
     start: int | None,
     end: int | None,
@@ -333,9 +247,6 @@ def _quote(
         if start is not None or end is not None:
             raise BookmarkError("a span (start, end) needs a passage")
         return None
-    spans = db.execute(
-        "SELECT start, end FROM passages WHERE article_id = ? ORDER BY n", (article["id"],)
-    ).fetchall()
     if isinstance(passage, bool) or not isinstance(passage, int) or not (0 <= passage < len(spans)):
         last = f"0-{len(spans) - 1}" if spans else "none"
         raise BookmarkError(
@@ -416,66 +327,22 @@ def reanchor(library: Library, article_ids: Iterable[int]) -> int:
     transaction; cheap (one read, no write lock) when there are no bookmarks.
     Returns the number of bookmarks changed."""
     ids = sorted(set(article_ids))
-    if not ids or not library.query("SELECT 1 FROM bookmarks LIMIT 1") or not _stale(library, ids):
+    if not ids or not library.has_bookmarks() or not _stale(library, ids):
         return 0
-    changed = 0
-    updates: list[tuple] = []
-    with library.transaction() as db:
-        orphans = db.execute(
-            "SELECT 1 FROM bookmarks WHERE article_id IS NULL AND article_url IS NOT NULL LIMIT 1"
-        ).fetchone()
-        for chunk in chunks(ids, 500):
-            marks = ",".join("?" * len(chunk))
-            if orphans:
-                changed += db.execute(
-                    "UPDATE bookmarks SET article_id ="
-                    " (SELECT a.id FROM articles a WHERE a.url = bookmarks.article_url)"
-                    " WHERE article_id IS NULL AND article_url IN"
-                    f" (SELECT url FROM articles WHERE id IN ({marks}))",
-                    chunk,
-                ).rowcount
-            rows = db.execute(
-                "SELECT id, article_id, passage, quote, start, end FROM bookmarks"
-                f" WHERE quote IS NOT NULL AND article_id IN ({marks}) ORDER BY article_id",
-                chunk,
-            ).fetchall()
-            paragraphs: dict[int, list[str]] = {}
-            for r in rows:
-                aid = r["article_id"]
-                if aid not in paragraphs:
-                    paragraphs[aid] = library.paragraphs(aid)  # same connection: same snapshot
-                update = _fresh_anchor(r, paragraphs[aid])
-                if update is not None:
-                    updates.append((*update, r["id"]))
-        db.executemany(
-            "UPDATE bookmarks SET passage = ?, start = ?, end = ?, quote = ? WHERE id = ?",
-            updates,
-        )
-    return changed + len(updates)
+    return library.reanchor_bookmarks(ids, _fresh_anchor, library.paragraphs)
 
 
 def _stale(library: Library, ids: list[int]) -> bool:
     """Whether any bookmark of these articles needs attaching or moving (a read, so that the
     reader opening an article takes no write lock when nothing changed)."""
-    for chunk in chunks(ids, 500):
-        marks = ",".join("?" * len(chunk))
-        if library.query(
-            "SELECT 1 FROM bookmarks b JOIN articles a ON a.url = b.article_url"
-            f" WHERE b.article_id IS NULL AND a.id IN ({marks}) LIMIT 1",
-            chunk,
-        ):
+    if library.bookmarks_to_reattach(ids):
+        return True
+    cache: dict[int, list[str]] = {}
+    for r in library.quoted_bookmark_rows(ids):
+        if r["article_id"] not in cache:
+            cache[r["article_id"]] = library.paragraphs(r["article_id"])
+        if _fresh_anchor(r, cache[r["article_id"]]) is not None:
             return True
-        rows = library.query(
-            "SELECT id, article_id, passage, quote, start, end FROM bookmarks"
-            f" WHERE quote IS NOT NULL AND article_id IN ({marks})",
-            chunk,
-        )
-        cache: dict[int, list[str]] = {}
-        for r in rows:
-            if r["article_id"] not in cache:
-                cache[r["article_id"]] = library.paragraphs(r["article_id"])
-            if _fresh_anchor(r, cache[r["article_id"]]) is not None:
-                return True
     return False
 
 

@@ -153,7 +153,8 @@ def storage_failure(exc: Exception, library: Path) -> str:
     if isinstance(exc, (LibraryError, IndexError_)):
         return str(exc)
     if isinstance(exc, sqlite3.Error):
-        from index.library import Library, explain
+        from index.storage.database import explain
+        from index.storage.library import Library
 
         return explain(library / Library.FILE, exc)
     assert isinstance(exc, OSError)

@@ -17,10 +17,11 @@ from index.entities import store as entity_store
 from index.entities.store import EntityCount, Mention, annotate
 from index.errors import IndexError_
 from index.fuzzy import TitleFinder
-from index.library import ArticleLink, Library
 from index.model import ArticleSummary, IngestReport, SearchResult, StoredArticle
 from index.search import Search
 from index.search_index import SearchIndex
+from index.storage.articles import ArticleLink
+from index.storage.library import Library
 
 Notify = Callable[[str], None]
 Progress = Callable[[int, int], None]
@@ -222,11 +223,7 @@ class Newsreader:
         if extracted:
             entity_store.store_found(self.library, extracted, self.extractor())
             # catch_up need not extract these again, unless changed since (by anyone).
-            ids = [e[0] for e in extracted]
-            for row in self.library.query(
-                f"SELECT id, rev FROM articles WHERE id IN ({','.join('?' * len(ids))})", ids
-            ):
-                self._extracted[row[0]] = row[1]
+            self._extracted.update(self.library.revisions([e[0] for e in extracted]))
         # Re-stored articles may have moved paragraphs: bookmarks follow their quoted text.
         from index.bookmarks import reanchor
 
@@ -244,9 +241,7 @@ class Newsreader:
             rev = self.library.rev
             pending: list[int] = []
             if rev > done:
-                rows = self.library.query(
-                    "SELECT id, rev FROM articles WHERE rev > ? ORDER BY id", (done,)
-                )
+                rows = self.library.revisions_since(done)
                 pending = [r[0] for r in rows]
                 # Mentions first: the index takes its person/org/place fields from them. Those
                 # this process stored with the article (found in the background) are current.
@@ -313,11 +308,11 @@ class Newsreader:
     def related(self, article_id: int, passage: int | None = None, limit: int = 5) -> builtins.list:
         """Passages of other articles related to `passage` of `article_id` (with why), or,
         without a passage, the related articles."""
-        from index import related
+        from index.related import finder
 
         if passage is None:
-            return related.related_articles(self, article_id, limit)
-        return related.related_passages(self, article_id, passage, limit)
+            return finder.related_articles(self, article_id, limit)
+        return finder.related_passages(self, article_id, passage, limit)
 
     # -- bookmarks ---------------------------------------------------------------------------
     @cached_property
@@ -328,11 +323,11 @@ class Newsreader:
 
     def export_bookmarks(self, fmt: str, path: Path, tag: str | None = None) -> int:
         """Write the bookmarks in `fmt` to `path` atomically; returns how many were written."""
-        from index import export
+        from index.export import renderers
 
-        items = export.collect(self.bookmarks, tag)
+        items = renderers.collect(self.bookmarks, tag)
         feeds = self.feeds.records() if fmt == "json" else None
-        export.write_atomic(path, export.render(fmt, items, feeds=feeds))
+        renderers.write_atomic(path, renderers.render(fmt, items, feeds=feeds))
         return len(items)
 
     # -- feeds ------------------------------------------------------------------------------

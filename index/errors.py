@@ -7,3 +7,11 @@ class LibraryError(Exception):
 
 class IndexError_(Exception):  # noqa: N801 - the trailing underscore avoids the builtin
     """The index cannot be written (locked by another process for too long, disk full...)."""
+
+
+class IngestError(Exception):
+    """A whole input cannot be read; the message is the user-facing reason."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason

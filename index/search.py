@@ -17,11 +17,11 @@ from index import analysis, expansion, matching, query, spelling
 from index.config import SearchSettings
 from index.expansion import replace_term
 from index.fuzzy import Vocabulary
-from index.library import Library
 from index.model import Hit, SearchResult
 from index.ranking import PRELOAD_POSTINGS, Ranker
 from index.search_index import IndexError_, SearchIndex
 from index.snippets import make_snippet
+from index.storage.library import Library
 
 _TEXT_FIELDS = ("title", "body")
 # The warm-up reads no word in fewer articles than this (a cold read of ~2 ms). Without it,
@@ -227,14 +227,7 @@ class Search:
         if not found:
             return []
         ids = [f.article for f in found]
-        rows = {
-            r["id"]: r
-            for r in self.library.query(
-                f"SELECT id, title, date, source, url, body FROM articles WHERE id IN"
-                f" ({','.join('?' * len(ids))})",
-                ids,
-            )
-        }
+        rows = self.library.article_rows(ids)
         offsets = self.library.passage_offsets(ids)
         best = self._best_passages(ids, terms, offsets)
         hits = []

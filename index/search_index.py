@@ -4,13 +4,10 @@ documents for finding the paragraph that matches. Missing, damaged or outdated �
 from __future__ import annotations
 
 import contextlib
-import errno
 import itertools
-import json
 import os
 import shutil
 import threading
-import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,18 +15,18 @@ from pathlib import Path
 from whoosh import index as windex
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.searching import Searcher
-from whoosh.util.filelock import try_for
 
-from index import whoosh_internals
+from index import index_state, whoosh_internals
 from index.analysed import AnalysedText
 from index.analysis import analyzer
 from index.documents import IndexInput, documents
 from index.entities.names import name_analyzer
-from index.entities.store import index_fields
 from index.errors import IndexError_, LibraryError
-from index.fileio import write_atomic
 from index.index_helper import HelpedWriter, IndexHelper
-from index.library import Library
+from index.index_lock import WriteLock, cannot_write, whoosh_lock
+from index.index_merge import tiered_merge
+from index.index_rows import MaxId, batches, index_inputs, replacing
+from index.storage.library import Library
 
 # Bump when the schema or the analysis changes: an index of another version is rebuilt.
 # 3: person/org/place/entity fields; 4: misc instead of entity; 5: passage number only stored,
@@ -65,77 +62,12 @@ SCHEMA = Schema(
     misc=KEYWORD(analyzer=name_analyzer(), scorable=True),
 )
 
-# Whoosh's own merge policy (MERGE_SMALL) merges only the tiniest segments, so every add but
-# the smallest left one segment more (two with the index helper), and every search reads each
-# term once per segment. Here, besides: whenever MERGE_FACTOR segments are of about one size
-# (the same power of MERGE_FACTOR documents), they are merged into one: a library grown by
-# many adds keeps about MERGE_FACTOR segments per power of MERGE_FACTOR (each document is
-# rewritten once per power). A commit rewrites at most MERGE_MAX_DOCS documents of older
-# segments: Whoosh merges by rewriting every posting in Python, and a feed refresh must not
-# turn into minutes of that; the segments too large for it are made large by the add
-# itself (its commits grow geometrically, index.core.commit_after).
-MERGE_FACTOR = 4
-MERGE_MAX_DOCS = 250_000
-
-
-def merge_level(docs: int) -> int:
-    """The size class of a segment of `docs` documents: the power of MERGE_FACTOR it is at."""
-    level = 0
-    while docs >= MERGE_FACTOR:
-        docs //= MERGE_FACTOR
-        level += 1
-    return level
-
-
-def segments_to_merge(sizes: list[int]) -> list[int]:
-    """Which of the segments of these sizes (documents, deleted ones included) a commit merges:
-    groups of MERGE_FACTOR of one level, the smallest levels first, while the documents they
-    hold fit in MERGE_MAX_DOCS. Returns their positions in `sizes`."""
-    by_level: dict[int, list[int]] = {}
-    for i in sorted(range(len(sizes)), key=sizes.__getitem__):
-        by_level.setdefault(merge_level(sizes[i]), []).append(i)
-    chosen: list[int] = []
-    budget = MERGE_MAX_DOCS
-    for level in sorted(by_level):
-        group = by_level[level]
-        while len(group) >= MERGE_FACTOR:
-            take, group = group[:MERGE_FACTOR], group[MERGE_FACTOR:]
-            cost = sum(sizes[i] for i in take)
-            if cost > budget:
-                return chosen
-            budget -= cost
-            chosen += take
-    return chosen
-
-
-def tiered_merge(writer, segments: list) -> list:
-    """A Whoosh merge policy (writer.commit(mergetype=...)): MERGE_SMALL, then the groups of
-    segments_to_merge merged into the writer's new segment. Returns the segments kept."""
-    from whoosh.reading import SegmentReader
-    from whoosh.writing import MERGE_SMALL
-
-    kept = MERGE_SMALL(writer, segments)
-    merged = set(segments_to_merge([seg.doc_count_all() for seg in kept]))
-    for i in sorted(merged):
-        reader = SegmentReader(writer.storage, writer.schema, kept[i])
-        try:
-            writer.add_reader(reader)
-        finally:
-            reader.close()
-    return [seg for i, seg in enumerate(kept) if i not in merged]
-
-
-try:
-    import fcntl
-except ImportError:  # not POSIX: Whoosh's own write lock is then the only one
-    fcntl = None  # type: ignore[assignment]
-
 Notify = Callable[[str], None]
 
 
 class SearchIndex:
     DIR = "index"
-    STATE = "state.json"
+    STATE = index_state.STATE
     # The write lock sits beside the index folder, not in it: a rebuild swaps the folder.
     LOCK = "index.lock"
     LOCK_WAIT = 120.0  # seconds to wait for another process's index write
@@ -154,8 +86,7 @@ class SearchIndex:
         self._ix: windex.Index | None = None
         self._searcher: Searcher | None = None
         self._lock = threading.RLock()
-        self._write_lock = threading.RLock()  # exclusive(): this process's side of the lock
-        self._write_depth = 0
+        self._write_lock = WriteLock(library.directory / self.LOCK, self.path, self.notify)
         self._dir_id: tuple[int, int] | None = None  # which folder _ix was opened on
         self.generation = 0  # bumped after each commit; caches key on it
 
@@ -202,22 +133,18 @@ class SearchIndex:
         if not exists:
             return "is missing"
         state = self._state()
-        if state is None or _seen(state) is None:
+        if state is None or index_state.seen(state) is None:
             return "has no readable state file"
         if state.get("version") != INDEX_VERSION:
             return "is from another version of newsreader"
         if state.get("library_id") != self.library.library_id:
             return "belongs to another library"
-        if (_seen(state) or 0) > self.library.rev:
+        if (index_state.seen(state) or 0) > self.library.rev:
             return "is newer than the library (was the library restored from a backup?)"
         return None
 
     def _state(self) -> dict | None:
-        try:
-            data = json.loads((self.path / self.STATE).read_text("utf-8"))
-            return data if isinstance(data, dict) else None
-        except (OSError, ValueError):
-            return None
+        return index_state.read_state(self.path)
 
     def _write_state(self, rev: int, ids_upto: int, folder: Path | None = None) -> None:
         """Record that every article changed up to library revision `rev` is in the index
@@ -226,12 +153,8 @@ class SearchIndex:
         that adds higher ones: articles above it are new, and need no delete, which would
         open a reader over the whole index)."""
         folder = folder or self.path
-        state = {"version": INDEX_VERSION, "library_id": self.library.library_id, "rev": rev,
-                 "ids": ids_upto}
-        try:
-            write_atomic(folder / self.STATE, json.dumps(state))
-        except OSError as exc:
-            raise IndexError_(self._cannot_write(exc)) from None
+        library_id = self.library.library_id
+        index_state.write_state(folder, INDEX_VERSION, library_id, rev, ids_upto, self.path)
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Build a fresh index beside the old one from the library, then swap it in."""
@@ -245,7 +168,7 @@ class SearchIndex:
                 rev = self.library.rev
                 total = self.library.count()
                 writer = HelpedWriter(ix, limitmb=self.LIMIT_MB, compound=COMPOUND)
-                top = _MaxId()
+                top = MaxId()
                 try:
                     rows = top.track(self.library.iter_for_index(0))
                     done = self._add(writer, rows, progress, total)
@@ -282,71 +205,11 @@ class SearchIndex:
         and re-entrant within this one. Every index commit and state file write happens under
         it. Waiting is announced and gives up after LOCK_WAIT seconds with IndexError_; with
         `wait` off, yields False at once when another process or thread holds it."""
-        if not self._write_lock.acquire(blocking=wait):
-            yield False
-            return
-        try:
-            if self._write_depth:
-                self._write_depth += 1
-                try:
-                    yield True
-                finally:
-                    self._write_depth -= 1
-                return
-            fd = self._lock_file(wait)
-            if fd is None:
-                yield False
-                return
-            self._write_depth = 1
-            try:
-                yield True
-            finally:
-                self._write_depth = 0
-                os.close(fd)  # closing the descriptor releases the lock
-        finally:
-            self._write_lock.release()
-
-    def _lock_file(self, wait: bool) -> int | None:
-        """The locked lock file's descriptor; None if it is busy and `wait` is off."""
-        path = self.library.directory / self.LOCK
-        try:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError as exc:
-            raise IndexError_(self._cannot_write(exc)) from None
-        if fcntl is None:
-            return fd
-        deadline = None
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return fd
-            except BlockingIOError:
-                pass
-            except OSError:
-                return fd  # a file system without locks: Whoosh's lock is all there is
-            if not wait:
-                os.close(fd)
-                return None
-            if deadline is None:
-                self.notify("the search index is being written by another newsreader; waiting…")
-                deadline = time.monotonic() + self.LOCK_WAIT
-            elif time.monotonic() > deadline:
-                os.close(fd)
-                raise IndexError_(
-                    "another newsreader process has been writing the search index for over"
-                    f" {self.LOCK_WAIT:g} seconds; try again when it has finished"
-                )
-            time.sleep(0.1)  # a lock poll, not a synchronisation point: flock has no timeout
+        with self._write_lock.hold(wait, self.LOCK_WAIT) as held:
+            yield held
 
     def _cannot_write(self, exc: OSError) -> str:
-        where = exc.filename or self.path
-        full = exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
-        todo = "free some space" if full else "check the folder's permissions and free space"
-        return (
-            f"cannot write the search index ({where}: {exc.strerror or exc}); {todo}, then run"
-            " the command again. Nothing stored in the library is lost: the index catches up"
-            " with it by itself."
-        )
+        return cannot_write(self.path, exc)
 
     @contextmanager
     def writer(self) -> Iterator:
@@ -382,20 +245,7 @@ class SearchIndex:
 
     def _whoosh_lock(self):  # -> whoosh.util.filelock.LockBase
         assert self._ix is not None
-        lock = self._ix.lock("WRITELOCK")
-        try:
-            if lock.acquire(False):
-                return lock
-            self.notify("the search index is being written by another newsreader; waiting…")
-            if try_for(lock.acquire, timeout=self.LOCK_WAIT, delay=0.25):
-                return lock
-        except OSError as exc:
-            raise IndexError_(self._cannot_write(exc)) from None
-        raise IndexError_(
-            "the search index stayed locked by another newsreader process for"
-            f" {self.LOCK_WAIT:g} seconds; if none is running, delete"
-            f" {self.path / 'MAIN_WRITELOCK'}"
-        )
+        return whoosh_lock(self._ix, self.path, self.notify, self.LOCK_WAIT)
 
     def index_articles(self, article_ids: Iterable[int]) -> None:
         """(Re)index these articles, which are already in the library, and catch up."""
@@ -410,21 +260,17 @@ class SearchIndex:
         takes the lock next indexes them."""
         rev = self.library.rev
         state = self._state() or {}
-        seen = _seen(state) or 0
+        seen = index_state.seen(state) or 0
         behind = rev > seen
         if not ids and not behind:
             return 0
-        upto = _upto(state)
+        upto = index_state.upto(state)
         if upto is None:  # a state file from before "ids": any known id may be indexed
-            upto = self.library.query(
-                "SELECT MAX(m) FROM (SELECT MAX(id) AS m FROM articles"
-                " UNION ALL SELECT MAX(article_id) FROM removed)"
-            )[0][0] or 0
+            upto = self.library.highest_id_ever()
         total = len(ids)
         if behind:
-            count = "SELECT COUNT(*) FROM articles WHERE rev > ?"
-            total += self.library.query(count, (seen,))[0][0]
-        top = _MaxId(upto)
+            total += self.library.changed_count(seen)
+        top = MaxId(upto)
         with self.writer() as writer:
             for article_id in ids:
                 if article_id <= upto:
@@ -435,7 +281,7 @@ class SearchIndex:
                     writer.delete_by_term("article", str(article_id))
                 given = set(ids)
                 changed = (r for r in self.library.iter_for_index(seen) if r["id"] not in given)
-                rows = itertools.chain(rows, _replacing(writer, changed, upto))
+                rows = itertools.chain(rows, replacing(writer, changed, upto))
             done = self._add(writer, top.track(rows), progress, total)
             if top.value > upto:
                 # Before the commit: from now on the index may hold documents up to this id.
@@ -445,18 +291,12 @@ class SearchIndex:
         return done
 
     def _rows(self, ids: list[int]) -> Iterator:
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            yield from self.library.query(
-                "SELECT id, title, date, source, body, rev FROM articles WHERE id IN"
-                f" ({','.join('?' * len(chunk))})",
-                chunk,
-            )
+        return self.library.rows_for_index(ids)
 
     def _add(self, writer, rows: Iterator, progress, total: int) -> int:
         helper = self._helper(writer, total)
         done = 0
-        for n, batch in enumerate(_batches(rows, self.BATCH)):
+        for n, batch in enumerate(batches(rows, self.BATCH)):
             inputs = self._inputs(batch)
             # Every other batch to the helper, if there is one that still works.
             if not (n % 2 and helper is not None and helper.add(inputs)):
@@ -485,19 +325,11 @@ class SearchIndex:
         return helper
 
     def _documents_of(self, ids: list[int]) -> Iterator[dict]:
-        for batch in _batches(self._rows(ids), self.BATCH):
+        for batch in batches(self._rows(ids), self.BATCH):
             yield from documents(self._inputs(batch), SCHEMA)
 
     def _inputs(self, rows: list) -> list[IndexInput]:
-        """What the index takes from these library rows (index.documents)."""
-        ids = [r["id"] for r in rows]
-        offsets = self.library.passage_offsets(ids)
-        entities = index_fields(self.library, ids)
-        return [
-            IndexInput(r["id"], r["title"], r["date"], r["source"], r["body"],
-                       offsets.get(r["id"], []), entities.get(r["id"], {}))
-            for r in rows
-        ]
+        return index_inputs(self.library, rows)
 
     # -- reading ----------------------------------------------------------------------------
     @contextmanager
@@ -556,47 +388,3 @@ class SearchIndex:
     def close(self) -> None:
         with self._lock:
             self._close_searcher()
-
-
-def _seen(state: dict) -> int | None:
-    """The library revision a state file records, None if it holds none."""
-    rev = state.get("rev")
-    return rev if isinstance(rev, int) and not isinstance(rev, bool) and rev >= 0 else None
-
-
-def _upto(state: dict) -> int | None:
-    """The highest article id a state file says may have documents, None if it says none."""
-    ids = state.get("ids")
-    return ids if isinstance(ids, int) and not isinstance(ids, bool) and ids >= 0 else None
-
-
-def _batches(rows: Iterable, size: int) -> Iterator[list]:
-    batch: list = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def _replacing(writer, rows: Iterable, upto: int) -> Iterator:
-    """The rows, the old documents of each that may have some (id <= upto) deleted first (a
-    delete only touches committed segments, so the new documents added after it stay)."""
-    for row in rows:
-        if row["id"] <= upto:
-            writer.delete_by_term("article", str(row["id"]))
-        yield row
-
-
-class _MaxId:
-    """The largest article id among the rows that pass through track()."""
-
-    def __init__(self, start: int = 0) -> None:
-        self.value = start
-
-    def track(self, rows: Iterable) -> Iterator:
-        for row in rows:
-            self.value = max(self.value, row["id"])
-            yield row

@@ -30,7 +30,7 @@ from reader.state import ReaderState
 
 if TYPE_CHECKING:
     from index.core import Newsreader
-    from index.library import Library
+    from index.storage.library import Library
     from reader.prefetch import EarlyLibrary
 
 
@@ -105,7 +105,7 @@ class NewsreaderApp(App):
         # The library's list needs only SQLite: open it and show the articles first, then
         # import and open the search side (Whoosh, entities), which takes longer.
         from index.errors import IndexError_, LibraryError
-        from index.library import Library
+        from index.storage.library import Library
 
         def notify(message: str) -> None:
             self.call_from_thread(self.notify, message, timeout=6, markup=False)

@@ -9,8 +9,8 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index.library import Library
 from index.model import ArticleSummary
+from index.storage.library import Library
 
 # Rows read at once: the newest N; typing in the filter searches all of them.
 PAGE = 2000
@@ -72,7 +72,7 @@ def read_page(
         total = library.count()
         unread = library.unread_count(total)
     else:
-        from index.feeds.store import FeedStore  # only once a feed is chosen
+        from index.storage.feeds import FeedStore  # only once a feed is chosen
 
         where, params = FeedStore.scope(scope.feed_id, scope.group)
         rows = library.filtered(text, sort=sort, limit=limit, where=where, where_params=params)
@@ -85,7 +85,7 @@ def unread_count(library: Library, scope: FeedScope | None = None) -> int:
     """Unread articles in the library, or in the feed or group of `scope`."""
     if scope is None:
         return library.unread_count()
-    from index.feeds.store import FeedStore
+    from index.storage.feeds import FeedStore
 
     where, params = FeedStore.scope(scope.feed_id, scope.group)
     return FeedStore(library).scope_counts(where, params)[1]

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from index.core import Newsreader
-from index.library import Library
+from index.storage.library import Library
 
 REPO = Path(__file__).resolve().parents[1]
 

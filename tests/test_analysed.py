@@ -8,8 +8,8 @@ from whoosh.fields import TEXT
 from index.analysed import Analysed, body_and_passages
 from index.analysis import analyzer
 from index.core import Newsreader
-from index.library import passage_spans
 from index.search_index import SCHEMA
+from index.storage.articles import passage_spans
 
 PLAIN_BODY = TEXT(analyzer=analyzer(), phrase=True)
 PLAIN_PASSAGE = TEXT(analyzer=analyzer(), phrase=False)

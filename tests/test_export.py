@@ -21,12 +21,13 @@ import yaml
 from index.bookmarks import Bookmark, Bookmarks
 from index.config import Settings
 from index.core import Newsreader
-from index.export import (
+from index.export import importer
+from index.export.importer import import_json
+from index.export.renderers import (
     CSV_COLUMNS,
     SEPARATOR,
     ExportError,
     collect,
-    import_json,
     render,
     write_atomic,
 )
@@ -196,13 +197,11 @@ def test_bad_import_is_a_clear_error_and_changes_nothing(
 def test_import_failing_midway_imports_nothing(
     marked: Bookmarks, small_library: Newsreader, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import index.export
-
     path = tmp_path / "b.json"
     write_atomic(path, render("json", collect(marked)))
     for b in marked.list():
         marked.remove(b.id)
-    real, calls = index.export._anchor, []
+    real, calls = importer.anchor_for, []
 
     def dies_on_third(*args):
         calls.append(1)
@@ -210,7 +209,7 @@ def test_import_failing_midway_imports_nothing(
             raise KeyboardInterrupt  # as a crash would, after two bookmarks were inserted
         return real(*args)
 
-    monkeypatch.setattr(index.export, "_anchor", dies_on_third)
+    monkeypatch.setattr(importer, "anchor_for", dies_on_third)
     with pytest.raises(KeyboardInterrupt):
         import_json(small_library, path)
     assert marked.list() == []

@@ -37,7 +37,7 @@ def run_python(code: str, tmp_path: Path) -> subprocess.CompletedProcess:
 def test_importing_the_core_loads_no_ui(tmp_path: Path) -> None:
     code = """
     import importlib, pkgutil
-    import index, index.core, index.cli, index.search, index.library, index.search_index
+    import index, index.core, index.cli, index.search, index.storage.library, index.search_index
     import index.query, index.fuzzy, index.config, index.ingest
     # Every module of the package, including ones added later (bookmarks, export, ...).
     for info in pkgutil.walk_packages(index.__path__, "index."):

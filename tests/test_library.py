@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 
 from index.core import Newsreader
-from index.library import SCHEMA_VERSION, Library, LibraryError
+from index.errors import LibraryError
 from index.model import Article
+from index.storage.library import Library
+from index.storage.schema import SCHEMA_VERSION
 
 
 def article(title: str = "Floods in Jakarta", *paragraphs: str, **kw) -> Article:

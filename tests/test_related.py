@@ -1,4 +1,4 @@
-"""Related passages and articles (index/related.py) and `newsreader related`."""
+"""Related passages and articles (index/related/) and `newsreader related`."""
 
 from __future__ import annotations
 
@@ -9,14 +9,14 @@ import pytest
 
 from index import analysis
 from index.core import Newsreader
-from index.related import (
-    RelatedError,
+from index.related.finder import (
     RelatedFinder,
     finder,
     related_articles,
     related_passages,
     strong_passages,
 )
+from index.related.results import RelatedError
 from index.whoosh_internals import postings
 
 SEED_TITLE = "Russia fires cruise missiles at ISIS targets in Syria"

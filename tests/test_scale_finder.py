@@ -14,13 +14,15 @@ import pytest
 from rapidfuzz import utils
 from test_finder import titles as finder_titles
 
-from index import fuzzy, title_prefixes
+from index import fuzzy
 from index.config import Settings
 from index.core import Newsreader
 from index.fuzzy import TitleFinder
-from index.library import Library
 from index.model import Article
-from index.title_prefixes import StoredPrefixes, prefixes
+from index.storage import title_prefixes
+from index.storage.database import bump_rev
+from index.storage.library import Library
+from index.storage.title_prefixes import StoredPrefixes, prefixes
 
 
 # -- the go-to finder's word prefixes, kept in the library -------------------------------------
@@ -123,7 +125,7 @@ def test_prefixes_behind_an_older_versions_writes_are_indexed_again(tmp_path: Pa
         [(_, first), (_, second)] = library.add_articles(
             [_article(1, "Oil prices rise"), _article(2, "Red Sox win")])
         with library.transaction() as db:  # as a version without the tables writes
-            rev = Library._bump(db)
+            rev = bump_rev(db)
             db.execute("UPDATE articles SET title = 'Gold slumps', rev = ? WHERE id = ?",
                        (rev, first))
             db.execute("DELETE FROM articles WHERE id = ?", (second,))

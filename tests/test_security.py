@@ -24,7 +24,7 @@ from rich.console import Console
 
 from index.config import Settings
 from index.core import Newsreader
-from index.export import render
+from index.export.renderers import render
 from index.sanitize import strip_controls
 from reader.text import one_line, safe, styled
 

@@ -32,11 +32,11 @@ from reliability_helpers import (
 )
 from whoosh.filedb.filestore import FileStorage
 
-from index import library as library_module
 from index.config import Settings, load_settings
 from index.core import Newsreader
 from index.entities import store as entity_store
-from index.library import Library
+from index.storage import database as database_module
+from index.storage.library import Library
 
 ROWS = 300  # generated articles in the template library, besides the small ones
 MORE = 1200  # articles added while the disk fills up: two batches
@@ -311,7 +311,7 @@ def test_sqlite_read_only_error_is_explained(
     def read_only_connect(path, *args, **kwargs):
         return connect(f"file:{path}?mode=ro", *args, uri=True, **kwargs)
 
-    monkeypatch.setattr(library_module.sqlite3, "connect", read_only_connect)
+    monkeypatch.setattr(database_module.sqlite3, "connect", read_only_connect)
     result = run_cli("--library", lib, "--config", no_seed_config, "stats")
     assert result.code == 1
     assert "read-only" in result.err and str(_sqlite(lib)) in result.err

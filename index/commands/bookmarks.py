@@ -9,15 +9,8 @@ from typing import TYPE_CHECKING
 
 from index.bookmarks import Bookmark, BookmarkError, Bookmarks
 from index.exitcodes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
-from index.export import (
-    FORMATS,
-    ExportError,
-    collect,
-    format_for,
-    import_json,
-    render,
-    write_atomic,
-)
+from index.export.importer import import_json
+from index.export.renderers import FORMATS, ExportError, collect, format_for, render, write_atomic
 
 if TYPE_CHECKING:  # the core loads only when the command runs, not when the parser is built
     from index.core import Newsreader

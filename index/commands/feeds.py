@@ -8,7 +8,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from index.exitcodes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
-from index.feeds.store import FeedError
+from index.storage.feeds import FeedError
 
 if TYPE_CHECKING:  # the core loads only when the command runs
     from index.core import Newsreader

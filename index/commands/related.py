@@ -56,7 +56,7 @@ def _positive(value: str) -> int:
 
 
 def cmd_related(core: Newsreader, args: argparse.Namespace) -> int:
-    from index.related import RelatedError
+    from index.related.results import RelatedError
 
     try:
         items = core.related(args.id, args.passage, limit=args.limit)

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from index.entities.store import Found, extract_text
-from index.library import passage_spans
 from index.model import Article
 from index.pipes import receive, send, worker_command
+from index.storage.articles import passage_spans
 
 
 @dataclass

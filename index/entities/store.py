@@ -5,7 +5,6 @@ back for the reader, the CLI and the search index."""
 from __future__ import annotations
 
 import bisect
-import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -15,10 +14,11 @@ from index.entities.canon import Group, group
 from index.entities.gazetteer import GazetteerError
 from index.entities.names import name_key
 from index.entities.titles import read_with_title
-from index.library import Library
+from index.storage.library import Library
+from index.storage.mentions import MentionWriter
 
 META_KEY = "entities_extractor"
-_CHUNK = 500  # ids per SQL statement
+_CHUNK = 500  # articles extracted, and their mentions stored, at a time
 
 
 # The passage number a title's mentions are stored under (offsets into the title); body
@@ -121,10 +121,8 @@ def store_found(
         return 0
     ids = [article_id for article_id, _, _ in found]
     rows = []
-    with library.transaction() as db:
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start : start + _CHUNK]
-            db.execute(f"DELETE FROM mentions WHERE article_id IN ({_marks(chunk)})", chunk)
+    with library.mention_writer() as db:
+        db.delete_mentions(ids)
         cache: dict[tuple[str, str], int] = {}
         for n, (article_id, groups, located) in enumerate(found):
             # A name seen earlier in the chunk is linked as it was then; chunks as annotate
@@ -146,9 +144,9 @@ def store_found(
                                 entity_id,
                             )
                         )
-        db.executemany("INSERT INTO mentions VALUES (?,?,?,?,?,?)", rows)
+        db.add_mentions(rows)
         # Only a full re-extraction may say that the library's mentions are by another.
-        db.execute("INSERT OR IGNORE INTO meta VALUES (?, ?)", (META_KEY, extractor_id(extractor)))
+        db.set_meta(META_KEY, extractor_id(extractor), replace=False)
     return len(rows)
 
 
@@ -163,14 +161,14 @@ def reextract(
 ) -> int:
     """Extract the mentions of every article again (after the extractor or its data changed),
     then drop entities no article mentions any more. Returns the number of articles."""
-    ids = [r[0] for r in library.query("SELECT id FROM articles ORDER BY id")]
+    ids = library.article_ids()
     for start in range(0, len(ids), _CHUNK):
         annotate(library, ids[start : start + _CHUNK], extractor)
         if progress:
             progress(min(start + _CHUNK, len(ids)), len(ids))
-    with library.transaction() as db:
-        db.execute("DELETE FROM entities WHERE id NOT IN (SELECT entity_id FROM mentions)")
-        db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (META_KEY, extractor_id(extractor)))
+    with library.mention_writer() as db:
+        db.drop_unmentioned_entities()
+        db.set_meta(META_KEY, extractor_id(extractor))
     return len(ids)
 
 
@@ -178,9 +176,7 @@ def _extract(
     library: Library, ids: list[int], extractor: Extractor
 ) -> Iterator[tuple[int, list[Group], list[tuple[int, int, Span]]]]:
     offsets = library.passage_offsets(ids)
-    for row in library.query(
-        f"SELECT id, title, body FROM articles WHERE id IN ({_marks(ids)})", ids
-    ):
+    for row in library.article_rows(ids).values():
         found = extract_text(extractor, row["body"], offsets.get(row["id"], []), row["title"])
         yield (row["id"], *found)
 
@@ -210,7 +206,7 @@ def extract_text(
     return group(text, [loc[2] for loc in located]), located
 
 
-def _entity(db: sqlite3.Connection, g: Group, cache: dict[tuple[str, str], int]) -> int:
+def _entity(db: MentionWriter, g: Group, cache: dict[tuple[str, str], int]) -> int:
     """The library's entity for an article's group: found by any full name it was written as
     (its canonical name first), else created; its names are recorded for search and linking."""
     canonical_key = name_key(g.canonical)
@@ -223,30 +219,18 @@ def _entity(db: sqlite3.Connection, g: Group, cache: dict[tuple[str, str], int])
     for key in keys:
         entity_id = cache.get((key, g.label))
         if entity_id is None:
-            row = db.execute(
-                "SELECT n.entity_id FROM entity_names n JOIN entities e ON e.id = n.entity_id"
-                " WHERE n.name = ? AND e.label = ? ORDER BY e.canonical = ? DESC, n.entity_id"
-                " LIMIT 1",
-                (key, g.label, g.canonical),
-            ).fetchone()
-            entity_id = row[0] if row else None
+            entity_id = db.entity_named(key, g.label, g.canonical)
         if entity_id is not None:
             break
     if entity_id is None:
-        db.execute(
-            "INSERT OR IGNORE INTO entities (canonical, label) VALUES (?, ?)",
-            (g.canonical, g.label),
-        )
-        entity_id = db.execute(
-            "SELECT id FROM entities WHERE canonical = ? AND label = ?", (g.canonical, g.label)
-        ).fetchone()[0]
+        entity_id = db.entity(g.canonical, g.label)
     names = g.keys | g.partial
     # A name the cache already links to this entity was recorded for it in this chunk: the
     # same names recur in article after article ("Reuters", "US"), and one INSERT per group
     # was a tenth of an ingest's main process.
     new = [(k, entity_id) for k in names if cache.get((k, g.label)) != entity_id]
     if new:
-        db.executemany("INSERT OR IGNORE INTO entity_names VALUES (?, ?)", new)
+        db.add_names(new)
     for k in names:
         cache.setdefault((k, g.label), entity_id)
     return entity_id
@@ -265,12 +249,7 @@ def mentions(library: Library, article_id: int) -> list[Mention]:
             r["canonical"],
             r["entity_id"],
         )
-        for r in library.query(
-            "SELECT m.passage, m.start, m.end, m.text, m.entity_id, e.label, e.canonical"
-            " FROM mentions m JOIN entities e ON e.id = m.entity_id"
-            " WHERE m.article_id = ? ORDER BY m.passage, m.start",
-            (article_id,),
-        )
+        for r in library.mention_rows(article_id)
     ]
 
 
@@ -300,23 +279,11 @@ def index_fields(library: Library, article_ids: list[int]) -> dict[int, dict[str
     by, so `org:ISIS` finds an article that only wrote "Islamic State"."""
     out: dict[int, dict[str, set[str]]] = {}
     field_of = {"PERSON": "person", "ORG": "org", "PLACE": "place", "MISC": "misc"}
-    for start in range(0, len(article_ids), _CHUNK):
-        chunk = article_ids[start : start + _CHUNK]
-        for r in library.query(
-            "SELECT DISTINCT m.article_id, e.label, e.canonical, n.name FROM mentions m"
-            " JOIN entities e ON e.id = m.entity_id"
-            " LEFT JOIN entity_names n ON n.entity_id = m.entity_id"
-            f" WHERE m.article_id IN ({_marks(chunk)})",
-            chunk,
-        ):
-            fields = out.setdefault(r[0], {})
-            names = {r[2].replace(",", " ")}
-            if r[3]:
-                names.add(r[3])
-            if r[1] in field_of:
-                fields.setdefault(field_of[r[1]], set()).update(names)
+    for article_id, label, canonical, name in library.entity_names_in(article_ids):
+        fields = out.setdefault(article_id, {})
+        names = {canonical.replace(",", " ")}
+        if name:
+            names.add(name)
+        if label in field_of:
+            fields.setdefault(field_of[label], set()).update(names)
     return {a: {f: ", ".join(sorted(v)) for f, v in fields.items()} for a, fields in out.items()}
-
-
-def _marks(items: list) -> str:
-    return ",".join("?" * len(items))

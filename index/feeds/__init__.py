@@ -11,16 +11,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from index.errors import IngestError
 from index.feeds.refresh import FeedOutcome, FeedsCore, Refresher, RefreshReport, discover
-from index.feeds.store import Feed, FeedError, FeedStore
 from index.fileio import write_atomic
-from index.ingest.common import IngestError, human_size
+from index.ingest.common import human_size
 from index.ingest.feeds import Subscription, opml_subscriptions
 from index.ingest.fetch import FetchedDoc, check_scheme, fetch_url
 from index.ingest.sniff import kind_for_content_type, refine, sniff
 from index.ingest.sources import document_text
 from index.model import IngestFailure
 from index.sanitize import clean_line
+from index.storage.feeds import Feed, FeedError, FeedStore
 
 __all__ = ["Feed", "FeedError", "FeedOutcome", "Feeds", "RefreshReport", "SubscribeReport"]
 

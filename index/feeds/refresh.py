@@ -13,18 +13,20 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Protocol
 
-from index.feeds.store import EntryLink, Feed, FeedGone, FeedStore, FetchState, stamp_after
-from index.ingest.common import Context, IngestError, IngestLimits
+from index.errors import IngestError
+from index.ingest.common import Context, IngestLimits
 from index.ingest.feeds import FeedEntry, ParsedFeed, parse_feed
 from index.ingest.fetch import FetchedDoc, fetch_url
 from index.ingest.sniff import kind_for_content_type, refine, sniff
 from index.ingest.sources import document_text
-from index.library import now
 from index.model import IngestReport
+from index.storage.database import now
+from index.storage.feeds import EntryLink, Feed, FeedGone, FeedStore, FetchState, stamp_after
 
 if TYPE_CHECKING:
     from index.config import FeedSettings, Settings
-    from index.library import ArticleLink, Library
+    from index.storage.articles import ArticleLink
+    from index.storage.library import Library
 
 Fetcher = Callable[..., FetchedDoc]
 

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from index.errors import IngestError
 from index.model import Article, IngestFailure
 from index.sanitize import clean_line, clean_text, decode_bytes
 
@@ -48,14 +49,6 @@ class Parsed:
     @classmethod
     def skip(cls, path: str) -> Parsed:
         return cls(skipped=True, path=path)
-
-
-class IngestError(Exception):
-    """A whole input cannot be read; the message is the user-facing reason."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 @dataclass

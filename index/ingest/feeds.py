@@ -11,7 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from index.ingest.common import Context, IngestError, Parsed, build_article
+from index.errors import IngestError
+from index.ingest.common import Context, Parsed, build_article
 from index.ingest.dates import normalize_date
 from index.ingest.html import html_to_paragraphs
 from index.model import Article

@@ -12,7 +12,8 @@ import urllib.request
 from dataclasses import dataclass
 from email.message import Message
 
-from index.ingest.common import IngestError, IngestLimits, human_size
+from index.errors import IngestError
+from index.ingest.common import IngestLimits, human_size
 
 USER_AGENT = "newsreader/0.1"
 _SCHEMES = ("http", "https")

@@ -6,7 +6,8 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from index.ingest.common import Context, IngestError, Parsed, build_article
+from index.errors import IngestError
+from index.ingest.common import Context, Parsed, build_article
 from index.ingest.dates import normalize_date
 from index.ingest.html import html_to_paragraphs, looks_like_html
 from index.model import Article

@@ -6,7 +6,7 @@ import json
 import os
 import re
 
-from index.ingest.common import IngestError
+from index.errors import IngestError
 
 # Loader names: text, markdown, html, json, jsonl, feed, opml.
 EXTENSIONS = {

@@ -16,9 +16,9 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from typing import BinaryIO
 
+from index.errors import IngestError
 from index.ingest.common import (
     Context,
-    IngestError,
     IngestLimits,
     Parsed,
     decode,

@@ -323,7 +323,7 @@ class ArticleScreen(ReportsWorkerFailures):
     @work(thread=True, exclusive=True, group="strong", exit_on_error=False,
           name="marking related paragraphs")
     def find_strong_passages(self) -> None:
-        from index.related import strong_passages
+        from index.related.finder import strong_passages
 
         found = strong_passages(self.app.core, self.article_id)
         if not get_current_worker().is_cancelled:

@@ -16,7 +16,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Header, Static
 from textual.worker import get_current_worker
 
-from index.feeds.store import Feed, FeedStore
+from index.storage.feeds import Feed, FeedStore
 from reader.messages import CoreReady, FeedsChanged, LibraryOpened
 from reader.prefetch import FeedScope
 from reader.screens.base import ReportsWorkerFailures

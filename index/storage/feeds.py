@@ -7,8 +7,9 @@ import sqlite3
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 
-from index.ingest.common import IngestError
-from index.library import Library, now
+from index.errors import IngestError
+from index.storage.database import now
+from index.storage.library import Library
 
 
 class FeedError(IngestError):

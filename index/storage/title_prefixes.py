@@ -11,6 +11,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from operator import itemgetter
 
+from index.storage.sql import marks
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS title_prefixes (
     prefix     TEXT NOT NULL,
@@ -146,9 +148,8 @@ class StoredPrefixes:
         if not keys:
             return []
         if len(keys) > 1:
-            marks = ",".join("?" * len(keys))
             counts = {r[0]: r[1] for r in self._query(
-                f"SELECT prefix, n FROM title_prefix_counts WHERE prefix IN ({marks})", keys)}
+                f"SELECT prefix, n FROM title_prefix_counts WHERE prefix IN ({marks(keys)})", keys)}
             keys.sort(key=lambda k: counts.get(k, 0))
         probes = "".join(
             " AND EXISTS (SELECT 1 FROM title_prefixes o WHERE o.prefix = ?"
