@@ -24,26 +24,30 @@ from whoosh.searching import Searcher
 
 from index.columns import Columns
 from index.phrases import adjacent, phrase_scores
+from index.term_cache import TermCache
 from index.term_postings import Scores, TermPostings
 
 NOT_SCORE = 1.0  # what Whoosh's inverse matcher adds to a match for each `NOT` clause
 
-# An `And` reads a child's postings whole unless it has this many times more postings than
-# there are candidates left, in which case only the postings blocks holding a candidate are
-# read (terms; other queries skip through their matcher to each candidate). Terms with up to
-# PROBE_MIN postings are always read whole: once read, they are cached, and a filter such as
-# source:World (a quarter of a library of 100k-odd articles) is then free for every keystroke.
+# An `And` reads a term (or an Or of terms) whole, and caches it, unless it has this many times
+# more postings than there are candidates left: then only the postings blocks (about 128
+# postings each) holding a candidate are read, and most blocks are left unread.
+READ_AT_RATIO = 256
+# Other children (phrases...) are read whole unless they have PROBE_RATIO times more postings
+# than there are candidates, in which case their matcher skips through them to each candidate.
+# Phrases with up to PROBE_MIN postings are always read whole: their words' reads are cached.
 PROBE_RATIO = 8
 PROBE_MIN = 100_000
 
-# Scored postings kept in the term cache, all terms together (~100-200 bytes each).
+# Scored postings kept in the term cache for the words typed (~100-200 bytes each).
 CACHE_POSTINGS = 1_600_000
+# And for the filters (source and entity fields: index.term_cache).
+FILTER_CACHE_POSTINGS = 1_500_000
 # Of which the library's most common words may take, read before the first keystroke: their
 # cold reads are what makes a search slow. At 127.6k articles, 800k postings against 400k:
 # plain p95 24.4 / 17.5 -> 14.2 / 12.7 ms in two pairs of runs taken alternately, field
 # 21.4 / 18.6 -> 10.7 / 17.7 ms, phrases even; peak RSS of a session 207 -> 287 MB.
 PRELOAD_POSTINGS = CACHE_POSTINGS // 2
-
 
 
 class Ranker:
@@ -58,8 +62,7 @@ class Ranker:
         self.columns = Columns(self.schema, self.postings.leaves, self.postings.deleted)
         # Scored postings of recently used terms: typing "new york" runs "new" again and
         # again, and reading a term's postings (unpickling Whoosh's blocks) is most of a query.
-        self._cache: dict[tuple, Scores] = {}
-        self._cached = 0
+        self.cache = TermCache(CACHE_POSTINGS, FILTER_CACHE_POSTINGS)
 
     # -- public -------------------------------------------------------------------------------
     def scores(self, q: Q.Query) -> Scores:
@@ -77,7 +80,7 @@ class Ranker:
         """Read `terms` into the term cache (those not there yet); returns the postings read."""
         read = 0
         for t in terms:
-            if _term_key(t) not in self._cache:
+            if _term_key(t) not in self.cache:
                 read += len(self._term(t))
         return read
 
@@ -160,11 +163,15 @@ class Ranker:
             # keystroke reuses them; a term is skipped through only when huge beside the
             # candidates left. Whoosh's skip_to walks a block id by id: probing "two" for the
             # ~1,000 candidates of "bans" took 100 ms, reading it whole 10 ms.
-            whole = cost <= PROBE_MIN and _from_term_reads(child)
-            if whole or cost <= PROBE_RATIO * len(out):
+            if _of_terms(child):
+                # Read where the candidates are (whole blocks) only when they are sparse
+                # enough to leave most blocks unread; else whole, and cached.
+                if cost > READ_AT_RATIO * len(out):
+                    found = self._terms_at(child, out)
+                else:
+                    found = self._eval(child)
+            elif (cost <= PROBE_MIN and _from_term_reads(child)) or cost <= PROBE_RATIO * len(out):
                 found = self._eval(child)
-            elif _of_terms(child):  # only the blocks holding a candidate are read
-                found = self._terms_at(child, out)
             else:
                 found = self._probe(child, out)
             out = {d: s + found[d] for d, s in out.items() if d in found}
@@ -183,7 +190,7 @@ class Ranker:
     def _terms_at(self, q: Q.Query, candidates: Scores) -> Scores:
         """A term, or a plain Or of terms, scored for `candidates` only (TermPostings.read_at)."""
         if isinstance(q, Q.Term):
-            cached = self._cache.get(_term_key(q))
+            cached = self.cache.get(_term_key(q))
             if cached is None:
                 return self.postings.read_at(q, candidates)
             return {d: cached[d] for d in candidates if d in cached}
@@ -201,20 +208,13 @@ class Ranker:
 
     def _remembered(self, key: tuple, compute: Callable[[], Scores]) -> Scores:
         """`compute()`, kept in the cache under `key` (least recently used out first)."""
-        found = self._cache.pop(key, None)
-        if found is None:
-            found = compute()
-            self._cached += len(found)
-            while self._cache and self._cached > CACHE_POSTINGS:
-                self._cached -= len(self._cache.pop(next(iter(self._cache))))
-        self._cache[key] = found  # most recently used last
-        return found
+        return self.cache.remember(key, compute)
 
     def _phrase(self, q: Q.Phrase) -> Scores:
         """An adjacent phrase from its words' (cached) term reads (index.phrases); any other
         phrase (with slop) by Whoosh's matcher."""
         found = phrase_scores(q, self.postings, self._term,
-                              lambda t: _term_key(t) in self._cache)
+                              lambda t: _term_key(t) in self.cache)
         return self.matcher_scores(q) if found is None else found
 
     def matcher_scores(self, q: Q.Query) -> Scores:

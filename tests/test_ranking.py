@@ -10,7 +10,7 @@ import pytest
 from whoosh import query as Q
 from whoosh.scoring import BM25F
 
-from index import query, ranking, term_postings, whoosh_internals
+from index import query, ranking, term_cache, term_postings, whoosh_internals
 from index.config import Settings
 from index.core import Newsreader
 from index.expansion import replace_term
@@ -84,8 +84,7 @@ def test_ranker_agrees_on_expanded_terms(demo_library: Newsreader) -> None:
 def probe_large_terms(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Make every term an `And` meets after its first child "large" (read only where it holds
     a candidate, not whole); returns the list the probed terms are recorded in."""
-    monkeypatch.setattr(ranking, "PROBE_MIN", 0)
-    monkeypatch.setattr(ranking, "PROBE_RATIO", 0)
+    monkeypatch.setattr(ranking, "READ_AT_RATIO", 0)
     probed: list[str] = []
     read_at = term_postings.TermPostings.read_at
 
@@ -218,7 +217,8 @@ def test_phrases_are_ranked_from_positions_not_whoosh_matcher(
             cold = ranker.scores(q)
             assert not decoded, text
             # The words cached, the phrase not: positions are read from their blocks.
-            ranker._cache = {k: v for k, v in ranker._cache.items() if isinstance(k[1], str)}
+            for key in [k for k in ranker.cache if not isinstance(k[1], str)]:
+                ranker.cache.discard(key)
             warm = ranker.scores(q)
             assert decoded, text
             decoded.clear()
@@ -264,9 +264,49 @@ def test_term_cache_stays_within_its_budget(
         first = ranker.scores(query.parse("syria").query)
         for word in ("russia", "moscow", "government", "said", "people"):
             ranker.scores(query.parse(word).query)
-            assert ranker._cached <= 50 or len(ranker._cache) == 1
+            assert ranker.cache.postings(words=True) <= 50 or len(list(ranker.cache)) == 1
         # Evicted or not, a term reads the same.
         assert ranker.scores(query.parse("syria").query) == first
+
+
+@pytest.mark.parametrize("filters_budget", [10_000, 1], ids=["fits", "too-small"])
+def test_a_filter_keeps_its_postings_while_words_come_and_go(
+    demo_library: Newsreader, monkeypatch: pytest.MonkeyPatch, filters_budget: int
+) -> None:
+    """Filters (source and entity fields) have a cache budget of their own: a filter kept on
+    while other words are searched is read once, however many words the words' budget turns
+    over; and its own budget holds."""
+    monkeypatch.setattr(ranking, "CACHE_POSTINGS", 50)
+    monkeypatch.setattr(ranking, "FILTER_CACHE_POSTINGS", filters_budget)
+    words = ("syria", "russia", "moscow", "government", "said", "people")
+    # Two filters in turn (the demo's source is "Wikinews (en)"): a budget too small for both
+    # keeps only the last one used.
+    queries = [query.parse(f"source:{'wikinews' if i % 2 else 'en'} {word}").query
+               for i, word in enumerate(words)]
+    with demo_library.index.searcher() as s:
+        expected = [whoosh_scores(s, q) for q in queries]
+    reads: list[str] = []
+    read = term_postings.TermPostings.read
+
+    def counted(self, q, values=None):
+        reads.append(q.fieldname)
+        return read(self, q, values)
+
+    monkeypatch.setattr(term_postings.TermPostings, "read", counted)
+    with demo_library.index.searcher() as s:
+        ranker = ranking.Ranker(s)
+        for q, want in zip(queries, expected, strict=True):
+            got = ranker.scores(q)
+            assert want and got.keys() == want.keys()
+            assert all(got[d] == pytest.approx(sc, rel=1e-6) for d, sc in want.items())
+            word_keys = [k for k in ranker.cache if k[0] in term_cache.WORD_FIELDS]
+            assert ranker.cache.postings(words=True) <= 50 or len(word_keys) == 1
+        held = ranker.cache.postings(words=False)
+    if filters_budget > 1:
+        assert reads.count("source") == 2 and held > 0
+    else:
+        assert reads.count("source") == len(words)
+    assert reads.count("body") >= len(words)
 
 
 def test_another_whoosh_version_takes_the_public_path(
