@@ -246,3 +246,32 @@ def test_library_from_a_newer_version_is_refused(tmp_path: Path) -> None:
     db.close()
     with pytest.raises(LibraryError, match="newer newsreader"):
         Library(tmp_path)
+
+
+def test_a_batch_of_articles_gets_a_large_page_cache_for_its_transaction_only(
+    library: Library,
+) -> None:
+    """A bulk transaction (a batch of articles) runs with BULK_CACHE_KIB of page cache, and
+    the connection's usual cache is back after it, whether it committed or failed."""
+    from index.storage import database
+
+    def cache_size() -> int:
+        return library.query("PRAGMA cache_size")[0][0]
+
+    usual = cache_size()
+    assert usual != -database.BULK_CACHE_KIB
+    with library.transaction(bulk=True) as db:
+        assert db.execute("PRAGMA cache_size").fetchone()[0] == -database.BULK_CACHE_KIB
+    assert cache_size() == usual
+    with pytest.raises(RuntimeError), library.transaction(bulk=True):
+        raise RuntimeError("a bug mid-batch")
+    assert cache_size() == usual
+    with library.transaction() as db:  # any other write keeps the usual cache
+        assert db.execute("PRAGMA cache_size").fetchone()[0] == usual
+    # Articles are stored in a bulk transaction, and leave the usual cache behind.
+    statements: list[str] = []
+    with library.transaction() as db:  # this thread's connection, which add_articles uses
+        db.set_trace_callback(statements.append)
+    library.add_articles([article("Floods in Jakarta", "Rain again.")])
+    assert f"PRAGMA cache_size=-{database.BULK_CACHE_KIB}" in statements
+    assert cache_size() == usual and library.count() == 1

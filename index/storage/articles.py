@@ -52,7 +52,7 @@ class ArticleStore(Database):
         words: Counter[str] = Counter()
         prefixes = title_prefixes.Changes()
         try:
-            with self.transaction() as db:
+            with self.transaction(bulk=True) as db:
                 rev = bump_rev(db)
                 for i, article in enumerate(articles):
                     prior = link.prior(db, i) if link else None

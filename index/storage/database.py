@@ -16,6 +16,11 @@ from index.errors import LibraryError
 from index.storage import title_prefixes
 from index.storage.schema import SCHEMA, SCHEMA_VERSION
 
+# A batch of a thousand articles inserts into the title, hash, URL and title-prefix indexes at
+# pages all over each of them. With SQLite's default cache (2 MiB) a large library's batch
+# spills and reads the same pages again within the transaction; this much holds them.
+BULK_CACHE_KIB = 64 * 1024
+
 
 def now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
@@ -83,12 +88,17 @@ class Database:
         return conn
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self, bulk: bool = False) -> Iterator[sqlite3.Connection]:
         """One write transaction: all of it lands, or none of it. A storage failure (full
         disk, read-only or damaged file, busy library) comes out as LibraryError saying what
-        to do; other errors (bugs) pass through unchanged."""
+        to do; other errors (bugs) pass through unchanged. `bulk`: a batch of articles, which
+        gets a page cache of BULK_CACHE_KIB for the transaction (see there)."""
+        restore = None
         try:
             db = self._conn()
+            if bulk:
+                restore = db.execute("PRAGMA cache_size").fetchone()[0]
+                db.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
             db.execute("BEGIN IMMEDIATE")
         except sqlite3.DatabaseError as exc:
             raise LibraryError(explain(self.path, exc)) from None
@@ -103,6 +113,10 @@ class Database:
             if type(exc) in (sqlite3.DatabaseError, sqlite3.OperationalError):
                 raise LibraryError(explain(self.path, exc)) from None  # type: ignore[arg-type]
             raise
+        finally:
+            if restore is not None:  # the pages beyond the usual cache are freed
+                with suppress(sqlite3.Error):
+                    db.execute(f"PRAGMA cache_size={int(restore)}")
 
     def query(self, sql: str, params: Iterable = ()) -> list[sqlite3.Row]:
         try:
