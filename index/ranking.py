@@ -6,7 +6,7 @@ calls. Here each term's postings are read a block at a time and scored in one ti
 term (index.term_postings), `And` intersects dictionaries (or reads a huge term only where it
 holds a candidate) and `Or` adds them up; adjacent phrases come from their words' reads
 (index.phrases), date ranges from a column (index.columns). Scores are Whoosh's own BM25F, so
-results and their order do not change; tests/test_ranking.py checks that against Whoosh's
+results and their order do not change; tests/unit/test_ranking.py checks that against Whoosh's
 collector. Other query nodes are scored by their Whoosh matcher, so every query works; only the
 common ones are fast. Every match is scored, so the count of matches is always exact.
 """

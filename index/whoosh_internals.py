@@ -6,8 +6,8 @@ numeric columns and field lengths read in one go, and a segment writer whose pos
 flush skip per-posting overheads (and can commit a segment written by another process beside
 its own). They are written against one release, whoosh-reloaded 2.7.5 (`PINNED`). At import
 the installed version is checked: with any other, `FAST` is False, every reader below takes
-Whoosh's public path (slower, same results: tests/test_ranking.py and
-tests/test_segment_writer.py compare the two), the writer is Whoosh's own, and no helper
+Whoosh's public path (slower, same results: tests/unit/test_ranking.py and
+tests/unit/test_segment_writer.py compare the two), the writer is Whoosh's own, and no helper
 process shares a write. A Whoosh upgrade, or another engine, starts here.
 """
 

@@ -119,5 +119,6 @@ class IndexStatistics:
 def _doc_ids(matcher) -> list[int]:
     """A term's document numbers in one segment: the ranker's block reading (a block at a
     time through the pinned Whoosh's internals, any other matcher one posting at a time);
-    tests/test_related.py checks index.whoosh_internals.postings against the public all_ids()."""
+    tests/unit/test_related.py checks index.whoosh_internals.postings against the public
+    all_ids()."""
     return block_postings(matcher)[0]

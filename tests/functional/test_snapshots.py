@@ -2,8 +2,8 @@
 
 Deterministic by construction: a small library built from the fixture articles below (fixed
 dates and sources, all unread), a fixed theme, no cursor blink, and the search timing in the
-status line pinned to 0 ms. Review the SVGs in tests/__snapshots__/ before accepting a change
-with `pytest tests/test_snapshots.py --snapshot-update`."""
+status line pinned to 0 ms. Review the SVGs in tests/functional/__snapshots__/ before accepting a
+change with `pytest tests/functional/test_snapshots.py --snapshot-update`."""
 
 from __future__ import annotations
 

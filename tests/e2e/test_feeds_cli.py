@@ -28,7 +28,7 @@ from index.config import load_settings
 from index.core import Newsreader
 from index.ingest.feeds import opml_subscriptions
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def items(prefix: str, n: int) -> list[dict]:

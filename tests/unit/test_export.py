@@ -32,7 +32,7 @@ from index.export.renderers import (
     write_atomic,
 )
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 EVIL_TITLE = 'Breaking: "quotes", <script>alert(1)</script> & [link](http://x) #tag'
 EVIL_NOTE = "=cmd|' /C calc'!A0"
 

@@ -13,7 +13,7 @@ import pytest
 from index import config, parsed_config
 from index.config import ConfigError, load_settings
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ import index
 from index.config import Settings
 from index.core import Newsreader
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+SHARED = Path(__file__).resolve().parents[3] / "shared"
 MAKE_HOSTILE = SHARED / "tools" / "make_hostile.py"
 # The folder holding the `index` under test, so subprocesses import that same copy.
 HERE = Path(index.__file__).resolve().parents[1]

@@ -546,7 +546,7 @@ def test_import_stays_light() -> None:
         "print(sorted(m for m in ('trafilatura', 'feedparser', 'yaml', 'textual', 'reader') "
         "if m in sys.modules))"
     )
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
     )
@@ -773,7 +773,7 @@ def test_iter_inputs_default_fetcher(server: str) -> None:
 
 # -- the hostile folder --------------------------------------------------------------------
 
-HOSTILE_TOOL = Path(__file__).resolve().parents[2] / "shared" / "tools" / "make_hostile.py"
+HOSTILE_TOOL = Path(__file__).resolve().parents[3] / "shared" / "tools" / "make_hostile.py"
 
 
 def test_hostile_folder(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from reliability_helpers import REPO, assert_index_matches_library, no_traceback
 from index.config import Settings
 from index.core import Newsreader
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+SHARED = Path(__file__).resolve().parents[3] / "shared"
 MAKE_HOSTILE = SHARED / "tools" / "make_hostile.py"
 PEAK_MB = 600  # a memory bound, generous: the core needs ~200 MB for these
 MB = 1_000_000
