@@ -314,6 +314,13 @@ class Newsreader:
             return finder.related_articles(self, article_id, limit)
         return finder.related_passages(self, article_id, passage, limit)
 
+    def strong_passages(self, article_id: int) -> set[int]:
+        """The article's passages that have a strongly related passage in another article
+        (one related search per passage: call it from a worker, after the article is shown)."""
+        from index.related import finder
+
+        return finder.strong_passages(self, article_id)
+
     # -- bookmarks ---------------------------------------------------------------------------
     @cached_property
     def bookmarks(self):

@@ -17,8 +17,7 @@ from textual.worker import get_current_worker
 
 from index.model import StoredArticle
 from reader.messages import CoreReady
-from reader.screens.base import ReportsWorkerFailures
-from reader.screens.dialogs import BookmarkEdit, BookmarkEditor
+from reader.screens.article_bookmarks import ArticleBookmarks
 from reader.text import one_line
 from reader.widgets.footer import KeysFooter
 from reader.widgets.panels import ENTITY_CLASSES, EntityPanel, RelatedPanel
@@ -45,13 +44,7 @@ class StrongPassages(Message):
     passages: set[int]
 
 
-@dataclass
-class BookmarksChanged(Message):
-    bookmarks: list
-    said: str
-
-
-class ArticleScreen(ReportsWorkerFailures):
+class ArticleScreen(ArticleBookmarks):
     BINDINGS = [
         Binding("escape", "back", "Back", id="article.back"),
         Binding("m", "bookmark", "Bookmark ¶", id="article.bookmark"),
@@ -165,9 +158,6 @@ class ArticleScreen(ReportsWorkerFailures):
         return Text.assemble(*parts)
 
     # -- movement ----------------------------------------------------------------------------
-    def _paragraphs(self) -> list[Paragraph]:
-        return list(self.query(Paragraph))
-
     def _move_cursor(self, n: int, top: bool = False) -> None:
         paragraphs = self._paragraphs()
         if not paragraphs:
@@ -323,92 +313,13 @@ class ArticleScreen(ReportsWorkerFailures):
     @work(thread=True, exclusive=True, group="strong", exit_on_error=False,
           name="marking related paragraphs")
     def find_strong_passages(self) -> None:
-        from index.related.finder import strong_passages
-
-        found = strong_passages(self.app.core, self.article_id)
+        found = self.app.ready_core.strong_passages(self.article_id)
         if not get_current_worker().is_cancelled:
             self.post_message(StrongPassages(found))
 
     def on_strong_passages(self, message: StrongPassages) -> None:
         for p in self._paragraphs():
             p.set_class(p.n in message.passages, "-related")
-
-    # -- bookmarks ---------------------------------------------------------------------------
-    def _mark_bookmarks(self, bookmarks: list) -> None:
-        self.bookmarks = bookmarks
-        marked = {b.passage for b in bookmarks if b.passage is not None}
-        for p in self._paragraphs():
-            p.set_class(p.n in marked, "-bookmarked")
-        whole = any(b.passage is None and not b.detached for b in bookmarks)
-        self.query_one("#article-meta").set_class(whole, "-bookmarked")
-
-    def _selection(self) -> tuple[int, int, int] | None:
-        """(paragraph, start, end) of text selected with the mouse inside one paragraph."""
-        for widget, selection in self.selections.items():
-            if isinstance(widget, Paragraph):
-                picked = widget.get_selection(selection)
-                text = picked[0].strip() if picked else ""
-                start = widget.text.find(text) if text else -1
-                if start >= 0:
-                    return widget.n, start, start + len(text)
-        return None
-
-    def action_bookmark(self) -> None:
-        if self.article is None:
-            return
-        span = self._selection()
-        if span is not None:
-            self._bookmark_span(*span)
-        else:
-            self._toggle(self.cursor)
-
-    def action_bookmark_article(self) -> None:
-        if self.article is not None:
-            self._toggle(None)
-
-    @work(thread=True, group="bookmark-write", exit_on_error=False, name="bookmarking")
-    def _toggle(self, passage: int | None) -> None:
-        core = self.app.ready_core
-        on = core.bookmarks.toggle(self.article_id, passage)
-        what = "article" if passage is None else f"paragraph {passage + 1}"
-        said = f"Bookmarked the {what} (M: note and tags)" if on else f"Removed the {what} bookmark"
-        self.post_message(BookmarksChanged(core.bookmarks.for_article(self.article_id), said))
-
-    @work(thread=True, group="bookmark-write", exit_on_error=False, name="bookmarking")
-    def _bookmark_span(self, passage: int, start: int, end: int) -> None:
-        core = self.app.ready_core
-        core.bookmarks.add(self.article_id, passage, start, end)
-        self.post_message(BookmarksChanged(core.bookmarks.for_article(self.article_id),
-                                           f"Bookmarked the selection in paragraph {passage + 1}"))
-
-    def on_bookmarks_changed(self, message: BookmarksChanged) -> None:
-        self._mark_bookmarks(message.bookmarks)
-        self.notify(message.said, timeout=3)
-
-    def action_edit_bookmark(self) -> None:
-        if self.article is None:
-            return
-        passage = self.cursor
-        existing = next((b for b in self.bookmarks if b.passage == passage and b.start is None),
-                        None)
-
-        def done(edit: BookmarkEdit | None) -> None:
-            if edit is not None:
-                self._save_bookmark(passage, existing.id if existing else None, edit)
-
-        title = f"¶ {passage + 1} of “{one_line(self.article.title, 80)}”"
-        note, tags = (existing.note, existing.tags) if existing else ("", ())
-        self.app.push_screen(BookmarkEditor(title, note, tags), done)
-
-    @work(thread=True, group="bookmark-write", exit_on_error=False, name="saving the bookmark")
-    def _save_bookmark(self, passage: int, bid: int | None, edit: BookmarkEdit) -> None:
-        core = self.app.ready_core
-        if bid is None:
-            core.bookmarks.add(self.article_id, passage, note=edit.note, tags=edit.tags)
-        else:
-            core.bookmarks.update(bid, note=edit.note, tags=edit.tags)
-        self.post_message(BookmarksChanged(core.bookmarks.for_article(self.article_id),
-                                           f"Saved the bookmark on paragraph {passage + 1}"))
 
     # -- next unread ---------------------------------------------------------------------------
     def action_next_unread(self, step: int) -> None:

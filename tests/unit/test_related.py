@@ -294,6 +294,8 @@ def test_strong_passages(small_library: Newsreader) -> None:
     assert 0 in strong  # Palmyra, Russia, the ministry: the missiles article says it too
     assert 3 not in strong  # the zeppelin is nowhere else
     assert strong <= set(range(4))
+    # What the reader asks the facade for (its article screen marks these paragraphs).
+    assert small_library.strong_passages(source) == strong
 
 
 # -- the demo library ---------------------------------------------------------------------------
