@@ -42,7 +42,7 @@ PROBE_MIN = 100_000
 # Scored postings kept in the term cache for the words typed (~100-200 bytes each).
 CACHE_POSTINGS = 1_600_000
 # And for the filters (source and entity fields: index.term_cache).
-FILTER_CACHE_POSTINGS = 1_500_000
+FILTER_CACHE_POSTINGS = 1_000_000
 # Of which the library's most common words may take, read before the first keystroke: their
 # cold reads are what makes a search slow. At 127.6k articles, 800k postings against 400k:
 # plain p95 24.4 / 17.5 -> 14.2 / 12.7 ms in two pairs of runs taken alternately, field
