@@ -2,8 +2,7 @@
 out first, within two budgets counted in postings. The words typed (title, body, passages) share
 one; the filters (`source:`, `person:`, `place:`… fields) have their own, so that a filter a
 reader keeps on, which matches a large share of the library, is not pushed out by the words
-read between two of its searches (a quarter of a million postings for one source at 1M
-articles, read again at each search)."""
+read between two of its searches (it would be read whole again at each one)."""
 
 from __future__ import annotations
 

@@ -106,14 +106,9 @@ def postings_at(matcher: Any, wanted: list[int]) -> tuple[list[int], list[float]
     weights: list[float] = []
     blocks = _block_matcher(matcher)
     if blocks is None:
-        for d in wanted:
-            if not matcher.is_active():
-                break
-            if matcher.id() < d:
-                matcher.skip_to(d)
-            if matcher.is_active() and matcher.id() == d:
-                ids.append(d)
-                weights.append(matcher.weight())
+        for d in _stops_at(matcher, wanted):
+            ids.append(d)
+            weights.append(matcher.weight())
         return ids, weights
     j, count = 0, len(wanted)
     while blocks.is_active() and j < count:
@@ -131,6 +126,18 @@ def postings_at(matcher: Any, wanted: list[int]) -> tuple[list[int], list[float]
                 j += 1
         blocks._next_block()
     return ids, weights
+
+
+def _stops_at(matcher: Any, wanted: list[int]) -> Iterator[int]:
+    """Whoosh's public path: the matcher skipped to each of `wanted` (sorted) it holds,
+    yielding that document while the matcher stands on it."""
+    for d in wanted:
+        if not matcher.is_active():
+            break
+        if matcher.id() < d:
+            matcher.skip_to(d)
+        if matcher.is_active() and matcher.id() == d:
+            yield d
 
 
 def _block_postings(blocks: Any) -> tuple[list[int], Any]:
@@ -155,13 +162,8 @@ def positions_of(matcher: Any, wanted: list[int], decode: Decoder) -> dict[int, 
     out: dict[int, list[int]] = {}
     blocks = _block_matcher(matcher)
     if blocks is None:
-        for d in wanted:
-            if not matcher.is_active():
-                break
-            if matcher.id() < d:
-                matcher.skip_to(d)
-            if matcher.is_active() and matcher.id() == d:
-                out[d] = decode(matcher.value())
+        for d in _stops_at(matcher, wanted):
+            out[d] = decode(matcher.value())
         return out
     j = 0
     while blocks.is_active() and j < len(wanted):
