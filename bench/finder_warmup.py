@@ -29,8 +29,8 @@ from typing import Any
 from bench.common import CACHE, percentile, say
 from bench.corpora import CORPORA, agnews_article, count_lines
 from bench.queries import Row, keystrokes, make_finder_inputs
-from index.fuzzy import TitleFinder
 from index.model import Article
+from index.search.fuzzy import TitleFinder
 from index.storage.library import Library
 
 HOME = CACHE / "finder"

@@ -49,7 +49,7 @@ def child_newsreader(jsonl: Path, out: Path, config: Path, label: str) -> dict[s
     import index.core
     from index.config import load_settings
     from index.core import Newsreader
-    from index.search_index import SearchIndex
+    from index.search.indexing.search_index import SearchIndex
 
     spent = {"entities_s": 0.0, "indexing_s": 0.0}
 

@@ -16,10 +16,10 @@ from index.entities import Extractor, make_extractor
 from index.entities import store as entity_store
 from index.entities.store import EntityCount, Mention, annotate
 from index.errors import IndexError_
-from index.fuzzy import TitleFinder
 from index.model import ArticleSummary, IngestReport, SearchResult, StoredArticle
-from index.search import Search
-from index.search_index import SearchIndex
+from index.search.fuzzy import TitleFinder
+from index.search.indexing.search_index import SearchIndex
+from index.search.search import Search
 from index.storage.articles import ArticleLink
 from index.storage.library import Library
 

@@ -95,7 +95,7 @@ class SearchResult:
     corrected: str | None = None
     # Stemmed terms the hits matched on; the reader highlights them inside an article.
     terms: frozenset[str] = frozenset()
-    # The weakest match among the hits ("all", "most", "any": index.matching), and how many
+    # The weakest match among the hits ("all", "most", "any": index.search.matching), and how many
     # articles hold every plain word (None: the query had no words that may be missing).
     matched: str = "all"
     complete: int | None = None

@@ -19,7 +19,7 @@ from index.storage.database import now
 from index.storage.library import Library
 
 if TYPE_CHECKING:
-    from index.search_index import SearchIndex
+    from index.search.indexing.search_index import SearchIndex
 
 # Stands for the passages of an imported article that the export did not carry.
 OMITTED = "[…]"

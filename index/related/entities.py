@@ -6,8 +6,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from index import analysis
 from index.related.results import Candidate
+from index.search import analysis
 from index.storage.library import Library
 
 # Score multiplier per shared canonical entity (scaled by the entity's rarity), and its cap.

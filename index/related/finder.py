@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
 
-from index import analysis
 from index.related.duplicates import group_duplicates
 from index.related.entities import Entity, EntityWeights, entity_terms, rerank
 from index.related.key_terms import (
@@ -30,7 +29,8 @@ from index.related.key_terms import (
 from index.related.results import Candidate, Related, RelatedError, best_per_article
 from index.related.scoring import Scorer
 from index.related.statistics import IndexStatistics
-from index.search_index import SearchIndex
+from index.search import analysis
+from index.search.indexing.search_index import SearchIndex
 from index.storage.library import Library
 
 # Postings read per query at most (each ~0.5-1 µs in Python): the rarest, most telling terms

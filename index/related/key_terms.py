@@ -10,7 +10,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 
-from index import analysis
+from index.search import analysis
 
 # Key terms taken from a passage, and from a whole article.
 PASSAGE_TERMS = 12

@@ -8,8 +8,8 @@ from collections import OrderedDict
 from typing import Any
 
 from index.chunking import chunks
+from index.engine.whoosh_internals import postings as block_postings
 from index.storage.library import Library
-from index.whoosh_internals import postings as block_postings
 
 # Document frequencies are remembered between calls; after the index changes only the common
 # terms' (df ≥ this) are kept, whose relative change is negligible.
@@ -119,6 +119,6 @@ class IndexStatistics:
 def _doc_ids(matcher) -> list[int]:
     """A term's document numbers in one segment: the ranker's block reading (a block at a
     time through the pinned Whoosh's internals, any other matcher one posting at a time);
-    tests/unit/test_related.py checks index.whoosh_internals.postings against the public
+    tests/unit/test_related.py checks index.engine.whoosh_internals.postings against the public
     all_ids()."""
     return block_postings(matcher)[0]

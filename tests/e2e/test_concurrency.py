@@ -28,7 +28,7 @@ from whoosh import index as windex
 from index.config import Settings
 from index.core import Newsreader
 from index.ingest import iter_inputs
-from index.search_index import SearchIndex
+from index.search.indexing.search_index import SearchIndex
 
 WAITING = "the search index is being written by another newsreader; waiting"
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from whoosh.fields import TEXT
 
-from index.analysed import Analysed, body_and_passages
-from index.analysis import analyzer
 from index.core import Newsreader
-from index.search_index import SCHEMA
+from index.search.analysis import analyzer
+from index.search.indexing.analysed import Analysed, body_and_passages
+from index.search.indexing.search_index import SCHEMA
 from index.storage.articles import passage_spans
 
 PLAIN_BODY = TEXT(analyzer=analyzer(), phrase=True)
@@ -59,7 +59,7 @@ def test_an_analysed_value_is_not_analysed_again() -> None:
 def test_highlight_spans_are_the_analyzers_own(demo_library: Newsreader) -> None:
     """term_spans tokenizes with a faster form of the analyzer's pattern and memoizes each
     token's term: it must mark exactly the words whose term the analyzer gives."""
-    from index import analysis
+    from index.search import analysis
 
     def analyzer_spans(text: str, wanted: set[str]) -> list[tuple[int, int]]:
         return [(t.startchar, t.endchar)

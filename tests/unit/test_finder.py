@@ -9,8 +9,8 @@ import random
 import pytest
 from rapidfuzz import utils
 
-from index import fuzzy
-from index.fuzzy import MAX_CANDIDATES, TitleFinder
+from index.search import fuzzy
+from index.search.fuzzy import MAX_CANDIDATES, TitleFinder
 
 WORDS = [
     "oil", "prices", "prize", "press", "pray", "rise", "fall", "bush", "kerry", "vote", "iraq",

@@ -1,6 +1,7 @@
-"""A large index write gives half its articles to a helper process (index.index_helper): the
-index it leaves holds what one process writes, term for term and score for score, in one
-segment more, and a helper that cannot start or dies costs time, never documents."""
+"""A large index write gives half its articles to a helper process
+(index.search.indexing.index_helper): the index it leaves holds what one process writes, term
+for term and score for score, in one segment more, and a helper that cannot start or dies
+costs time, never documents."""
 
 from __future__ import annotations
 
@@ -12,10 +13,10 @@ from pathlib import Path
 import pytest
 from reliability_helpers import many_articles
 
-from index import index_helper
 from index.config import Settings
 from index.core import Newsreader
-from index.search_index import SearchIndex
+from index.search.indexing import index_helper
+from index.search.indexing.search_index import SearchIndex
 
 QUERIES = ["syria", "russia government", '"prime minister"', "police NOT protest", "title:dispatch"]
 
@@ -79,7 +80,7 @@ def small_helper_threshold(monkeypatch) -> list:
         started.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr("index.search_index.IndexHelper", counting)
+    monkeypatch.setattr("index.search.indexing.search_index.IndexHelper", counting)
     return started
 
 

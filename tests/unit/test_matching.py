@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from index import analysis, query, spelling
 from index.core import Newsreader
-from index.fuzzy import Vocabulary
-from index.matching import matched, plan
+from index.search import analysis, query, spelling
+from index.search.fuzzy import Vocabulary
+from index.search.matching import matched, plan
 
 PALMYRA = "Syrian troops retake Palmyra"
 MISSILES = "Russian warships fire cruise missiles at Syria"

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from conftest import write_articles
 
-from index import proximity
 from index.config import Settings
 from index.core import Newsreader
+from index.search import proximity
 
 FILLER = " ".join(f"filler{n}" for n in range(40))
 

@@ -10,10 +10,12 @@ import pytest
 from whoosh import query as Q
 from whoosh.scoring import BM25F
 
-from index import query, ranking, term_cache, term_postings, whoosh_internals
 from index.config import Settings
 from index.core import Newsreader
-from index.expansion import replace_term
+from index.engine import whoosh_internals
+from index.search import query
+from index.search.expansion import replace_term
+from index.search.ranking import ranking, term_cache, term_postings
 
 QUERIES = [
     "syria",

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from index import analysis
 from index.core import Newsreader
+from index.engine.whoosh_internals import postings
 from index.related.finder import (
     RelatedFinder,
     finder,
@@ -17,7 +17,7 @@ from index.related.finder import (
     strong_passages,
 )
 from index.related.results import RelatedError
-from index.whoosh_internals import postings
+from index.search import analysis
 
 SEED_TITLE = "Russia fires cruise missiles at ISIS targets in Syria"
 MISSILES = "Russian warships fire cruise missiles at Syria"  # in the small library

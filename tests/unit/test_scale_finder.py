@@ -14,11 +14,11 @@ import pytest
 from rapidfuzz import utils
 from test_finder import titles as finder_titles
 
-from index import fuzzy
 from index.config import Settings
 from index.core import Newsreader
-from index.fuzzy import TitleFinder
 from index.model import Article
+from index.search import fuzzy
+from index.search.fuzzy import TitleFinder
 from index.storage import title_prefixes
 from index.storage.database import bump_rev
 from index.storage.library import Library

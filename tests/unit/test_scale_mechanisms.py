@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-import index.index_merge as index_merge
+import index.search.indexing.index_merge as index_merge
 from index.config import Settings
 from index.core import Newsreader, commit_after
-from index.index_merge import MERGE_FACTOR, merge_level, segments_to_merge
+from index.search.indexing.index_merge import MERGE_FACTOR, merge_level, segments_to_merge
 
 
 def _segments(core: Newsreader) -> list[int]:
@@ -191,7 +191,7 @@ def test_titles_are_read_a_page_at_a_time(small_library: Newsreader) -> None:
 def test_the_finder_keeps_only_processed_titles_and_finds_the_same(
     small_library: Newsreader,
 ) -> None:
-    from index.fuzzy import TitleFinder
+    from index.search.fuzzy import TitleFinder
 
     library = small_library.library
     kept = TitleFinder(library.titles())

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from index import analysis
 from index.config import Settings
 from index.core import Newsreader
 from index.model import Article, Hit, SearchResult
-from index.search_index import INDEX_VERSION, SearchIndex
+from index.search import analysis
+from index.search.indexing.search_index import INDEX_VERSION, SearchIndex
 
 PALMYRA = "Syrian troops retake Palmyra"
 MISSILES = "Russian warships fire cruise missiles at Syria"
@@ -609,7 +609,8 @@ def test_articles_stored_without_indexing_are_found_after_reopening(
 def test_warm_up_reads_the_most_common_words_before_any_search(
     demo_library: Newsreader, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from index import search, term_postings
+    from index.search import search
+    from index.search.ranking import term_postings
 
     search_ = demo_library.searching
     vocab = search_.vocabulary()

@@ -10,8 +10,8 @@ from whoosh import index as windex
 from whoosh.writing import SegmentWriter
 
 from index.core import Newsreader
-from index.search_index import SCHEMA
-from index.whoosh_internals import FlushingWriter
+from index.engine.whoosh_internals import FlushingWriter
+from index.search.indexing.search_index import SCHEMA
 
 
 def _documents(core: Newsreader) -> list[dict]:

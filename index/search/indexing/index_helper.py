@@ -2,10 +2,11 @@
 
 Whoosh writes one segment per writer, and Python runs one core per process. For a large write
 (an add of thousands of articles, a rebuild) this process sends every other batch of articles
-to `python -m index.index_helper`, which builds their documents and writes them as a segment
-of its own, as Whoosh's multiprocessing writer does with `multisegment`. At commit the writer
-(HelpedWriter) puts that segment into the index beside its own: the write costs one segment
-more, and no merge (merging the two into one cost more than the helper saved).
+to `python -m index.search.indexing.index_helper`, which builds their documents and writes
+them as a segment of its own, as Whoosh's multiprocessing writer does with `multisegment`. At
+commit the writer (HelpedWriter) puts that segment into the index beside its own: the write
+costs one segment more, and no merge (merging the two into one cost more than the helper
+saved).
 
 Scores do not depend on how documents are split into segments (Whoosh takes document
 frequencies and average lengths over the whole index), so searches find the same documents
@@ -27,9 +28,9 @@ from typing import IO, Any, cast
 from whoosh import index as windex
 from whoosh.codec.base import Segment
 
-from index.documents import IndexInput, documents
+from index.engine.whoosh_internals import FlushingWriter
 from index.pipes import receive, send, worker_command
-from index.whoosh_internals import FlushingWriter
+from index.search.indexing.documents import IndexInput, documents
 
 # Seconds the helper may take to finish its segment after its last documents, and to take
 # the next batch off a full queue: past that it is hung, and this process does its part.
@@ -42,7 +43,7 @@ class IndexHelper:
 
     def __init__(self, folder: Path, limitmb: int, compound: bool) -> None:
         command, env = worker_command(
-            "index.index_helper", str(folder), str(limitmb), str(int(compound))
+            "index.search.indexing.index_helper", str(folder), str(limitmb), str(int(compound))
         )
         self.sent: list[int] = []  # ids of the articles the helper has
         self.failed = False

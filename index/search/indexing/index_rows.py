@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from index.documents import IndexInput
 from index.entities.store import index_fields
+from index.search.indexing.documents import IndexInput
 from index.storage.library import Library
 
 
 def index_inputs(library: Library, rows: list) -> list[IndexInput]:
-    """What the index takes from these library rows (index.documents)."""
+    """What the index takes from these library rows (index.search.indexing.documents)."""
     ids = [r["id"] for r in rows]
     offsets = library.passage_offsets(ids)
     entities = index_fields(library, ids)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from whoosh import query as Q
 
-from index import analysis
-from index.fuzzy import Vocabulary
+from index.search import analysis
+from index.search.fuzzy import Vocabulary
 
 WORD_FIELDS = ("title", "body")
 

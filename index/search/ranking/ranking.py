@@ -22,10 +22,10 @@ from whoosh.matching import NullMatcher
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 
-from index.columns import Columns
-from index.phrases import adjacent, phrase_scores
-from index.term_cache import TermCache
-from index.term_postings import Scores, TermPostings
+from index.search.ranking.columns import Columns
+from index.search.ranking.phrases import adjacent, phrase_scores
+from index.search.ranking.term_cache import TermCache
+from index.search.ranking.term_postings import Scores, TermPostings
 
 NOT_SCORE = 1.0  # what Whoosh's inverse matcher adds to a match for each `NOT` clause
 

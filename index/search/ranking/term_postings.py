@@ -13,7 +13,7 @@ from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
-from index.whoosh_internals import (
+from index.engine.whoosh_internals import (
     deleted_docs,
     length_bytes,
     positions_decoder,

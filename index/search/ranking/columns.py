@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from whoosh import query as Q
 from whoosh.fields import NUMERIC
 
-from index.whoosh_internals import column_values
+from index.engine.whoosh_internals import column_values
 
 Scores = dict[int, float]
 

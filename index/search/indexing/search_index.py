@@ -16,16 +16,17 @@ from whoosh import index as windex
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.searching import Searcher
 
-from index import index_state, whoosh_internals
-from index.analysed import AnalysedText
-from index.analysis import analyzer
-from index.documents import IndexInput, documents
+from index.engine import whoosh_internals
 from index.entities.names import name_analyzer
 from index.errors import IndexError_, LibraryError
-from index.index_helper import HelpedWriter, IndexHelper
-from index.index_lock import WriteLock, cannot_write, whoosh_lock
-from index.index_merge import tiered_merge
-from index.index_rows import MaxId, batches, index_inputs, replacing
+from index.search.analysis import analyzer
+from index.search.indexing import index_state
+from index.search.indexing.analysed import AnalysedText
+from index.search.indexing.documents import IndexInput, documents
+from index.search.indexing.index_helper import HelpedWriter, IndexHelper
+from index.search.indexing.index_lock import WriteLock, cannot_write, whoosh_lock
+from index.search.indexing.index_merge import tiered_merge
+from index.search.indexing.index_rows import MaxId, batches, index_inputs, replacing
 from index.storage.library import Library
 
 # Bump when the schema or the analysis changes: an index of another version is rebuilt.
@@ -51,11 +52,12 @@ SCHEMA = Schema(
     # yyyymmdd; undated articles sort as day 0 (Whoosh's default is the maximum, which put
     # them first in newest-first order). Version 2: this default.
     day=NUMERIC(sortable=True, signed=False, bits=32, default=0),
-    # Passage text (no positions: cheaper). With body, analysed once (index.analysed).
+    # Passage text (no positions: cheaper). With body, analysed once
+    # (index.search.indexing.analysed).
     ptext=AnalysedText(analyzer=analyzer(), phrase=False),
     # The article's entities, every name each is known by (index.entities.store.index_fields),
     # as normalised keys: `place:US` and `place:"United States"` meet. `entity:` searches all
-    # four (index.query): a field of its own repeated every name, a third of indexing time.
+    # four (index.search.query): a field of its own repeated every name, a third of indexing time.
     person=KEYWORD(analyzer=name_analyzer(), scorable=True),
     org=KEYWORD(analyzer=name_analyzer(), scorable=True),
     place=KEYWORD(analyzer=name_analyzer(), scorable=True),
@@ -78,7 +80,8 @@ class SearchIndex:
     def __init__(
         self, library: Library, notify: Notify | None = None, in_background: bool = False
     ) -> None:
-        """`in_background`: large writes use a helper process (index.index_helper)."""
+        """`in_background`: large writes use a helper process
+        (index.search.indexing.index_helper)."""
         self.library = library
         self.in_background = in_background
         self.path = library.directory / self.DIR
@@ -310,8 +313,8 @@ class SearchIndex:
         return done
 
     def _helper(self, writer, total: int) -> IndexHelper | None:
-        """A helper process for a large write (index.index_helper), attached to the writer;
-        None for a small one, or if it cannot start."""
+        """A helper process for a large write (index.search.indexing.index_helper), attached to
+        the writer; None for a small one, or if it cannot start."""
         if not (self.in_background and total >= self.HELPER_MIN and whoosh_internals.FAST):
             return None
         if not isinstance(writer, HelpedWriter) or writer.helper is not None:

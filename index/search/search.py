@@ -13,14 +13,14 @@ from whoosh import query as Q
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
-from index import analysis, expansion, matching, query, spelling
 from index.config import SearchSettings
-from index.expansion import replace_term
-from index.fuzzy import Vocabulary
 from index.model import Hit, SearchResult
-from index.ranking import PRELOAD_POSTINGS, Ranker
-from index.search_index import IndexError_, SearchIndex
-from index.snippets import make_snippet
+from index.search import analysis, expansion, matching, query, spelling
+from index.search.expansion import replace_term
+from index.search.fuzzy import Vocabulary
+from index.search.indexing.search_index import IndexError_, SearchIndex
+from index.search.ranking.ranking import PRELOAD_POSTINGS, Ranker
+from index.search.snippets import make_snippet
 from index.storage.library import Library
 
 _TEXT_FIELDS = ("title", "body")
@@ -59,7 +59,7 @@ class Search:
         """Search the library. `prefix`: the last word is still being typed, complete it.
         `fuzzy`: retry with typo-tolerant terms when (almost) nothing is found.
         Plain words are all required first; when few articles hold them all, those holding
-        most of them follow (index.matching)."""
+        most of them follow (index.search.matching)."""
         limit = limit or self.settings.limit
         fuzzy = self.settings.fuzzy if fuzzy is None else fuzzy
         parsed = query.parse(text, self.settings.title_boost)
@@ -319,7 +319,7 @@ class Search:
 
     def _respell(self, p: matching.Plan, completing: str | None,
                  text: str) -> tuple[matching.Plan, str] | None:
-        """The plan with its words respelt as the library supports best (index.spelling),
+        """The plan with its words respelt as the library supports best (index.search.spelling),
         and the query text as effectively run; None when no respelling helps. The word being
         completed as it is typed, and wildcards, are kept as they are."""
         vocab = self.vocabulary()

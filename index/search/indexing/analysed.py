@@ -20,7 +20,7 @@ from whoosh.fields import TEXT
 from whoosh.formats import Frequency, Positions
 from whoosh.system import pack_uint
 
-from index.analysis import analyzer
+from index.search.analysis import analyzer
 
 Items = list[tuple[bytes, int, float, bytes]]  # (term, frequency, weight, encoded value)
 

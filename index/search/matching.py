@@ -17,9 +17,9 @@ from operator import itemgetter
 
 from whoosh import query as Q
 
-from index import analysis, proximity
-from index.analysis import FUNCTION_WORDS
-from index.query import ParsedQuery
+from index.search import analysis, proximity
+from index.search.analysis import FUNCTION_WORDS
+from index.search.query import ParsedQuery
 
 WORD_FIELDS = frozenset({"title", "body"})
 # The share of the words a hit must hold to be a "most" match (more than this); fewer: "any".
@@ -192,7 +192,7 @@ def _closer(ranker, p: Plan, keys: dict[int, float], idfs: list[float],
             tier: Callable[[int], float] = lambda d: 0.0,
             holders: list[dict[int, float]] | None = None) -> dict[int, float]:
     """The keys with the best raised by how close together they hold the plain words
-    (index.proximity); function words weigh little there too. `holders`: the documents
+    (index.search.proximity); function words weigh little there too. `holders`: the documents
     holding each word, when not all hold every word (their positions alone are read)."""
     top = max(idfs, default=0.0) or 1.0
     words = [

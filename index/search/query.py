@@ -12,7 +12,7 @@ from whoosh import query as Q
 from whoosh.qparser import AndGroup, MultifieldParser
 from whoosh.qparser.plugins import GtLtPlugin, PlusMinusPlugin
 
-from index import analysis
+from index.search import analysis
 
 # Plain words search titles and text. Not the source: a feed named "Business" or "BBC News"
 # would make `business` or `news` match every article from it (and reading the postings of
@@ -58,7 +58,7 @@ class ParsedQuery:
     words: list[str] = field(default_factory=list)  # plain words typed, in order
     # Stems of the words typed as `+word`: required even when matching degrades.
     required: frozenset[str] = frozenset()
-    explicit_and: bool = False  # `AND` typed: every word is required (index.matching)
+    explicit_and: bool = False  # `AND` typed: every word is required (index.search.matching)
 
 
 def parse(text: str, title_boost: float = 3.0, extra_fields: set[str] | None = None) -> ParsedQuery:
@@ -118,7 +118,7 @@ def _parse_schema():
     entity fields are (then _any_entity spreads it over them)."""
     global _SCHEMA
     if _SCHEMA is None:
-        from index.search_index import SCHEMA
+        from index.search.indexing.search_index import SCHEMA
 
         schema = SCHEMA.copy()
         schema.add("entity", SCHEMA["person"])
@@ -216,7 +216,7 @@ def _day_range(start: int | None, end: int | None) -> Q.Query:
     Q.NumericRange: Whoosh 2.7's split_ranges builds coarse tiers that overshoot the range
     (date:..2017-05-31 matched 2019). This ranges over the full-precision terms only, one
     per distinct day in the library."""
-    from index.search_index import SCHEMA
+    from index.search.indexing.search_index import SCHEMA
 
     field = SCHEMA["day"]
     low = field.to_bytes(start if start is not None else field.min_value)

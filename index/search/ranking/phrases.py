@@ -11,8 +11,8 @@ from collections.abc import Callable
 
 from whoosh import query as Q
 
-from index.term_postings import TermPostings
-from index.whoosh_internals import positions_decoder
+from index.engine.whoosh_internals import positions_decoder
+from index.search.ranking.term_postings import TermPostings
 
 Scores = dict[int, float]
 # A term's scores, read (its values, positions, kept in the dict given) or from a cache.

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import OSA
 
-from index import analysis
-from index.fuzzy import Vocabulary
+from index.search import analysis
+from index.search.fuzzy import Vocabulary
 
 # Combinations of spellings tried at most (the fewest edits first): a bound on the set
 # intersections a correction costs.
