@@ -19,7 +19,7 @@ from index.errors import IndexError_
 from index.model import ArticleSummary, IngestReport, SearchResult, StoredArticle
 from index.search.fuzzy import TitleFinder
 from index.search.indexing.search_index import SearchIndex
-from index.search.search import Search
+from index.search.searching import Search
 from index.storage.articles import ArticleLink
 from index.storage.library import Library
 

@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass, field
 
 from index.related.results import Candidate
-from index.search import analysis
+from index.search import text_analysis
 from index.storage.library import Library
 
 # Score multiplier per shared canonical entity (scaled by the entity's rarity), and its cap.
@@ -28,7 +28,7 @@ def entity_terms(named: dict[int, Entity]) -> set[str]:
     out: set[str] = set()
     for e in named.values():
         for form in (e.name, *e.forms):
-            out.update(analysis.terms(form))
+            out.update(text_analysis.terms(form))
     return out
 
 

@@ -29,7 +29,7 @@ from index.related.key_terms import (
 from index.related.results import Candidate, Related, RelatedError, best_per_article
 from index.related.scoring import Scorer
 from index.related.statistics import IndexStatistics
-from index.search import analysis
+from index.search import text_analysis
 from index.search.indexing.search_index import SearchIndex
 from index.storage.library import Library
 
@@ -240,8 +240,8 @@ class RelatedFinder:
                 continue
             # Strong about this paragraph, not just its article: it shares an entity with
             # it, or several of its own words.
-            own = set(analysis.terms(text))
-            shared = [t for t in best[0].why["terms"] if analysis.stem(t) in own]
+            own = set(text_analysis.terms(text))
+            shared = [t for t in best[0].why["terms"] if text_analysis.stem(t) in own]
             if best[0].why["entities"] or len(shared) >= STRONG_TERMS:
                 out.add(n)
         return out
@@ -360,7 +360,7 @@ class RelatedFinder:
         ranked = sorted(weights, key=lambda t: (t not in own, -weights[t], t))
         out = []
         for c, copies in groups:
-            present = set(analysis.terms(texts[c.article]))
+            present = set(text_analysis.terms(texts[c.article]))
             terms = [
                 own.get(t) or context[t]
                 for t in ranked

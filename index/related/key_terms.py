@@ -10,7 +10,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 
-from index.search import analysis
+from index.search import text_analysis
 
 # Key terms taken from a passage, and from a whole article.
 PASSAGE_TERMS = 12
@@ -38,7 +38,7 @@ ArticleDfs = Callable[[dict[str, set[str]]], dict[str, int]]
 def analyse(text: str) -> dict[str, Counter[str]]:
     """A text analysed: each index term with the words (lower-cased) that gave it, counted."""
     forms: dict[str, Counter[str]] = {}
-    for token in analysis.analyzer()(text, chars=True, positions=False):
+    for token in text_analysis.analyzer()(text, chars=True, positions=False):
         forms.setdefault(token.text, Counter())[text[token.startchar : token.endchar].lower()] += 1
     return forms
 
@@ -60,7 +60,7 @@ def key_terms(
     articles), weighed for the query (the strongest weighs 1), plus those of `required` it
     has (the words of the entities it names). Numbers and function words are skipped, and
     terms no other article has (df ≤ 1): they cannot find anything."""
-    skip = analysis.function_terms()
+    skip = text_analysis.function_terms()
     tf = {t: c.total() for t, c in words.items()
           if len(t) > 1 and t not in skip and not _NUMBERISH.match(t)}
     if not tf:
@@ -89,5 +89,5 @@ def best_passage(paragraphs: list[str], weights: dict[str, float]) -> int:
     """The paragraph whose terms weigh most in the query."""
     if len(paragraphs) <= 1:
         return 0
-    scores = [sum(weights.get(t, 0.0) for t in set(analysis.terms(p))) for p in paragraphs]
+    scores = [sum(weights.get(t, 0.0) for t in set(text_analysis.terms(p))) for p in paragraphs]
     return max(range(len(paragraphs)), key=scores.__getitem__)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from whoosh import query as Q
 
-from index.search import analysis
+from index.search import text_analysis
 from index.search.fuzzy import Vocabulary
 
 WORD_FIELDS = ("title", "body")
@@ -37,7 +37,7 @@ def expand_wildcards(
             else vocab.matching(pattern, limit, budget)
         )
         boost = title_boost if q.fieldname == "title" else 1.0
-        stems = list(dict.fromkeys(t for w in words if (t := analysis.stem(w))))
+        stems = list(dict.fromkeys(t for w in words if (t := text_analysis.stem(w))))
         if not stems:
             return Q.NullQuery
         return _either([Q.Term(q.fieldname, t, boost=boost) for t in stems])

@@ -17,9 +17,9 @@ from operator import itemgetter
 
 from whoosh import query as Q
 
-from index.search import analysis, proximity
-from index.search.analysis import FUNCTION_WORDS
+from index.search import proximity, text_analysis
 from index.search.query import ParsedQuery
+from index.search.text_analysis import FUNCTION_WORDS
 
 WORD_FIELDS = frozenset({"title", "body"})
 # The share of the words a hit must hold to be a "most" match (more than this); fewer: "any".
@@ -28,7 +28,7 @@ MOST = 0.5
 # the words it holds). Tuned on CISI (bench/eval_search.py): holding more of the query's rare
 # words is evidence BM25F's sum under-counts.
 COVERAGE_WEIGHT = 3.0
-# Function words (analysis.FUNCTION_WORDS) say nothing of a question's subject: when matching
+# Function words (text_analysis.FUNCTION_WORDS) say nothing of a question's subject: when matching
 # degrades they count this much of a word, in scores and coverage alike; typed alone or with
 # words that all match, they are words like any other.
 FUNCTION_WEIGHT = 0.2
@@ -77,7 +77,7 @@ def plan(parsed: ParsedQuery) -> Plan | None:
         return None
     typed: dict[str, str] = {}
     for w in parsed.words:
-        stem = analysis.stem(w.lower())
+        stem = text_analysis.stem(w.lower())
         if stem:
             typed.setdefault(stem, w)
     if isinstance(q, Q.Or) and q.boost == 1.0 and not q.minmatch:

@@ -12,7 +12,7 @@ from whoosh import query as Q
 from whoosh.qparser import AndGroup, MultifieldParser
 from whoosh.qparser.plugins import GtLtPlugin, PlusMinusPlugin
 
-from index.search import analysis
+from index.search import text_analysis
 
 # Plain words search titles and text. Not the source: a feed named "Business" or "BBC News"
 # would make `business` or `news` match every article from it (and reading the postings of
@@ -64,7 +64,7 @@ class ParsedQuery:
 def parse(text: str, title_boost: float = 3.0, extra_fields: set[str] | None = None) -> ParsedQuery:
     text = _LONG_WORD.sub(lambda m: m.group()[:MAX_WORD_CHARS], text.strip()[:MAX_QUERY_CHARS])
     rest, date_range = _take_dates(text)
-    required = frozenset(t for w in _REQUIRED_WORD.findall(rest) if (t := analysis.stem(w)))
+    required = frozenset(t for w in _REQUIRED_WORD.findall(rest) if (t := text_analysis.stem(w)))
     rest = _REQUIRED_MARK.sub("", rest)
     # A question mark ending a word ends a question; it is not Whoosh's one-letter wildcard.
     rest = _QUESTION.sub("", rest)
@@ -141,7 +141,7 @@ def _any_entity(q: Q.Query) -> Q.Query:
 
 
 def _literal(text: str, title_boost: float) -> Q.Query:
-    words = analysis.terms(text)
+    words = text_analysis.terms(text)
     if not words:
         return Q.NullQuery
     per_word = [

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import OSA
 
-from index.search import analysis
+from index.search import text_analysis
 from index.search.fuzzy import Vocabulary
 
 # Combinations of spellings tried at most (the fewest edits first): a bound on the set
@@ -35,7 +35,7 @@ class Spelling:
 def options(typed: str, vocab: Vocabulary, candidates: int) -> list[Spelling]:
     """The spellings worth trying for one typed word, the word itself first when known."""
     word = typed.lower()
-    stem = analysis.stem(word)
+    stem = text_analysis.stem(word)
     if not stem:
         return []
     own = vocab.frequency(word)
@@ -47,7 +47,7 @@ def options(typed: str, vocab: Vocabulary, candidates: int) -> list[Spelling]:
     for other in vocab.similar(word, candidates):
         if own and vocab.frequency(other) <= own:
             continue
-        t = analysis.stem(other)
+        t = text_analysis.stem(other)
         if t and t not in seen:
             seen.add(t)
             shown = other.capitalize() if typed[:1].isupper() else other

@@ -38,7 +38,7 @@ def test_importing_the_core_loads_no_ui(tmp_path: Path) -> None:
     code = """
     import importlib, pkgutil
     import index, index.core, index.cli, index.config, index.ingest, index.storage.library
-    import index.search.search, index.search.indexing.search_index, index.search.query
+    import index.search.searching, index.search.indexing.search_index, index.search.query
     import index.search.fuzzy, index.engine.whoosh_internals
     # Every module of the package, including ones added later (bookmarks, export, ...).
     for info in pkgutil.walk_packages(index.__path__, "index."):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from index.core import Newsreader
-from index.search import analysis, query, spelling
+from index.search import query, spelling, text_analysis
 from index.search.fuzzy import Vocabulary
 from index.search.matching import matched, plan
 
@@ -128,7 +128,7 @@ def test_a_known_typo_is_respelt_when_its_neighbours_say_so(demo_library: Newsre
 def test_spelling_prefers_the_combination_found_together() -> None:
     vocab = Vocabulary([("damascus", 3), ("missles", 1), ("missiles", 5), ("miles", 40)])
     docs = {
-        analysis.stem(w): d
+        text_analysis.stem(w): d
         for w, d in [
             ("damascus", {1: 1.0, 2: 1.0}),
             ("missles", {9: 1.0}),
@@ -160,7 +160,7 @@ def test_wildcards_expand_to_the_most_used_words(demo_library: Newsreader) -> No
     try:
         settings.prefix_expansions = 1
         top = demo_library.searching.vocabulary().completions("minist", 1)[0]
-        assert demo_library.search("minist*").terms == {analysis.stem(top)}
+        assert demo_library.search("minist*").terms == {text_analysis.stem(top)}
     finally:
         settings.prefix_expansions = before
 

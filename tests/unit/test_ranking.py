@@ -15,7 +15,8 @@ from index.core import Newsreader
 from index.engine import whoosh_internals
 from index.search import query
 from index.search.expansion import replace_term
-from index.search.ranking import ranking, term_cache, term_postings
+from index.search.ranking import term_cache, term_postings
+from index.search.ranking.ranker import Ranker
 
 QUERIES = [
     "syria",
@@ -56,11 +57,11 @@ def whoosh_scores(searcher, q: Q.Query) -> dict[int, float]:
 def assert_same(core: Newsreader, q: Q.Query) -> dict[int, float]:
     with core.index.searcher() as s:
         expected = whoosh_scores(s, q)
-        got = ranking.Ranker(s).scores(q)
+        got = Ranker(s).scores(q)
         assert got.keys() == expected.keys(), str(q)
         for d, score in expected.items():
             assert got[d] == pytest.approx(score, rel=1e-6), (str(q), d)
-        best, total = ranking.Ranker(s).top(q, 5)
+        best, total = Ranker(s).top(q, 5)
     assert total == len(expected)
     assert [score for _, score in best] == sorted(
         (score for score in got.values()), reverse=True
@@ -86,7 +87,7 @@ def test_ranker_agrees_on_expanded_terms(demo_library: Newsreader) -> None:
 def probe_large_terms(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Make every term an `And` meets after its first child "large" (read only where it holds
     a candidate, not whole); returns the list the probed terms are recorded in."""
-    monkeypatch.setattr(ranking, "READ_AT_RATIO", 0)
+    monkeypatch.setattr("index.search.ranking.ranker.READ_AT_RATIO", 0)
     probed: list[str] = []
     read_at = term_postings.TermPostings.read_at
 
@@ -202,7 +203,7 @@ def test_phrases_are_ranked_from_positions_not_whoosh_matcher(
     def no_whoosh(self, q):
         raise AssertionError(f"Whoosh's matcher used for {q}")
 
-    monkeypatch.setattr(ranking.Ranker, "matcher_scores", no_whoosh)
+    monkeypatch.setattr(Ranker, "matcher_scores", no_whoosh)
     positions = term_postings.TermPostings.positions
     decoded = []
 
@@ -214,7 +215,7 @@ def test_phrases_are_ranked_from_positions_not_whoosh_matcher(
     with demo_library.index.searcher() as s:
         for text, want in expected.items():
             q = query.parse(text).query
-            ranker = ranking.Ranker(s)
+            ranker = Ranker(s)
             # Cold: the words' positions come with their term reads.
             cold = ranker.scores(q)
             assert not decoded, text
@@ -260,9 +261,9 @@ def test_search_counts_every_match(demo_library: Newsreader) -> None:
 def test_term_cache_stays_within_its_budget(
     demo_library: Newsreader, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(ranking, "CACHE_POSTINGS", 50)
+    monkeypatch.setattr("index.search.ranking.ranker.CACHE_POSTINGS", 50)
     with demo_library.index.searcher() as s:
-        ranker = ranking.Ranker(s)
+        ranker = Ranker(s)
         first = ranker.scores(query.parse("syria").query)
         for word in ("russia", "moscow", "government", "said", "people"):
             ranker.scores(query.parse(word).query)
@@ -278,8 +279,8 @@ def test_a_filter_keeps_its_postings_while_words_come_and_go(
     """Filters (source and entity fields) have a cache budget of their own: a filter kept on
     while other words are searched is read once, however many words the words' budget turns
     over; and its own budget holds."""
-    monkeypatch.setattr(ranking, "CACHE_POSTINGS", 50)
-    monkeypatch.setattr(ranking, "FILTER_CACHE_POSTINGS", filters_budget)
+    monkeypatch.setattr("index.search.ranking.ranker.CACHE_POSTINGS", 50)
+    monkeypatch.setattr("index.search.ranking.ranker.FILTER_CACHE_POSTINGS", filters_budget)
     words = ("syria", "russia", "moscow", "government", "said", "people")
     # Two filters in turn (the demo's source is "Wikinews (en)"): a budget too small for both
     # keeps only the last one used.
@@ -296,7 +297,7 @@ def test_a_filter_keeps_its_postings_while_words_come_and_go(
 
     monkeypatch.setattr(term_postings.TermPostings, "read", counted)
     with demo_library.index.searcher() as s:
-        ranker = ranking.Ranker(s)
+        ranker = Ranker(s)
         for q, want in zip(queries, expected, strict=True):
             got = ranker.scores(q)
             assert want and got.keys() == want.keys()
@@ -329,8 +330,8 @@ def test_another_whoosh_version_takes_the_public_path(
     monkeypatch.setattr(whoosh_internals, "FAST", False)
     assert run() == fast
     with demo_library.index.searcher() as s:
-        ranker = ranking.Ranker(s)
+        ranker = Ranker(s)
         docs = list(range(s.doc_count_all()))
         slow = ranker.positions("body", "missil", docs)
         monkeypatch.setattr(whoosh_internals, "FAST", True)
-        assert slow and ranking.Ranker(s).positions("body", "missil", docs) == slow
+        assert slow and Ranker(s).positions("body", "missil", docs) == slow

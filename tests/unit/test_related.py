@@ -17,7 +17,7 @@ from index.related.finder import (
     strong_passages,
 )
 from index.related.results import RelatedError
-from index.search import analysis
+from index.search import text_analysis
 
 SEED_TITLE = "Russia fires cruise missiles at ISIS targets in Syria"
 MISSILES = "Russian warships fire cruise missiles at Syria"  # in the small library
@@ -30,7 +30,7 @@ def article_id(core: Newsreader, title: str) -> int:
 
 
 def stems(text: str) -> set[str]:
-    return set(analysis.terms(text))
+    return set(text_analysis.terms(text))
 
 
 def add_rows(core: Newsreader, folder: Path, rows: list[dict]) -> None:
@@ -67,7 +67,7 @@ def test_why_terms_are_really_shared(small_library: Newsreader) -> None:
     found = related_passages(small_library, source, 0)
     assert any(r.why["terms"] for r in found)
     for r in found:
-        terms = [analysis.stem(t) for t in r.why["terms"]]
+        terms = [text_analysis.stem(t) for t in r.why["terms"]]
         assert all(terms), r.why["terms"]  # each is a word the index has, not a stop word
         for t in terms:
             assert t in stems(r.text), (t, r.text)  # in the related passage...

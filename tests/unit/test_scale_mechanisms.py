@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-import index.search.indexing.index_merge as index_merge
 from index.config import Settings
 from index.core import Newsreader, commit_after
-from index.search.indexing.index_merge import MERGE_FACTOR, merge_level, segments_to_merge
+from index.search.indexing import merge_policy
+from index.search.indexing.merge_policy import MERGE_FACTOR, merge_level, segments_to_merge
 
 
 def _segments(core: Newsreader) -> list[int]:
@@ -58,9 +58,9 @@ def test_a_full_level_is_merged_and_other_levels_are_left() -> None:
 def test_merging_never_rewrites_more_than_the_budget(monkeypatch) -> None:
     f = MERGE_FACTOR
     sizes = [100] * f + [10_000] * f
-    monkeypatch.setattr(index_merge, "MERGE_MAX_DOCS", 100 * f)
+    monkeypatch.setattr(merge_policy, "MERGE_MAX_DOCS", 100 * f)
     assert sorted(segments_to_merge(sizes)) == list(range(f))  # the small group only
-    monkeypatch.setattr(index_merge, "MERGE_MAX_DOCS", 100 * f - 1)
+    monkeypatch.setattr(merge_policy, "MERGE_MAX_DOCS", 100 * f - 1)
     assert segments_to_merge(sizes) == []
 
 
@@ -109,7 +109,7 @@ def test_without_the_tiered_merge_the_segments_pile_up(
 ) -> None:
     """The same adds with merging held to no documents: one segment per add (what the test
     above would see if the policy did nothing)."""
-    monkeypatch.setattr(index_merge, "MERGE_MAX_DOCS", 0)
+    monkeypatch.setattr(merge_policy, "MERGE_MAX_DOCS", 0)
     settings = _settings(no_seed_settings, index_in_background=False)
     core = Newsreader.open(tmp_path / "lib", settings)
     try:

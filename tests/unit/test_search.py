@@ -13,7 +13,7 @@ import pytest
 from index.config import Settings
 from index.core import Newsreader
 from index.model import Article, Hit, SearchResult
-from index.search import analysis
+from index.search import text_analysis
 from index.search.indexing.search_index import INDEX_VERSION, SearchIndex
 
 PALMYRA = "Syrian troops retake Palmyra"
@@ -234,11 +234,11 @@ def test_unknown_field_is_searched_as_words(small_library: Newsreader) -> None:
 
 # -- snippets and passages ------------------------------------------------------------------
 def assert_highlights_point_at(hit: Hit, words: list[str]) -> None:
-    stems = {analysis.stem(w) for w in words} - {""}
+    stems = {text_analysis.stem(w) for w in words} - {""}
     text = hit.snippet.text
     for s, e in hit.snippet.highlights:
         assert 0 <= s < e <= len(text)
-        assert analysis.stem(text[s:e]) in stems, (text[s:e], words)
+        assert text_analysis.stem(text[s:e]) in stems, (text[s:e], words)
 
 
 def assert_snippet_from_passage(core: Newsreader, hit: Hit) -> None:
@@ -609,13 +609,13 @@ def test_articles_stored_without_indexing_are_found_after_reopening(
 def test_warm_up_reads_the_most_common_words_before_any_search(
     demo_library: Newsreader, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from index.search import search
+    from index.search import searching
     from index.search.ranking import term_postings
 
     search_ = demo_library.searching
     vocab = search_.vocabulary()
     common = max(
-        (w for w in vocab.terms if analysis.stem(w)), key=vocab.frequency
+        (w for w in vocab.terms if text_analysis.stem(w)), key=vocab.frequency
     )
     expected = demo_library.search(common, limit=5)
     assert expected.total > 10
@@ -626,16 +626,16 @@ def test_warm_up_reads_the_most_common_words_before_any_search(
     # A fresh ranker (as after a reopen), then the warm-up of every word in 10 articles or
     # more, with a budget of a few words.
     search_._ranker_cache = None
-    monkeypatch.setattr(search, "PRELOAD_MIN_ARTICLES", 10)
-    monkeypatch.setattr(search, "PRELOAD_POSTINGS", 3 * expected.total)
+    monkeypatch.setattr(searching, "PRELOAD_MIN_ARTICLES", 10)
+    monkeypatch.setattr(searching, "PRELOAD_POSTINGS", 3 * expected.total)
     read = search_.warm_up()
     assert read > 0
     cache = search_._ranker_cache.cache
-    assert ("body", analysis.stem(common), 1.0) in cache
+    assert ("body", text_analysis.stem(common), 1.0) in cache
     # The demo's articles have several paragraphs: a hit's best one is found from the
     # words' passage postings, read too.
     assert demo_library.library.passage_count() > demo_library.library.count()
-    assert ("ptext", analysis.stem(common), 1.0) in cache
+    assert ("ptext", text_analysis.stem(common), 1.0) in cache
     # The budget holds: no more words were read once it was spent.
     assert read - max(len(cache.get(k) or {}) for k in cache) < 3 * expected.total
 

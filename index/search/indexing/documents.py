@@ -1,6 +1,6 @@
 """The index documents of library articles: one per article, and one per passage of an article
 of several paragraphs. Pure: what it needs from the library comes in an `IndexInput`, so that
-a helper process (index.search.indexing.index_helper) can build documents without the library."""
+a helper process (index.search.indexing.helper_process) can build documents without the library."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 
 from whoosh.fields import Schema
 
-from index.search.indexing.analysed import body_and_passages
+from index.search.indexing.preanalysed import body_and_passages
 
 
 class IndexInput(NamedTuple):

@@ -19,14 +19,14 @@ from whoosh.searching import Searcher
 from index.engine import whoosh_internals
 from index.entities.names import name_analyzer
 from index.errors import IndexError_, LibraryError
-from index.search.analysis import analyzer
-from index.search.indexing import index_state
-from index.search.indexing.analysed import AnalysedText
+from index.search.indexing import state_file
 from index.search.indexing.documents import IndexInput, documents
-from index.search.indexing.index_helper import HelpedWriter, IndexHelper
-from index.search.indexing.index_lock import WriteLock, cannot_write, whoosh_lock
-from index.search.indexing.index_merge import tiered_merge
-from index.search.indexing.index_rows import MaxId, batches, index_inputs, replacing
+from index.search.indexing.helper_process import HelpedWriter, IndexHelper
+from index.search.indexing.library_rows import MaxId, batches, index_inputs, replacing
+from index.search.indexing.merge_policy import tiered_merge
+from index.search.indexing.preanalysed import AnalysedText
+from index.search.indexing.write_lock import WriteLock, cannot_write, whoosh_lock
+from index.search.text_analysis import analyzer
 from index.storage.library import Library
 
 # Bump when the schema or the analysis changes: an index of another version is rebuilt.
@@ -53,7 +53,7 @@ SCHEMA = Schema(
     # them first in newest-first order). Version 2: this default.
     day=NUMERIC(sortable=True, signed=False, bits=32, default=0),
     # Passage text (no positions: cheaper). With body, analysed once
-    # (index.search.indexing.analysed).
+    # (index.search.indexing.preanalysed).
     ptext=AnalysedText(analyzer=analyzer(), phrase=False),
     # The article's entities, every name each is known by (index.entities.store.index_fields),
     # as normalised keys: `place:US` and `place:"United States"` meet. `entity:` searches all
@@ -69,7 +69,7 @@ Notify = Callable[[str], None]
 
 class SearchIndex:
     DIR = "index"
-    STATE = index_state.STATE
+    STATE = state_file.STATE
     # The write lock sits beside the index folder, not in it: a rebuild swaps the folder.
     LOCK = "index.lock"
     LOCK_WAIT = 120.0  # seconds to wait for another process's index write
@@ -81,7 +81,7 @@ class SearchIndex:
         self, library: Library, notify: Notify | None = None, in_background: bool = False
     ) -> None:
         """`in_background`: large writes use a helper process
-        (index.search.indexing.index_helper)."""
+        (index.search.indexing.helper_process)."""
         self.library = library
         self.in_background = in_background
         self.path = library.directory / self.DIR
@@ -136,18 +136,18 @@ class SearchIndex:
         if not exists:
             return "is missing"
         state = self._state()
-        if state is None or index_state.seen(state) is None:
+        if state is None or state_file.seen(state) is None:
             return "has no readable state file"
         if state.get("version") != INDEX_VERSION:
             return "is from another version of newsreader"
         if state.get("library_id") != self.library.library_id:
             return "belongs to another library"
-        if (index_state.seen(state) or 0) > self.library.rev:
+        if (state_file.seen(state) or 0) > self.library.rev:
             return "is newer than the library (was the library restored from a backup?)"
         return None
 
     def _state(self) -> dict | None:
-        return index_state.read_state(self.path)
+        return state_file.read_state(self.path)
 
     def _write_state(self, rev: int, ids_upto: int, folder: Path | None = None) -> None:
         """Record that every article changed up to library revision `rev` is in the index
@@ -157,7 +157,7 @@ class SearchIndex:
         open a reader over the whole index)."""
         folder = folder or self.path
         library_id = self.library.library_id
-        index_state.write_state(folder, INDEX_VERSION, library_id, rev, ids_upto, self.path)
+        state_file.write_state(folder, INDEX_VERSION, library_id, rev, ids_upto, self.path)
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Build a fresh index beside the old one from the library, then swap it in."""
@@ -263,11 +263,11 @@ class SearchIndex:
         takes the lock next indexes them."""
         rev = self.library.rev
         state = self._state() or {}
-        seen = index_state.seen(state) or 0
+        seen = state_file.seen(state) or 0
         behind = rev > seen
         if not ids and not behind:
             return 0
-        upto = index_state.upto(state)
+        upto = state_file.upto(state)
         if upto is None:  # a state file from before "ids": any known id may be indexed
             upto = self.library.highest_id_ever()
         total = len(ids)
@@ -313,7 +313,7 @@ class SearchIndex:
         return done
 
     def _helper(self, writer, total: int) -> IndexHelper | None:
-        """A helper process for a large write (index.search.indexing.index_helper), attached to
+        """A helper process for a large write (index.search.indexing.helper_process), attached to
         the writer; None for a small one, or if it cannot start."""
         if not (self.in_background and total >= self.HELPER_MIN and whoosh_internals.FAST):
             return None

@@ -6,7 +6,7 @@ related passages). Analysed field by field, Whoosh tokenised, lower-cased, filte
 each word twice. Here the body's words are analysed once, and each passage's word counts are
 taken from those of the body's words that lie inside it (paragraphs are separated by blank
 lines, so no word straddles two). The index items are exactly the ones Whoosh's own formats
-would make from each text; tests/unit/test_analysed.py compares them.
+would make from each text; tests/unit/test_preanalysed.py compares them.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from whoosh.fields import TEXT
 from whoosh.formats import Frequency, Positions
 from whoosh.system import pack_uint
 
-from index.search.analysis import analyzer
+from index.search.text_analysis import analyzer
 
 Items = list[tuple[bytes, int, float, bytes]]  # (term, frequency, weight, encoded value)
 

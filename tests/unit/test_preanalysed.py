@@ -6,9 +6,9 @@ from __future__ import annotations
 from whoosh.fields import TEXT
 
 from index.core import Newsreader
-from index.search.analysis import analyzer
-from index.search.indexing.analysed import Analysed, body_and_passages
+from index.search.indexing.preanalysed import Analysed, body_and_passages
 from index.search.indexing.search_index import SCHEMA
+from index.search.text_analysis import analyzer
 from index.storage.articles import passage_spans
 
 PLAIN_BODY = TEXT(analyzer=analyzer(), phrase=True)
@@ -59,7 +59,7 @@ def test_an_analysed_value_is_not_analysed_again() -> None:
 def test_highlight_spans_are_the_analyzers_own(demo_library: Newsreader) -> None:
     """term_spans tokenizes with a faster form of the analyzer's pattern and memoizes each
     token's term: it must mark exactly the words whose term the analyzer gives."""
-    from index.search import analysis
+    from index.search import text_analysis
 
     def analyzer_spans(text: str, wanted: set[str]) -> list[tuple[int, int]]:
         return [(t.startchar, t.endchar)
@@ -70,7 +70,7 @@ def test_highlight_spans_are_the_analyzers_own(demo_library: Newsreader) -> None
     texts = [tricky] + [r["body"] for r in demo_library.library.query(
         "SELECT body FROM articles ORDER BY id LIMIT 60")]
     for text in texts:
-        words = sorted(set(analysis.terms(text)))
+        words = sorted(set(text_analysis.terms(text)))
         for wanted in (set(words), set(words[::3]), {"run", "u.s", "a*b", "istanbul"}):
-            assert analysis.term_spans(text, wanted) == analyzer_spans(text, wanted)
-    assert analysis.term_spans(tricky, {"run"}) == analyzer_spans(tricky, {"run"}) != []
+            assert text_analysis.term_spans(text, wanted) == analyzer_spans(text, wanted)
+    assert text_analysis.term_spans(tricky, {"run"}) == analyzer_spans(tricky, {"run"}) != []

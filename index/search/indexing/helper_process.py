@@ -2,7 +2,7 @@
 
 Whoosh writes one segment per writer, and Python runs one core per process. For a large write
 (an add of thousands of articles, a rebuild) this process sends every other batch of articles
-to `python -m index.search.indexing.index_helper`, which builds their documents and writes
+to `python -m index.search.indexing.helper_process`, which builds their documents and writes
 them as a segment of its own, as Whoosh's multiprocessing writer does with `multisegment`. At
 commit the writer (HelpedWriter) puts that segment into the index beside its own: the write
 costs one segment more, and no merge (merging the two into one cost more than the helper
@@ -43,7 +43,7 @@ class IndexHelper:
 
     def __init__(self, folder: Path, limitmb: int, compound: bool) -> None:
         command, env = worker_command(
-            "index.search.indexing.index_helper", str(folder), str(limitmb), str(int(compound))
+            "index.search.indexing.helper_process", str(folder), str(limitmb), str(int(compound))
         )
         self.sent: list[int] = []  # ids of the articles the helper has
         self.failed = False

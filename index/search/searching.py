@@ -15,11 +15,11 @@ from whoosh.searching import Searcher
 
 from index.config import SearchSettings
 from index.model import Hit, SearchResult
-from index.search import analysis, expansion, matching, query, spelling
+from index.search import expansion, matching, query, spelling, text_analysis
 from index.search.expansion import replace_term
 from index.search.fuzzy import Vocabulary
 from index.search.indexing.search_index import IndexError_, SearchIndex
-from index.search.ranking.ranking import PRELOAD_POSTINGS, Ranker
+from index.search.ranking.ranker import PRELOAD_POSTINGS, Ranker
 from index.search.snippets import make_snippet
 from index.storage.library import Library
 
@@ -93,7 +93,7 @@ class Search:
         if typing:
             completed = p.rewrite(lambda n: self._complete_last_word(n, parsed.words))
             if completed.query() != p.query():
-                completing = analysis.stem(parsed.words[-1].lower()) if parsed.words else None
+                completing = text_analysis.stem(parsed.words[-1].lower()) if parsed.words else None
             p = completed
         ranked = self._rank(p, limit)
         corrected = None
@@ -180,7 +180,7 @@ class Search:
         self, paragraphs: list[str], terms: frozenset[str]
     ) -> list[list[tuple[int, int]]]:
         """Hit spans in each paragraph, for highlighting and n/N inside an article."""
-        return [analysis.term_spans(p, terms) for p in paragraphs]
+        return [text_analysis.term_spans(p, terms) for p in paragraphs]
 
     # -- running ----------------------------------------------------------------------------
     def _run(self, q: Q.Query, limit: int, sort: str) -> tuple[list[_Found], int]:
@@ -240,7 +240,7 @@ class Search:
             n = n if n < len(spans) else 0
             start, end = spans[n]
             passage = row["body"][start:end]
-            snippet = make_snippet(passage, analysis.term_spans(passage, terms))
+            snippet = make_snippet(passage, text_analysis.term_spans(passage, terms))
             hits.append(
                 Hit(
                     id=f.article,
@@ -251,7 +251,7 @@ class Search:
                     score=f.score,
                     snippet=snippet,
                     passage=n,
-                    title_highlights=analysis.term_spans(row["title"], terms),
+                    title_highlights=text_analysis.term_spans(row["title"], terms),
                 )
             )
         return hits
@@ -288,13 +288,13 @@ class Search:
         if not words:
             return q
         word = words[-1].lower()
-        whole = analysis.stem(word)
+        whole = text_analysis.stem(word)
         if len(word) < self.settings.prefix_min_chars or not whole:
             return q
         completions = self.vocabulary().completions(
             word, self.settings.prefix_expansions, budget=self.settings.expansion_budget
         )
-        options = {whole} | {t for c in completions if (t := analysis.stem(c))}
+        options = {whole} | {t for c in completions if (t := text_analysis.stem(c))}
         if options == {whole}:
             return q
         return replace_term(q, whole, sorted(options))
@@ -306,11 +306,11 @@ class Search:
         fixed, shown = q, text
         for typed in dict.fromkeys(words):
             word = typed.lower()
-            term = analysis.stem(word)
+            term = text_analysis.stem(word)
             if not term or vocab.frequency(word) > 0 or not word.isalpha() or len(word) < 3:
                 continue
             similar = vocab.similar(word, self.settings.fuzzy_candidates)
-            stems = list(dict.fromkeys(t for w in similar if (t := analysis.stem(w))))
+            stems = list(dict.fromkeys(t for w in similar if (t := text_analysis.stem(w))))
             if not stems:
                 continue
             fixed = replace_term(fixed, term, stems)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from index.errors import IndexError_
 from index.fileio import write_atomic
-from index.search.indexing.index_lock import cannot_write
+from index.search.indexing.write_lock import cannot_write
 
 STATE = "state.json"
 

@@ -1,5 +1,5 @@
 """A large index write gives half its articles to a helper process
-(index.search.indexing.index_helper): the index it leaves holds what one process writes, term
+(index.search.indexing.helper_process): the index it leaves holds what one process writes, term
 for term and score for score, in one segment more, and a helper that cannot start or dies
 costs time, never documents."""
 
@@ -15,7 +15,7 @@ from reliability_helpers import many_articles
 
 from index.config import Settings
 from index.core import Newsreader
-from index.search.indexing import index_helper
+from index.search.indexing import helper_process
 from index.search.indexing.search_index import SearchIndex
 
 QUERIES = ["syria", "russia government", '"prime minister"', "police NOT protest", "title:dispatch"]
@@ -74,7 +74,7 @@ def small_helper_threshold(monkeypatch) -> list:
     monkeypatch.setattr(SearchIndex, "HELPER_MIN", 100)
     monkeypatch.setattr(SearchIndex, "BATCH", 100)
     started: list = []
-    real = index_helper.IndexHelper
+    real = helper_process.IndexHelper
 
     def counting(*args, **kwargs):
         started.append(1)
@@ -134,15 +134,15 @@ def test_a_hung_helper_is_given_up_and_its_articles_written_here(
     hang.write_text("#!/bin/sh\nexec sleep 600\n", encoding="utf-8")
     hang.chmod(0o755)
     monkeypatch.setattr(sys, "executable", str(hang))
-    monkeypatch.setattr(index_helper, "FINISH_TIMEOUT", 1.0)
+    monkeypatch.setattr(helper_process, "FINISH_TIMEOUT", 1.0)
     given_up: list[int] = []
-    real_hung = index_helper.IndexHelper._hung
+    real_hung = helper_process.IndexHelper._hung
 
     def hung(self) -> None:
         given_up.append(self._proc.pid)
         real_hung(self)
 
-    monkeypatch.setattr(index_helper.IndexHelper, "_hung", hung)
+    monkeypatch.setattr(helper_process.IndexHelper, "_hung", hung)
     no_seed_settings.ingest.index_in_background = True
     result: dict = {}
     # In a thread, so that a write waiting forever on the helper fails the test.
