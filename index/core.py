@@ -1,4 +1,5 @@
-"""The headless core in one object: what the CLI, the reader and the tests all call."""
+"""The headless core in one object: what the CLI, the reader and the tests all call. Its
+library-only half (the reader's list, read marks, feed counts) is index.library_view's."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from index.entities import Extractor, make_extractor
 from index.entities import store as entity_store
 from index.entities.store import EntityCount, Mention, annotate
 from index.errors import IndexError_
-from index.model import ArticleSummary, IngestReport, SearchResult, StoredArticle
+from index.library_view import LibraryView
+from index.model import ArticleSummary, IngestReport, SearchResult
 from index.search.fuzzy import TitleFinder
 from index.search.indexing.search_index import SearchIndex
 from index.search.searching import Search
@@ -43,7 +45,7 @@ def commit_after(every: int, indexed: int) -> int:
     return max(every, indexed)
 
 
-class Newsreader:
+class Newsreader(LibraryView):
     def __init__(
         self,
         library_dir: Path,
@@ -51,9 +53,9 @@ class Newsreader:
         notify: Notify | None = None,
         library: Library | None = None,
     ) -> None:
+        super().__init__(library if library is not None else Library(library_dir))
         self.settings = settings
         self.notify = notify or (lambda message: None)
-        self.library = library if library is not None else Library(library_dir)
         self.index = SearchIndex(
             self.library, self.notify, in_background=settings.ingest.index_in_background
         )
@@ -72,12 +74,12 @@ class Newsreader:
         settings: Settings,
         notify: Notify | None = None,
         progress: Progress | None = None,
-        library: Library | None = None,
+        view: LibraryView | None = None,
     ) -> Newsreader:
         """Open (creating and seeding a new library) and make sure the index is usable.
-        `library`: the library at `library_dir`, already open (the reader lists its articles
+        `view`: the library at `library_dir`, already open (the reader lists its articles
         while the search index opens)."""
-        core = cls(library_dir, settings, notify, library)
+        core = cls(library_dir, settings, notify, view.library if view is not None else None)
         if core.library.meta(ENTITIES_REV) is None:
             # A library from before the key: its articles all had their entities extracted.
             core.library.set_meta(ENTITIES_REV, str(core.library.rev))
@@ -262,9 +264,6 @@ class Newsreader:
     ) -> SearchResult:
         return self.searching.search(text, limit=limit, sort=sort, prefix=prefix, fuzzy=fuzzy)
 
-    def get(self, article_id: int) -> StoredArticle | None:
-        return self.library.get(article_id)
-
     def list(self, sort: str = "date", limit: int | None = None) -> list[ArticleSummary]:
         return self.library.summaries(sort=sort, limit=limit)
 
@@ -297,12 +296,6 @@ class Newsreader:
         self, paragraphs: builtins.list[str], terms: Iterable[str]
     ) -> builtins.list[builtins.list[tuple[int, int]]]:
         return self.searching.passage_spans(paragraphs, frozenset(terms))
-
-    def mark_read(self, article_id: int, read: bool = True) -> None:
-        self.library.set_read(article_id, read)
-
-    def save_position(self, article_id: int, passage: int) -> None:
-        self.library.set_position(article_id, passage)
 
     # -- related passages -------------------------------------------------------------------
     def related(self, article_id: int, passage: int | None = None, limit: int = 5) -> builtins.list:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 
 @dataclass
@@ -99,6 +99,39 @@ class SearchResult:
     # articles hold every plain word (None: the query had no words that may be missing).
     matched: str = "all"
     complete: int | None = None
+
+
+@dataclass
+class Feed:
+    """A subscription, its fetch state and (when listed with them) its article and unread
+    counts."""
+
+    id: int
+    url: str
+    title: str | None
+    group: str
+    site_url: str | None
+    full_text: bool
+    added: str
+    etag: str | None = None
+    last_modified: str | None = None
+    last_fetched: str | None = None
+    last_success: str | None = None
+    last_error: str | None = None
+    failures: int = 0
+    next_due: str | None = None
+    articles: int = 0
+    unread: int = 0
+
+    @property
+    def name(self) -> str:
+        return self.title or self.url
+
+    def to_json(self) -> dict:
+        out = asdict(self)
+        out.pop("etag")
+        out.pop("last_modified")
+        return out
 
 
 @dataclass

@@ -30,7 +30,7 @@ from reader.state import ReaderState
 
 if TYPE_CHECKING:
     from index.core import Newsreader
-    from index.storage.library import Library
+    from index.library_view import LibraryView
     from reader.prefetch import EarlyLibrary
 
 
@@ -57,7 +57,8 @@ class NewsreaderApp(App):
         self.library_path = Path(library)
         self.early = early  # the first page, read in a thread
         self.core: Newsreader | None = None  # once the worker has opened it
-        self.library: Library | None = None  # readable before the core is ready
+        # Readable before the core is ready; the core itself once it is (one is the other's half).
+        self.library: LibraryView | None = None
         # Set once the library screen has painted its first rows (or given up waiting).
         self.listed = threading.Event()
         self.state = ReaderState(self.library_path)
@@ -75,7 +76,7 @@ class NewsreaderApp(App):
         return self.core
 
     @property
-    def ready_library(self) -> Library:
+    def ready_library(self) -> LibraryView:
         """The library, for work that starts only once it is open (see ready_core)."""
         if self.library is None:
             raise RuntimeError("The library is not open yet.")
@@ -105,7 +106,7 @@ class NewsreaderApp(App):
         # The library's list needs only SQLite: open it and show the articles first, then
         # import and open the search side (Whoosh, entities), which takes longer.
         from index.errors import IndexError_, LibraryError
-        from index.storage.library import Library
+        from index.library_view import LibraryView
 
         def notify(message: str) -> None:
             self.call_from_thread(self.notify, message, timeout=6, markup=False)
@@ -116,7 +117,7 @@ class NewsreaderApp(App):
                 self.early.done.wait(timeout=10)
                 library = self.early.library
             if library is None:
-                library = Library(self.library_path)
+                library = LibraryView.open_library(self.library_path)
             if not (library.created and self.settings.library.seed_demo):
                 self.library = library
                 self.post_message(LibraryOpened())
@@ -126,11 +127,11 @@ class NewsreaderApp(App):
             from index.core import Newsreader
 
             core = Newsreader.open(self.library_path, self.settings, notify=notify,
-                                   library=library)
+                                   view=library)
         except (LibraryError, IndexError_) as exc:
             self.post_message(CoreFailed(str(exc)))
             return
-        self.library = core.library
+        self.library = core
         self.core = core
         self.post_message(CoreReady())
 

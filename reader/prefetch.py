@@ -9,8 +9,8 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from index.library_view import LibraryView
 from index.model import ArticleSummary
-from index.storage.library import Library
 
 # Rows read at once: the newest N; typing in the filter searches all of them.
 PAGE = 2000
@@ -48,11 +48,11 @@ class EarlyLibrary:
     Both stay None if reading failed: the core opens the library again and reports why."""
 
     path: Path
-    library: Library | None = None
+    library: LibraryView | None = None
     page: Page | None = None
     done: threading.Event = field(default_factory=threading.Event)
 
-    def take(self) -> tuple[Library | None, Page | None]:
+    def take(self) -> tuple[LibraryView | None, Page | None]:
         """What the thread found, if it has finished (never waits)."""
         if not self.done.is_set():
             return None, None
@@ -60,42 +60,32 @@ class EarlyLibrary:
 
 
 def read_page(
-    library: Library,
+    library: LibraryView,
     text: str = "",
     sort: str = "date",
     limit: int = PAGE,
     scope: FeedScope | None = None,
 ) -> Page:
     rev = library.rev  # first: a write after it makes the page look older, never newer
-    if scope is None:
-        rows = library.filtered(text, sort=sort, limit=limit)
-        total = library.count()
-        unread = library.unread_count(total)
-    else:
-        from index.storage.feeds import FeedStore  # only once a feed is chosen
-
-        where, params = FeedStore.scope(scope.feed_id, scope.group)
-        rows = library.filtered(text, sort=sort, limit=limit, where=where, where_params=params)
-        total, unread = FeedStore(library).scope_counts(where, params)
+    feed_id, group = (scope.feed_id, scope.group) if scope is not None else (None, None)
+    rows = library.articles(text, sort=sort, limit=limit, feed_id=feed_id, group=group)
+    total, unread = library.counts(feed_id, group)
     partial = limit < PAGE and len(rows) == limit and total > limit
     return Page(rows, total, unread, text, sort, partial, rev, scope)
 
 
-def unread_count(library: Library, scope: FeedScope | None = None) -> int:
+def unread_count(library: LibraryView, scope: FeedScope | None = None) -> int:
     """Unread articles in the library, or in the feed or group of `scope`."""
     if scope is None:
         return library.unread_count()
-    from index.storage.feeds import FeedStore
-
-    where, params = FeedStore.scope(scope.feed_id, scope.group)
-    return FeedStore(library).scope_counts(where, params)[1]
+    return library.unread_count(scope.feed_id, scope.group)
 
 
 def prefetch(path: Path) -> EarlyLibrary:
     """Start reading the library at `path` in a thread. A library that does not exist yet is
     left alone (it is created, and maybe seeded, when the core opens)."""
     early = EarlyLibrary(Path(path))
-    if not (early.path / Library.FILE).is_file():
+    if not LibraryView.exists(early.path):
         early.done.set()
         return early
 
@@ -103,7 +93,7 @@ def prefetch(path: Path) -> EarlyLibrary:
         # A head start, never a failure of its own.
         try:
             with contextlib.suppress(Exception):
-                library = Library(early.path)
+                library = LibraryView.open_library(early.path)
                 early.library = library
                 early.page = read_page(library, limit=SCREENFUL)
         finally:

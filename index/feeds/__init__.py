@@ -19,9 +19,9 @@ from index.ingest.feeds import Subscription, opml_subscriptions
 from index.ingest.fetch import FetchedDoc, check_scheme, fetch_url
 from index.ingest.sniff import kind_for_content_type, refine, sniff
 from index.ingest.sources import document_text
-from index.model import IngestFailure
+from index.model import Feed, IngestFailure
 from index.sanitize import clean_line
-from index.storage.feeds import Feed, FeedError, FeedStore
+from index.storage.feeds import FeedError, FeedStore
 
 __all__ = ["Feed", "FeedError", "FeedOutcome", "Feeds", "RefreshReport", "SubscribeReport"]
 

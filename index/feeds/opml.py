@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 
 from index import __version__
+from index.model import Feed
 from index.sanitize import clean_line
-from index.storage.feeds import Feed
 
 
 def render_opml(feeds: Iterable[Feed]) -> str:

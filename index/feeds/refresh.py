@@ -19,9 +19,9 @@ from index.ingest.feeds import FeedEntry, ParsedFeed, parse_feed
 from index.ingest.fetch import FetchedDoc, fetch_url
 from index.ingest.sniff import kind_for_content_type, refine, sniff
 from index.ingest.sources import document_text
-from index.model import IngestReport
+from index.model import Feed, IngestReport
 from index.storage.database import now
-from index.storage.feeds import EntryLink, Feed, FeedGone, FeedStore, FetchState, stamp_after
+from index.storage.feeds import EntryLink, FeedGone, FeedStore, FetchState, stamp_after
 
 if TYPE_CHECKING:
     from index.config import FeedSettings, Settings

@@ -4,10 +4,11 @@ each feed entry became. Every write is one transaction."""
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from index.errors import IngestError
+from index.model import ArticleSummary, Feed
 from index.storage.database import now
 from index.storage.library import Library
 
@@ -18,36 +19,6 @@ class FeedError(IngestError):
 
 class FeedGone(Exception):
     """The feed was removed while it was being refreshed: what it fetched is not stored."""
-
-
-@dataclass
-class Feed:
-    id: int
-    url: str
-    title: str | None
-    group: str
-    site_url: str | None
-    full_text: bool
-    added: str
-    etag: str | None = None
-    last_modified: str | None = None
-    last_fetched: str | None = None
-    last_success: str | None = None
-    last_error: str | None = None
-    failures: int = 0
-    next_due: str | None = None
-    articles: int = 0
-    unread: int = 0
-
-    @property
-    def name(self) -> str:
-        return self.title or self.url
-
-    def to_json(self) -> dict:
-        out = asdict(self)
-        out.pop("etag")
-        out.pop("last_modified")
-        return out
 
 
 _COLUMNS = (
@@ -181,24 +152,26 @@ class FeedStore:
         )
         return [r[0] for r in rows]
 
-    # -- the reader's feed filter ------------------------------------------------------
-    @staticmethod
-    def scope(feed_id: int | None = None, group: str | None = None) -> tuple[str, list]:
-        """A WHERE clause over `articles a` (for Library.summaries and filtered) keeping the
-        articles that came from one feed, or from the feeds of a group and of the groups
-        inside it (read when the clause runs, so feeds added to the group since are in)."""
-        if feed_id is not None:
-            return "a.id IN (SELECT article_id FROM feed_entries WHERE feed_id = ?)", [feed_id]
-        if group is None:
-            raise ValueError("a feed scope needs a feed id or a group")
-        return (
-            "a.id IN (SELECT e.article_id FROM feed_entries e JOIN feeds f ON f.id = e.feed_id"
-            " WHERE f.grp = ? OR substr(f.grp, 1, ?) = ?)",
-            [group, len(group) + 1, group + "/"],
-        )
+    # -- the reader's feed filter: one feed's articles, or a group's -------------------
+    def filtered(
+        self,
+        text: str,
+        sort: str = "date",
+        limit: int | None = None,
+        feed_id: int | None = None,
+        group: str | None = None,
+    ) -> list[ArticleSummary]:
+        """Library.filtered among the articles that came from one feed, or from the feeds of
+        a group and of the groups inside it."""
+        where, params = _scope(feed_id, group)
+        return self.library.filtered(text, sort=sort, limit=limit, where=where,
+                                     where_params=params)
 
-    def scope_counts(self, where: str, params: list) -> tuple[int, int]:
-        """(articles, unread) of the articles a `scope` clause keeps."""
+    def scope_counts(
+        self, feed_id: int | None = None, group: str | None = None
+    ) -> tuple[int, int]:
+        """(articles, unread) of one feed, or of a group's feeds (see filtered)."""
+        where, params = _scope(feed_id, group)
         row = self.library.query(
             "SELECT COUNT(*), COALESCE(SUM(COALESCE(r.read, 0) = 0), 0) FROM articles a"
             f" LEFT JOIN reading_state r ON r.article_id = a.id WHERE {where}",
@@ -264,6 +237,21 @@ class FeedStore:
             )
         updated = self.get(feed.id)
         return updated if updated is not None else feed
+
+
+def _scope(feed_id: int | None, group: str | None) -> tuple[str, list]:
+    """A WHERE clause over `articles a` keeping the articles that came from one feed, or from
+    the feeds of a group and of the groups inside it (read when the clause runs, so feeds
+    added to the group since are in)."""
+    if feed_id is not None:
+        return "a.id IN (SELECT article_id FROM feed_entries WHERE feed_id = ?)", [feed_id]
+    if group is None:
+        raise ValueError("a feed scope needs a feed id or a group")
+    return (
+        "a.id IN (SELECT e.article_id FROM feed_entries e JOIN feeds f ON f.id = e.feed_id"
+        " WHERE f.grp = ? OR substr(f.grp, 1, ?) = ?)",
+        [group, len(group) + 1, group + "/"],
+    )
 
 
 @dataclass

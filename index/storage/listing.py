@@ -64,7 +64,7 @@ class ArticleListing(Database):
         where_params: Iterable = (),
     ) -> list[ArticleSummary]:
         """Articles whose title or source contains every word of `text` (case-insensitive),
-        among those `where` keeps (a clause over `articles a`, e.g. FeedStore.scope)."""
+        among those `where` keeps (a clause over `articles a`: FeedStore.filtered's feed scope)."""
         words = text.split()
         if not words:
             return self.summaries(sort=sort, limit=limit, where=where, where_params=where_params)

@@ -16,7 +16,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Header, Static
 from textual.worker import get_current_worker
 
-from index.storage.feeds import Feed, FeedStore
+from index.model import Feed
 from reader.messages import CoreReady, FeedsChanged, LibraryOpened
 from reader.prefetch import FeedScope
 from reader.screens.base import ReportsWorkerFailures
@@ -173,7 +173,7 @@ class FeedsScreen(ReportsWorkerFailures):
         library = self.app.library
         if library is None:
             return
-        rows = feed_rows(FeedStore(library).all())
+        rows = feed_rows(library.subscriptions())
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show, rows)
 

@@ -172,7 +172,7 @@ def test_coming_back_after_articles_were_added_lists_them(demo_library, demo_cop
         await until(pilot, lambda: isinstance(pilot.app.screen, ArticleScreen), "the article")
         article = Article(title="Zeppelin lands in the square", paragraphs=["It did."],
                           date="2099-01-01")
-        pilot.app.library.add_articles([article])
+        pilot.app.ready_core.library.add_articles([article])
         await pilot.press("escape")
         await until(pilot, lambda: not screen.listing and table.row_count == before + 1,
                     "the new article")

@@ -217,7 +217,7 @@ def test_feeds_screen_shows_groups_with_summed_counts_and_marks_the_failing_feed
 
 
 def test_feed_rows_nest_groups_whatever_their_names_sort_like() -> None:
-    from index.storage.feeds import Feed
+    from index.model import Feed
 
     def feed(i: int, group: str, title: str, unread: int) -> Feed:
         return Feed(
