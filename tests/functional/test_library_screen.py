@@ -17,7 +17,8 @@ from index.model import Article
 from reader.launch import make_app
 from reader.prefetch import read_page
 from reader.screens.article import ArticleScreen
-from reader.screens.library import CHUNK, LibraryScreen
+from reader.screens.library import LibraryScreen
+from reader.screens.library_rows import CHUNK
 
 SIZE = (100, 30)
 
