@@ -14,19 +14,6 @@ from index.core import Newsreader
 from index.library_view import LibraryView
 
 
-def items(prefix: str, n: int) -> list[dict]:
-    return [
-        {
-            "title": f"{prefix} story {i}",
-            "link": f"http://news.test/{prefix}/{i}",
-            "guid": f"{prefix}-{i}",
-            "description": f"<p>Paragraph of {prefix} {i}.</p>",
-            "date": f"Mon, 0{i + 1} May 2017 10:00:00 GMT",
-        }
-        for i in range(n)
-    ]
-
-
 @pytest.fixture
 def feeds(
     tmp_path: Path, no_seed_settings: Settings, feed_server: FeedServer
@@ -37,7 +24,11 @@ def feeds(
     ids = {}
     for name, group, n in (("news", "News", 2), ("world", "News/World", 3),
                            ("room", "Newsroom", 1)):
-        url = feed_server.serve(f"/{name}.xml", rss(items(name, n), title=name))
+        # Story i of a feed is dated May i+1: newest first is highest i first.
+        stories = [{"title": f"{name} story {i}", "link": f"http://news.test/{name}/{i}",
+                    "description": f"<p>Paragraph of {name} {i}.</p>",
+                    "date": f"Mon, 0{i + 1} May 2017 10:00:00 GMT"} for i in range(n)]
+        url = feed_server.serve(f"/{name}.xml", rss(stories, title=name))
         report = core.feeds.subscribe([url], group=group)
         assert not report.failures and core.feeds.refresh(prefetched=report.fetched).added == n
         ids[name] = report.added[0].id
