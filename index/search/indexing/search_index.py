@@ -22,7 +22,7 @@ from index.errors import IndexError_, LibraryError
 from index.search.indexing import state_file
 from index.search.indexing.documents import IndexInput, documents
 from index.search.indexing.helper_process import HelpedWriter, IndexHelper
-from index.search.indexing.library_rows import MaxId, batches, index_inputs, replacing
+from index.search.indexing.input_rows import MaxId, batches, index_inputs, replacing
 from index.search.indexing.merge_policy import tiered_merge
 from index.search.indexing.preanalysed import AnalysedText
 from index.search.indexing.write_lock import WriteLock, cannot_write, whoosh_lock
