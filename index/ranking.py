@@ -45,16 +45,15 @@ PROBE_MIN = 100_000
 CACHED_AT_RATIO = 4
 
 # Scored postings kept in the term cache's hot tier (dictionaries) for the words typed.
-CACHE_POSTINGS = 1_600_000
+# The budgets together bound a reading session's memory (the README has what each costs).
+CACHE_POSTINGS = 1_000_000
 # And for the filters (source and entity fields: index.term_cache).
-FILTER_CACHE_POSTINGS = 1_000_000
+FILTER_CACHE_POSTINGS = 600_000
 # And, as arrays, what falls out of those two (index.term_cache.Compact).
-COMPACT_CACHE_POSTINGS = 6_000_000
-# Of which the library's most common words may take, read before the first keystroke: their
-# cold reads are what makes a search slow. At 127.6k articles, 800k postings against 400k:
-# plain p95 24.4 / 17.5 -> 14.2 / 12.7 ms in two pairs of runs taken alternately, field
-# 21.4 / 18.6 -> 10.7 / 17.7 ms, phrases even; peak RSS of a session 207 -> 287 MB.
-PRELOAD_POSTINGS = CACHE_POSTINGS // 2
+COMPACT_CACHE_POSTINGS = 8_000_000
+# Postings of the library's most common words read before the first keystroke (their cold
+# reads are what makes a search slow), most common first; they move on to the compact tier.
+PRELOAD_POSTINGS = 800_000
 
 
 class Ranker:
