@@ -146,7 +146,7 @@ class Search:
     def warm_up(self) -> int:
         """What the first keystrokes need, built before them: the vocabulary (typo and prefix
         lookups) and the postings of the library's most common words, most common first,
-        until half the term cache is full. A word in thousands of articles takes tens of
+        until PRELOAD_POSTINGS are read. A word in thousands of articles takes tens of
         milliseconds to read the first time; it is also the word most searches hold. Words
         in fewer than PRELOAD_MIN_ARTICLES articles read fast enough cold and are left: in a
         small library nothing is. One word at a time, so that a search typed meanwhile

@@ -15,7 +15,7 @@ from index.core import Newsreader
 from index.engine import whoosh_internals
 from index.search import query
 from index.search.expansion import replace_term
-from index.search.ranking import term_cache, term_postings
+from index.search.ranking import term_postings
 from index.search.ranking.ranker import Ranker
 
 QUERIES = [
@@ -262,14 +262,56 @@ def test_term_cache_stays_within_its_budget(
     demo_library: Newsreader, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("index.search.ranking.ranker.CACHE_POSTINGS", 50)
+    monkeypatch.setattr("index.search.ranking.ranker.COMPACT_CACHE_POSTINGS", 400)
     with demo_library.index.searcher() as s:
         ranker = Ranker(s)
         first = ranker.scores(query.parse("syria").query)
         for word in ("russia", "moscow", "government", "said", "people"):
             ranker.scores(query.parse(word).query)
-            assert ranker.cache.postings(words=True) <= 50 or len(list(ranker.cache)) == 1
-        # Evicted or not, a term reads the same.
+            hot = ranker.cache.hot_keys(words=True)
+            assert ranker.cache.postings(words=True) <= 50 or len(hot) == 1
+            assert ranker.cache.compact_postings() <= 400
+            keys = list(ranker.cache)
+            assert len(keys) == len(set(keys)), "a key in both tiers"
+        assert ranker.cache.compact_postings() > 0
+        # Evicted (to the compact tier or out) or not, a term reads the same.
         assert ranker.scores(query.parse("syria").query) == first
+
+
+def test_what_falls_out_of_the_hot_tier_is_not_read_again(
+    demo_library: Newsreader, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A term pushed out of the hot tier is kept as arrays: searched again, it is brought back
+    (or looked up at the candidates of an And) with the same scores, without a read."""
+    monkeypatch.setattr("index.search.ranking.ranker.CACHE_POSTINGS", 10)
+    monkeypatch.setattr("index.search.ranking.ranker.COMPACT_CACHE_POSTINGS", 100_000)
+    words = ("syria", "russia", "moscow", "government", "said", "people")
+    texts = [*words, *(f"{w} missiles" for w in words), *words]
+    with demo_library.index.searcher() as s:
+        expected = {t: whoosh_scores(s, query.parse(t).query) for t in texts}
+    reads: list[tuple[str, str]] = []
+    read, read_at = term_postings.TermPostings.read, term_postings.TermPostings.read_at
+
+    def counted(self, q, values=None):
+        reads.append((q.fieldname, q.text))
+        return read(self, q, values)
+
+    def counted_at(self, q, candidates):
+        reads.append((q.fieldname, q.text))
+        return read_at(self, q, candidates)
+
+    monkeypatch.setattr(term_postings.TermPostings, "read", counted)
+    monkeypatch.setattr(term_postings.TermPostings, "read_at", counted_at)
+    with demo_library.index.searcher() as s:
+        ranker = Ranker(s)
+        for text in texts:
+            got = ranker.scores(query.parse(text).query)
+            want = expected[text]
+            assert want and got.keys() == want.keys(), text
+            assert all(got[d] == pytest.approx(sc, rel=1e-6) for d, sc in want.items()), text
+        assert ranker.cache.compact_postings() > 0
+    # Each word's field terms read once, however often the hot tier turned over.
+    assert len(reads) == len(set(reads)), sorted(reads)
 
 
 @pytest.mark.parametrize("filters_budget", [10_000, 1], ids=["fits", "too-small"])
@@ -281,6 +323,7 @@ def test_a_filter_keeps_its_postings_while_words_come_and_go(
     over; and its own budget holds."""
     monkeypatch.setattr("index.search.ranking.ranker.CACHE_POSTINGS", 50)
     monkeypatch.setattr("index.search.ranking.ranker.FILTER_CACHE_POSTINGS", filters_budget)
+    monkeypatch.setattr("index.search.ranking.ranker.COMPACT_CACHE_POSTINGS", 0)
     words = ("syria", "russia", "moscow", "government", "said", "people")
     # Two filters in turn (the demo's source is "Wikinews (en)"): a budget too small for both
     # keeps only the last one used.
@@ -302,7 +345,7 @@ def test_a_filter_keeps_its_postings_while_words_come_and_go(
             got = ranker.scores(q)
             assert want and got.keys() == want.keys()
             assert all(got[d] == pytest.approx(sc, rel=1e-6) for d, sc in want.items())
-            word_keys = [k for k in ranker.cache if k[0] in term_cache.WORD_FIELDS]
+            word_keys = ranker.cache.hot_keys(words=True)
             assert ranker.cache.postings(words=True) <= 50 or len(word_keys) == 1
         held = ranker.cache.postings(words=False)
     if filters_budget > 1:

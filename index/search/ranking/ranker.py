@@ -1,15 +1,13 @@
 """BM25F ranking of a Whoosh query, term at a time.
 
-Whoosh scores a query by walking a tree of Python matchers one document at a time: at 127.6k
-articles a one-word search over title, body and source cost 55 ms (p95), most of it matcher
-calls. Here each term's postings are read a block at a time and scored in one tight loop per
-term (index.term_postings), `And` intersects dictionaries (or reads a huge term only where it
-holds a candidate) and `Or` adds them up; adjacent phrases come from their words' reads
-(index.phrases), date ranges from a column (index.columns). Scores are Whoosh's own BM25F, so
+Whoosh scores a query by walking a tree of Python matchers one document at a time, so most of a
+search's time goes to matcher calls. Here each term's postings are read a block at a time and
+scored in one tight loop per term (term_postings), `And` intersects dictionaries (or reads a huge
+term only where it holds a candidate) and `Or` adds them up; adjacent phrases come from their
+words' reads (phrases), date ranges from a column (columns). Scores are Whoosh's own BM25F, so
 results and their order do not change; tests/unit/test_ranking.py checks that against Whoosh's
 collector. Other query nodes are scored by their Whoosh matcher, so every query works; only the
-common ones are fast. Every match is scored, so the count of matches is always exact.
-"""
+common ones are fast. Every match is scored, so the count of matches is always exact."""
 
 from __future__ import annotations
 
@@ -24,7 +22,7 @@ from whoosh.searching import Searcher
 
 from index.search.ranking.columns import Columns
 from index.search.ranking.phrases import adjacent, phrase_scores
-from index.search.ranking.term_cache import TermCache
+from index.search.ranking.term_cache import Compact, TermCache
 from index.search.ranking.term_postings import Scores, TermPostings
 
 NOT_SCORE = 1.0  # what Whoosh's inverse matcher adds to a match for each `NOT` clause
@@ -39,15 +37,21 @@ READ_AT_RATIO = 256
 PROBE_RATIO = 8
 PROBE_MIN = 100_000
 
-# Scored postings kept in the term cache for the words typed (~100-200 bytes each).
-CACHE_POSTINGS = 1_600_000
-# And for the filters (source and entity fields: index.term_cache).
-FILTER_CACHE_POSTINGS = 1_000_000
-# Of which the library's most common words may take, read before the first keystroke: their
-# cold reads are what makes a search slow. At 127.6k articles, 800k postings against 400k:
-# plain p95 24.4 / 17.5 -> 14.2 / 12.7 ms in two pairs of runs taken alternately, field
-# 21.4 / 18.6 -> 10.7 / 17.7 ms, phrases even; peak RSS of a session 207 -> 287 MB.
-PRELOAD_POSTINGS = CACHE_POSTINGS // 2
+# A term whose every part is in the term cache is looked up at the candidates, rather than
+# taken whole (and, for an Or, summed), once it has this many times more postings than there
+# are candidates: a lookup costs a few times what copying or summing a posting does.
+CACHED_AT_RATIO = 4
+
+# Scored postings kept in the term cache's hot tier (dictionaries) for the words typed.
+# The budgets together bound a reading session's memory (the README has what each costs).
+CACHE_POSTINGS = 1_000_000
+# And for the filters (source and entity fields: term_cache).
+FILTER_CACHE_POSTINGS = 600_000
+# And, as arrays, what falls out of those two (term_cache.Compact).
+COMPACT_CACHE_POSTINGS = 8_000_000
+# Postings of the library's most common words read before the first keystroke (their cold
+# reads are what makes a search slow), most common first; they move on to the compact tier.
+PRELOAD_POSTINGS = 800_000
 
 
 class Ranker:
@@ -62,7 +66,7 @@ class Ranker:
         self.columns = Columns(self.schema, self.postings.leaves, self.postings.deleted)
         # Scored postings of recently used terms: typing "new york" runs "new" again and
         # again, and reading a term's postings (unpickling Whoosh's blocks) is most of a query.
-        self.cache = TermCache(CACHE_POSTINGS, FILTER_CACHE_POSTINGS)
+        self.cache = TermCache(CACHE_POSTINGS, FILTER_CACHE_POSTINGS, COMPACT_CACHE_POSTINGS)
 
     # -- public -------------------------------------------------------------------------------
     def scores(self, q: Q.Query) -> Scores:
@@ -164,9 +168,11 @@ class Ranker:
             # candidates left. Whoosh's skip_to walks a block id by id: probing "two" for the
             # ~1,000 candidates of "bans" took 100 ms, reading it whole 10 ms.
             if _of_terms(child):
-                # Read where the candidates are (whole blocks) only when they are sparse
-                # enough to leave most blocks unread; else whole, and cached.
-                if cost > READ_AT_RATIO * len(out):
+                # Looked up at the candidates when cached and large beside them; read where
+                # the candidates are (whole blocks) only when they are sparse enough to leave
+                # most blocks unread; else read whole, and cached.
+                if cost > READ_AT_RATIO * len(out) or (
+                        cost > CACHED_AT_RATIO * len(out) and self._cached(child)):
                     found = self._terms_at(child, out)
                 else:
                     found = self._eval(child)
@@ -190,9 +196,13 @@ class Ranker:
     def _terms_at(self, q: Q.Query, candidates: Scores) -> Scores:
         """A term, or a plain Or of terms, scored for `candidates` only (TermPostings.read_at)."""
         if isinstance(q, Q.Term):
-            cached = self.cache.get(_term_key(q))
+            key = _term_key(q)
+            cached = self.cache.get(key)
             if cached is None:
                 return self.postings.read_at(q, candidates)
+            self.cache.touch(key)
+            if isinstance(cached, Compact):
+                return cached.at(candidates)
             return {d: cached[d] for d in candidates if d in cached}
         assert isinstance(q, Q.Or)
         out: Scores = {}
@@ -200,6 +210,12 @@ class Ranker:
             for d, sc in self._terms_at(child, candidates).items():
                 out[d] = out.get(d, 0.0) + sc
         return _boosted(out, q.boost)
+
+    def _cached(self, q: Q.Query) -> bool:
+        """Whether every term of `q` (a term or an Or of terms) is in the term cache."""
+        if isinstance(q, Q.Term):
+            return _term_key(q) in self.cache
+        return all(self._cached(c) for c in q.subqueries)
 
     def _term(self, q: Q.Term, values: dict[int, bytes] | None = None) -> Scores:
         """The term's scores, from the cache or read. `values`: when the term is read, its
@@ -211,7 +227,7 @@ class Ranker:
         return self.cache.remember(key, compute)
 
     def _phrase(self, q: Q.Phrase) -> Scores:
-        """An adjacent phrase from its words' (cached) term reads (index.phrases); any other
+        """An adjacent phrase from its words' (cached) term reads (phrases); any other
         phrase (with slop) by Whoosh's matcher."""
         found = phrase_scores(q, self.postings, self._term,
                               lambda t: _term_key(t) in self.cache)

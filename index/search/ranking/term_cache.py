@@ -1,66 +1,136 @@
 """The ranker's cache of scored postings: recently used terms and phrases, least recently used
-out first, within two budgets counted in postings. The words typed (title, body, passages) share
-one; the filters (`source:`, `person:`, `place:`… fields) have their own, so that a filter a
-reader keeps on, which matches a large share of the library, is not pushed out by the words
-read between two of its searches (it would be read whole again at each one)."""
+out first, within budgets counted in postings.
+
+Two tiers. The hot tier keeps dictionaries, ready to use: the words typed (title, body,
+passages) share one budget; the filters (`source:`, `person:`, `place:`… fields) have their
+own, so that a filter a reader keeps on, which matches a large share of the library, is not
+pushed out by the words read between two of its searches. A dictionary costs about eight times
+what its postings do as two arrays, so what falls out of the hot tier is kept, as arrays
+(`Compact`), in a compact tier with a budget of its own: bringing it back, or looking up a few
+candidates in it, costs a small part of reading the term from the index again (unpickling
+Whoosh's blocks)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from array import array
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator, Sized
+from typing import Generic, TypeVar
 
 Scores = dict[int, float]
 WORD_FIELDS = frozenset({"title", "body", "ptext"})
+Entry = TypeVar("Entry", bound=Sized)
+
+
+class Compact:
+    """A term's scores as two arrays in document order: 12 bytes a posting."""
+
+    __slots__ = ("docs", "scores")
+
+    def __init__(self, scores: Scores) -> None:
+        # Term reads come in document order already: sorting them again is one pass.
+        self.docs = array("i", sorted(scores))
+        self.scores = array("d", map(scores.__getitem__, self.docs))
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def to_dict(self) -> Scores:
+        return dict(zip(self.docs, self.scores, strict=True))
+
+    def at(self, candidates: Iterable[int]) -> Scores:
+        """The scores of those of `candidates` that are here (a bisection each)."""
+        docs, scores, n = self.docs, self.scores, len(self.docs)
+        out: Scores = {}
+        for d in candidates:
+            i = bisect_left(docs, d)
+            if i < n and docs[i] == d:
+                out[d] = scores[i]
+        return out
 
 
 class TermCache:
     """Keys are tuples whose first item is the field name."""
 
-    def __init__(self, words_budget: int, filters_budget: int) -> None:
-        self._parts = {True: _Part(words_budget), False: _Part(filters_budget)}
+    def __init__(self, words_budget: int, filters_budget: int, compact_budget: int = 0) -> None:
+        self._parts: dict[bool, _Part[Scores]] = {
+            True: _Part(words_budget), False: _Part(filters_budget)}
+        self._compact: _Part[Compact] = _Part(compact_budget)
 
-    def get(self, key: tuple) -> Scores | None:
-        """The cached scores, or None (recency unchanged)."""
-        return self._part(key).entries.get(key)
+    def get(self, key: tuple) -> Scores | Compact | None:
+        """What is kept under `key`, from either tier, or None (recency unchanged)."""
+        found = self._part(key).entries.get(key)
+        return found if found is not None else self._compact.entries.get(key)
 
     def __contains__(self, key: tuple) -> bool:
-        return key in self._part(key).entries
+        return key in self._part(key).entries or key in self._compact.entries
 
     def remember(self, key: tuple, compute: Callable[[], Scores]) -> Scores:
-        """The scores under `key`, computed and kept if not there; now the most recent."""
-        return self._part(key).remember(key, compute)
+        """The scores under `key` as a dictionary, computed (or brought back from the compact
+        tier) and kept in the hot tier if not there; now the most recent."""
+        part = self._part(key)
+        found = part.entries.pop(key, None)
+        if found is None:
+            compact = self._compact.take(key)
+            found = compact.to_dict() if compact is not None else compute()
+            part.held += len(found)
+            while len(part.entries) and part.held > part.budget:
+                old_key = next(iter(part.entries))
+                if (old := part.take(old_key)) is not None:
+                    self._keep_compact(old_key, old)
+        part.entries[key] = found
+        return found
+
+    def touch(self, key: tuple) -> None:
+        """Mark `key` (in either tier) as the most recently used."""
+        self._part(key).touch(key)
+        self._compact.touch(key)
 
     def discard(self, key: tuple) -> None:
-        self._part(key).discard(key)
+        self._part(key).take(key)
+        self._compact.take(key)
 
     def __iter__(self) -> Iterator[tuple]:
         for part in self._parts.values():
             yield from part.entries
+        yield from self._compact.entries
+
+    def hot_keys(self, words: bool) -> list[tuple]:
+        """The keys in the hot tier's words' (or the filters') budget."""
+        return list(self._parts[words].entries)
 
     def postings(self, words: bool) -> int:
-        """The postings held in the words' (or the filters') budget."""
+        """The postings held in the hot tier's words' (or the filters') budget."""
         return self._parts[words].held
 
-    def _part(self, key: tuple) -> _Part:
+    def compact_postings(self) -> int:
+        return self._compact.held
+
+    def _keep_compact(self, key: tuple, scores: Scores) -> None:
+        compact = self._compact
+        if len(scores) > compact.budget:
+            return
+        compact.entries[key] = Compact(scores)
+        compact.held += len(scores)
+        while compact.held > compact.budget:
+            compact.take(next(iter(compact.entries)))
+
+    def _part(self, key: tuple) -> _Part[Scores]:
         return self._parts[key[0] in WORD_FIELDS]
 
 
-class _Part:
+class _Part(Generic[Entry]):
     def __init__(self, budget: int) -> None:
         self.budget = budget
-        self.entries: dict[tuple, Scores] = {}  # least recently used first
+        self.entries: dict[tuple, Entry] = {}  # least recently used first
         self.held = 0
 
-    def remember(self, key: tuple, compute: Callable[[], Scores]) -> Scores:
-        found = self.entries.pop(key, None)
-        if found is None:
-            found = compute()
-            self.held += len(found)
-            while self.entries and self.held > self.budget:
-                self.held -= len(self.entries.pop(next(iter(self.entries))))
-        self.entries[key] = found
-        return found
+    def touch(self, key: tuple) -> None:
+        if key in self.entries:
+            self.entries[key] = self.entries.pop(key)
 
-    def discard(self, key: tuple) -> None:
+    def take(self, key: tuple) -> Entry | None:
         found = self.entries.pop(key, None)
         if found is not None:
             self.held -= len(found)
+        return found

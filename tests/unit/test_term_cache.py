@@ -1,0 +1,53 @@
+"""The term cache's two tiers on their own: budgets, recency, and the compact form's lookups."""
+
+from __future__ import annotations
+
+from index.search.ranking.term_cache import Compact, TermCache
+
+
+def test_compact_keeps_every_score_in_document_order() -> None:
+    scores = {9: 0.5, 2: 1.25, 7: 3.0, 1_000_000: 0.125}  # not in order, as an Or's sum may be
+    compact = Compact(scores)
+    assert list(compact.docs) == [2, 7, 9, 1_000_000]
+    assert compact.to_dict() == scores and len(compact) == 4
+    assert compact.at([1, 7, 8, 1_000_000, 1_000_001]) == {7: 3.0, 1_000_000: 0.125}
+    assert compact.at([]) == {} and Compact({}).at([3]) == {}
+
+
+def test_what_the_hot_tier_drops_goes_to_the_compact_one_and_comes_back() -> None:
+    cache = TermCache(words_budget=4, filters_budget=4, compact_budget=5)
+    computed: list[str] = []
+
+    def term(word: str, n: int):
+        def compute() -> dict[int, float]:
+            computed.append(word)
+            return {d: float(d) for d in range(n)}
+        return ("body", word, 1.0), compute
+
+    a, b, c = term("a", 3), term("b", 3), term("c", 3)
+    cache.remember(*a)
+    cache.remember(*b)  # 6 > 4: a moves to the compact tier
+    assert cache.hot_keys(words=True) == [b[0]] and cache.compact_postings() == 3
+    assert isinstance(cache.get(a[0]), Compact) and a[0] in cache
+    assert cache.remember(*a) == {0: 0.0, 1: 1.0, 2: 2.0}  # back, not computed again
+    assert computed == ["a", "b"]
+    assert cache.hot_keys(words=True) == [a[0]] and isinstance(cache.get(b[0]), Compact)
+    cache.remember(*c)  # a goes compact too: 6 > 5, so b (least recent) leaves for good
+    assert b[0] not in cache and cache.compact_postings() == 3
+    cache.touch(a[0])
+    assert cache.remember(*b) and computed == ["a", "b", "c", "b"]
+    # Filters have their own hot budget: words never push them out.
+    f = (("source", "world", 1.0), lambda: {1: 1.0})
+    cache.remember(*f)
+    for word in "defg":
+        cache.remember(*term(word, 3))
+    assert cache.hot_keys(words=False) == [f[0]]
+
+
+def test_a_term_larger_than_the_compact_budget_is_dropped() -> None:
+    cache = TermCache(words_budget=1, filters_budget=1, compact_budget=2)
+    cache.remember(("body", "big", 1.0), lambda: {1: 1.0, 2: 1.0, 3: 1.0})
+    cache.remember(("body", "next", 1.0), lambda: {1: 1.0})
+    assert ("body", "big", 1.0) not in cache and cache.compact_postings() == 0
+    cache.discard(("body", "next", 1.0))
+    assert list(cache) == [] and cache.postings(words=True) == 0
