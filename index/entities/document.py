@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from index.entities import acronyms, gazetteer, rules
+from index.entities import acronyms, gazetteer, rules, teams
 from index.entities.base import MISC, ORG, PERSON, PLACE, Span
 from index.entities.runs import CITY, TOWN, Run
 from index.entities.tokens import (
@@ -26,6 +26,8 @@ from index.entities.tokens import (
 def second_look(run: Run) -> None:
     """Settle the runs left pending, with what the whole text has shown."""
     known, surnames, companies = _what_the_text_names(run)
+    sides = teams.sides(run.text)
+    known.update(dict.fromkeys(sides, ORG))  # "Korea Republic" of "Sweden 1 – 0 Korea Republic"
     settled = []
     # A name found once is found everywhere: what one mention's context says (Gorbachev
     # "said") holds for the mentions that had no cue. Most votes win; a preposition alone
@@ -70,6 +72,8 @@ def second_look(run: Run) -> None:
         if label:
             run.emit(toks, label)
     _reread(run, surnames, companies)
+    if sides:
+        teams.play(run, sides)
 
 
 def _what_the_text_names(run: Run) -> tuple[dict[str, str], set[str], set[str]]:

@@ -1,0 +1,43 @@
+"""The built-in extractor's reading of what a whole article says around its names (version 5):
+the sides of a match, the people that the second look names, names inside organisations'
+names, events, offices standing alone, names listed together. Each text here is made up."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.entities import BuiltinExtractor
+from index.entities.base import MISC, ORG, PERSON, PLACE
+
+
+@pytest.fixture(scope="module")
+def extractor() -> BuiltinExtractor:
+    return BuiltinExtractor()
+
+
+def labels_of(extractor, text: str, name: str) -> list[str]:
+    return [s.label for s in extractor.extract(text) if s.text == name]
+
+
+def test_a_country_named_as_a_side_of_a_match_is_its_team(extractor):
+    text = (
+        "Norway defeated Chile 2 – 1 at the Arena. Norway had more of the ball.\n\n"
+        "Group B — Peru 0 – 3 Ecuador\n\n"
+        "Peru lost 0 – 3 to Ecuador, whose goals came late. Real Tarvisio 2-2 Alzano"
+    )
+    assert labels_of(extractor, text, "Norway") == [ORG, ORG]
+    assert labels_of(extractor, text, "Chile") == [ORG]
+    assert labels_of(extractor, text, "Peru") == [ORG, ORG]
+    assert labels_of(extractor, text, "Ecuador") == [ORG, ORG]
+    assert labels_of(extractor, text, "Alzano") == [ORG]  # a side unknown to the gazetteer
+
+
+def test_a_side_is_still_the_country_where_a_place_cue_says_so(extractor):
+    text = "Norway defeated Chile 2 – 1 in the cup. Fans travelled from Norway by train."
+    assert labels_of(extractor, text, "Norway") == [ORG, PLACE]
+
+
+def test_a_score_without_a_game_names_no_team(extractor):
+    # a range of figures, no match: the countries stay places
+    text = "Exports from Norway rose 2 - 3 pct. Norway 2 - 3 Chile trade talks went on."
+    assert set(labels_of(extractor, text, "Norway")) == {PLACE}
