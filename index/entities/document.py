@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from index.entities import acronyms, gazetteer, rules, teams
-from index.entities.base import MISC, ORG, PERSON, PLACE, Span
-from index.entities.runs import CITY, TOWN, Run
+from index.entities import acronyms, gazetteer, nesting, rules, shapes, teams
+from index.entities.base import MISC, ORG, PERSON, PLACE
+from index.entities.runs import CITY, Run
 from index.entities.tokens import (
     ACRONYM_DEF,
     STOP,
@@ -106,7 +106,7 @@ def _what_the_text_names(run: Run) -> tuple[dict[str, str], set[str], set[str]]:
         if (
             sp.label == ORG
             and sp.canonical is None
-            and (_legal_form(g, parts[-1]) or not _ordinary(g, parts[0]))
+            and (shapes.legal_form(g, parts[-1]) or not _ordinary(g, parts[0]))
         ):
             companies.update(" ".join(parts[:i]) for i in range(1, len(parts)))
     # Acronyms defined in the text: "Syrian Observatory for Human Rights (SOHR)".
@@ -117,15 +117,6 @@ def _what_the_text_names(run: Run) -> tuple[dict[str, str], set[str], set[str]]:
     for k in acronyms.things(run.text):
         known.setdefault(k, MISC)  # "the VM (virtual microscope)": no organisation
     return known, surnames, companies
-
-
-def _legal_form(g: gazetteer.Gazetteer, word: str) -> bool:
-    return word in _LEGAL_FORMS or word in g.org_suffixes
-
-
-_LEGAL_FORMS = frozenset(
-    {"inc", "corp", "co", "ltd", "llc", "plc", "ag", "sa", "nv", "gmbh", "lp", "llp", "bv"}
-)
 
 
 def _ordinary(g: gazetteer.Gazetteer, word: str) -> bool:
@@ -186,7 +177,7 @@ def _reread(run: Run, surnames: set[str], companies: set[str]) -> None:
             ):
                 run.found[start] = replace(sp, label=PERSON, canonical=None)
         if sp.label in (ORG, PLACE) and " " in sp.text.strip():
-            _nest(run, sp, people, lasts, firsts)
+            nesting.inside(run, sp, people, lasts, firsts)
 
 
 def _place_cue(run: Run, start: int, end: int) -> bool:
@@ -196,58 +187,6 @@ def _place_cue(run: Run, start: int, end: int) -> bool:
         or (before == "of" and before2 in rules.PLACE_OF)
         or run.place_follows(end)
     )
-
-
-_WORDS = re.compile(r"[^\W_][\w'’.-]*")
-
-
-def _nest(run: Run, sp: Span, people: set[str], lasts: set[str], firsts: set[str]) -> None:
-    """Names inside a name that refer on their own: a person the text names, at the start of
-    an organisation's or a place's name ("Andy Warhol Foundation", "Udvar-Hazy Center"); a
-    place of a town's size or more after "of", "in" or "at" in an organisation's ("University
-    of Helsinki"; not Sydney in "Sydney Morning Herald", a name's word)."""
-    g = run.g
-    text = sp.text
-    first = gazetteer.key(text.split(" ", 1)[0]).removesuffix("'s")
-    person = (
-        sp.canonical is None
-        and (first in lasts or first in firsts)
-        and not _legal_form(g, gazetteer.key(text.rsplit(" ", 1)[-1]))
-    )
-    if not person and not (
-        sp.label == ORG and (" of " in text or " in " in text or " at " in text)
-    ):
-        return
-    at = sp.start
-    words = [(m.start() + at, m.end() + at, m.group()) for m in _WORDS.finditer(text)]
-    keys = [gazetteer.key(w[2]).removesuffix("'s") for w in words]
-    if person:
-        for j in range(min(len(words) - 1, 4), 0, -1):
-            k = " ".join(keys[:j])
-            if k in people or (j == 1 and k in lasts):
-                _add(run, words[0][0], words[j - 1][1], PERSON, None)
-                break
-    if sp.label != ORG:
-        return
-    for i in range(2, len(words)):
-        if keys[i - 1] not in _INSIDE and not (keys[i - 1] == "the" and keys[i - 2] in _INSIDE):
-            continue
-        for j in range(min(len(words), i + gazetteer.MAX_NAME_TOKENS), i, -1):
-            k = " ".join(keys[i:j])
-            place = g.places.get(k)
-            if place is not None and (place[1] >= TOWN or j - i > 1) and k not in g.common:
-                _add(run, words[i][0], words[j - 1][1], PLACE, place[0])
-                break
-
-
-_INSIDE = frozenset({"of", "in", "at"})
-_INSTITUTION_WORDS = rules.ORG_HEADS | rules.ORG_STARTS | rules.PLACE_HEADS
-
-
-def _add(run: Run, start: int, end: int, label: str, canonical: str | None) -> None:
-    if run.text[end - 2 : end] in ("'s", "’s"):
-        end -= 2
-    run.nested.append(Span(start, end, run.text[start:end], label, canonical))
 
 
 def _settle(
@@ -374,4 +313,5 @@ _ENDS_A_NOUN_PHRASE = frozenset({"'s", "’s", "said", "says", "would", "could",
 _UNKNOWN = "?"  # _settle: one unknown capitalised word, no cue either way
 _WEAK_PLACE = "PLACE?"  # _settle: unknown, after a preposition ("in Civic Passion")
 _CAMEL = re.compile(r"[a-z][A-Z]")  # LibriVox, YouTube
+_INSTITUTION_WORDS = rules.ORG_HEADS | rules.ORG_STARTS | rules.PLACE_HEADS
 _COMPASS = frozenset({"north", "south", "east", "west", "midwest"})

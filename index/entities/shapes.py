@@ -72,6 +72,16 @@ def shaped(g: gazetteer.Gazetteer, lower: list[str]) -> str | None:
     return None
 
 
+def legal_form(g: gazetteer.Gazetteer, word: str) -> bool:
+    """A company's legal form, the last word of its name ("Inc", "Oyj")."""
+    return word in LEGAL_FORMS or word in g.org_suffixes
+
+
+LEGAL_FORMS = frozenset(
+    {"inc", "corp", "co", "ltd", "llc", "plc", "ag", "sa", "nv", "gmbh", "lp", "llp", "bv"}
+)
+
+
 def clear_place(g: gazetteer.Gazetteer, lw: str, population: int) -> bool:
     """A one-word place name that is also a common word or a person's name (Nice, Reading,
     Jackson) needs more than itself to be read as a place."""

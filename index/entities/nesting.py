@@ -1,0 +1,62 @@
+"""Names inside names that refer on their own, added beside the name found: a person the text
+names, at the start of an organisation's or a place's name ("Andy Warhol Foundation"), and a
+place after "of", "in" or "at" in an organisation's ("University of Helsinki"). Asked by the
+document-level look (index.entities.document) once every name of the text is typed."""
+
+from __future__ import annotations
+
+import re
+
+from index.entities import gazetteer, shapes
+from index.entities.base import ORG, PERSON, PLACE, Span
+from index.entities.runs import TOWN, Run
+
+_WORDS = re.compile(r"[^\W_][\w'’.-]*")
+
+
+def inside(run: Run, sp: Span, people: set[str], lasts: set[str], firsts: set[str]) -> None:
+    """Names inside a name that refer on their own: a person the text names, at the start of
+    an organisation's or a place's name ("Andy Warhol Foundation", "Udvar-Hazy Center"); a
+    place of a town's size or more after "of", "in" or "at" in an organisation's ("University
+    of Helsinki"; not Sydney in "Sydney Morning Herald", a name's word)."""
+    g = run.g
+    text = sp.text
+    first = gazetteer.key(text.split(" ", 1)[0]).removesuffix("'s")
+    person = (
+        sp.canonical is None
+        and (first in lasts or first in firsts)
+        and not shapes.legal_form(g, gazetteer.key(text.rsplit(" ", 1)[-1]))
+    )
+    if not person and not (
+        sp.label == ORG and (" of " in text or " in " in text or " at " in text)
+    ):
+        return
+    at = sp.start
+    words = [(m.start() + at, m.end() + at, m.group()) for m in _WORDS.finditer(text)]
+    keys = [gazetteer.key(w[2]).removesuffix("'s") for w in words]
+    if person:
+        for j in range(min(len(words) - 1, 4), 0, -1):
+            k = " ".join(keys[:j])
+            if k in people or (j == 1 and k in lasts):
+                _add(run, words[0][0], words[j - 1][1], PERSON, None)
+                break
+    if sp.label != ORG:
+        return
+    for i in range(2, len(words)):
+        if keys[i - 1] not in _INSIDE and not (keys[i - 1] == "the" and keys[i - 2] in _INSIDE):
+            continue
+        for j in range(min(len(words), i + gazetteer.MAX_NAME_TOKENS), i, -1):
+            k = " ".join(keys[i:j])
+            place = g.places.get(k)
+            if place is not None and (place[1] >= TOWN or j - i > 1) and k not in g.common:
+                _add(run, words[i][0], words[j - 1][1], PLACE, place[0])
+                break
+
+
+_INSIDE = frozenset({"of", "in", "at"})
+
+
+def _add(run: Run, start: int, end: int, label: str, canonical: str | None) -> None:
+    if run.text[end - 2 : end] in ("'s", "’s"):
+        end -= 2
+    run.nested.append(Span(start, end, run.text[start:end], label, canonical))
