@@ -35,14 +35,29 @@ def second_look(run: Run) -> None:
     votes: dict[str, dict[str, float]] = {}
     weak: dict[str, float] = {}  # the half votes for a place that a preposition gave
     the: set[str] = set()  # written after "the": not a person ("the Fed", "The Bundesbank")
-    for toks, initial in run.pending:
-        k = tokens_key(toks)
-        before, before2 = words_before(run.text, toks[0][0])
-        if k in companies:
-            label: str | None = ORG
-        else:
-            label = _settle(run, toks, k, initial, known, surnames, before, before2)
-        settled.append((toks, k, label))
+    # Names of several words first: a person they name lends a single word that nothing else
+    # types its surname ("Romelu Lukaku doubled the lead" ... "Lukaku scored").
+    labels: dict[int, str | None] = {}
+    lent: set[str] = set()
+    borrowed: set[int] = set()  # pending runs that may take a lent surname
+    for several in (True, False):
+        for i, (toks, initial) in enumerate(run.pending):
+            if (len(toks) > 1) != several:
+                continue
+            k = tokens_key(toks)
+            before, before2 = words_before(run.text, toks[0][0])
+            if k in companies:
+                labels[i] = ORG
+            else:
+                labels[i] = _settle(run, toks, k, initial, known, surnames, before, before2)
+            if several and labels[i] == PERSON and _lends_a_surname(run.g, k.split()):
+                lent.add(k.rsplit(" ", 1)[-1])
+            elif not several and labels[i] in _NO_TYPE and k in lent and not initial:
+                borrowed.add(i)
+    for i, (toks, _initial) in enumerate(run.pending):
+        k, label = tokens_key(toks), labels[i]
+        before, _ = words_before(run.text, toks[0][0])
+        settled.append((toks, k, _LENT if i in borrowed else label))
         if label in (PERSON, ORG, PLACE, _WEAK_PLACE):
             tally = votes.setdefault(k, {})
             vote = PLACE if label == _WEAK_PLACE else label
@@ -55,7 +70,7 @@ def second_look(run: Run) -> None:
             if not after or after in _ENDS_A_NOUN_PHRASE or after in rules.FUNCTION_WORDS:
                 the.add(k)
     for toks, k, label in settled:
-        if label is None or label in (MISC, _UNKNOWN, _WEAK_PLACE):
+        if label is None or label in (MISC, _UNKNOWN, _WEAK_PLACE, _LENT):
             cast = votes.get(k) if votes else None
             if cast:
                 label = max(cast, key=cast.__getitem__)  # ties: the first cast
@@ -67,6 +82,9 @@ def second_look(run: Run) -> None:
             elif label == _UNKNOWN:
                 # Written in mixed case, a brand or a website ("LibriVox", "wikiHow").
                 label = ORG if _CAMEL.search(toks[0][2]) else None
+            elif label == _LENT:
+                # no vote either way: the person; a family is written after "the"
+                label = None if k in the else PERSON
         if label == PERSON and k in the:
             label = ORG
         if label:
@@ -117,6 +135,18 @@ def _what_the_text_names(run: Run) -> tuple[dict[str, str], set[str], set[str]]:
     for k in acronyms.things(run.text):
         known.setdefault(k, MISC)  # "the VM (virtual microscope)": no organisation
     return known, surnames, companies
+
+
+def _lends_a_surname(g: gazetteer.Gazetteer, parts: list[str]) -> bool:
+    """A person named by a guess (two or three unknown name-like words) whose surname may be
+    taken for that person alone: not a month and a word ("January Isthmus", a crude's grade),
+    no company's legal form in it ("Forvaltnings AB Providentia", "Instrumentarium Oy")."""
+    return (
+        len(parts) <= 3
+        and parts[0] not in STOP
+        and parts[0] not in g.common
+        and not any(shapes.legal_form(g, w) or len(w) <= 2 for w in parts)
+    )
 
 
 def _ordinary(g: gazetteer.Gazetteer, word: str) -> bool:
@@ -312,6 +342,8 @@ _ATTRIBUTION = re.compile(r"[\"”][ \xa0]*(?:—|–|--)[ \xa0]*$")
 _ENDS_A_NOUN_PHRASE = frozenset({"'s", "’s", "said", "says", "would", "could", "will"})
 _UNKNOWN = "?"  # _settle: one unknown capitalised word, no cue either way
 _WEAK_PLACE = "PLACE?"  # _settle: unknown, after a preposition ("in Civic Passion")
+_NO_TYPE = frozenset({None, MISC, _UNKNOWN})
+_LENT = "PERSON?"  # second_look: a single word that a person it named lends a surname
 _CAMEL = re.compile(r"[a-z][A-Z]")  # LibriVox, YouTube
 _INSTITUTION_WORDS = rules.ORG_HEADS | rules.ORG_STARTS | rules.PLACE_HEADS
 _COMPASS = frozenset({"north", "south", "east", "west", "midwest"})

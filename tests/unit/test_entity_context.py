@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from index.entities import BuiltinExtractor
-from index.entities.base import MISC, ORG, PERSON, PLACE
+from index.entities.base import ORG, PERSON, PLACE
 
 
 @pytest.fixture(scope="module")
@@ -41,3 +41,15 @@ def test_a_score_without_a_game_names_no_team(extractor):
     # a range of figures, no match: the countries stay places
     text = "Exports from Norway rose 2 - 3 pct. Norway 2 - 3 Chile trade talks went on."
     assert set(labels_of(extractor, text, "Norway")) == {PLACE}
+
+
+def test_a_person_the_second_look_names_lends_its_surname(extractor):
+    # "Tovalu Mbenza": two unknown name-like words, a person only once the text is read
+    text = "In the 9th minute, Tovalu Mbenza doubled the lead. Later, Mbenza scored again."
+    assert labels_of(extractor, text, "Tovalu Mbenza") == [PERSON]
+    assert labels_of(extractor, text, "Mbenza") == [PERSON]
+
+
+def test_a_lent_surname_does_not_outvote_an_organisation_cue(extractor):
+    text = "Koravi Holmstad expects more. A Holmstad spokesman said no. Later, Holmstad declined."
+    assert set(labels_of(extractor, text, "Holmstad")) == {ORG}
