@@ -53,3 +53,29 @@ def test_a_person_the_second_look_names_lends_its_surname(extractor):
 def test_a_lent_surname_does_not_outvote_an_organisation_cue(extractor):
     text = "Koravi Holmstad expects more. A Holmstad spokesman said no. Later, Holmstad declined."
     assert set(labels_of(extractor, text, "Holmstad")) == {ORG}
+
+
+@pytest.mark.parametrize(
+    ("text", "body", "place"),
+    [
+        ("The U.S. Department of Fisheries said so.", "U.S. Department of Fisheries", "U.S."),
+        ("Officers of the Oslo Police Department came.", "Oslo Police Department", "Oslo"),
+        ("She studied at Ohio State University for years.", "Ohio State University", "Ohio"),
+    ],
+)
+def test_the_place_a_public_body_is_named_after_is_named_too(extractor, text, body, place):
+    spans = {(s.text, s.label) for s in extractor.extract(text)}
+    assert (body, ORG) in spans
+    assert (place, PLACE) in spans
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("He writes for the Oslo Times every week.", "Oslo"),  # a paper's name borrows it
+        ("A Coast Guard spokesman said so.", "Coast"),
+        ("The Thai Mineral Resources Department said so.", "Thai"),
+    ],
+)
+def test_a_word_that_only_borrows_a_place_is_not_named(extractor, text, word):
+    assert not any(s.text == word for s in extractor.extract(text))
