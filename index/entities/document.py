@@ -206,7 +206,7 @@ def _reread(run: Run, surnames: set[str], companies: set[str]) -> None:
                 and not _place_cue(run, start, sp.end)
             ):
                 run.found[start] = replace(sp, label=PERSON, canonical=None)
-        if sp.label in (ORG, PLACE) and " " in sp.text.strip():
+        if sp.label != PERSON and " " in sp.text.strip():
             nesting.inside(run, sp, people, lasts, firsts)
 
 

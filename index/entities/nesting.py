@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from index.entities import gazetteer, rules, shapes
-from index.entities.base import ORG, PERSON, PLACE, Span
+from index.entities.base import MISC, ORG, PERSON, PLACE, Span
 from index.entities.names import alias
 from index.entities.runs import TOWN, Run
 
@@ -19,12 +19,14 @@ def inside(run: Run, sp: Span, people: set[str], lasts: set[str], firsts: set[st
     """Names inside a name that refer on their own: a person the text names, at the start of
     an organisation's or a place's name ("Andy Warhol Foundation", "Udvar-Hazy Center"); a
     place of a town's size or more after "of", "in" or "at" in an organisation's ("University
-    of Helsinki"; not Sydney in "Sydney Morning Herald", a name's word)."""
+    of Helsinki"; not Sydney in "Sydney Morning Herald", a name's word); the place a public
+    body or an event is named after ("U.S. Army", "Vietnam War")."""
     g = run.g
     text = sp.text
     first = gazetteer.key(text.split(" ", 1)[0]).removesuffix("'s")
     person = (
-        sp.canonical is None
+        sp.label != MISC
+        and sp.canonical is None
         and (first in lasts or first in firsts)
         and not shapes.legal_form(g, gazetteer.key(text.rsplit(" ", 1)[-1]))
     )
@@ -32,7 +34,10 @@ def inside(run: Run, sp: Span, people: set[str], lasts: set[str], firsts: set[st
     # its country, state or town is that place's (not "New York Times", "Toronto Star": a
     # paper's or a company's name only borrows the place's)
     head = text.split(" of ", 1)[0] if " of " in text else text  # "Department of Justice"
-    public = sp.label == ORG and gazetteer.key(head.rsplit(" ", 1)[-1]) in rules.PUBLIC_BODIES
+    last = gazetteer.key(head.rsplit(" ", 1)[-1])
+    public = sp.label == ORG and last in rules.PUBLIC_BODIES
+    if sp.label == MISC:  # "Vietnam War", "Sochi Winter Olympics": where the event was
+        public = last in rules.EVENT_HEADS
     if (
         not person
         and not public
@@ -48,8 +53,6 @@ def inside(run: Run, sp: Span, people: set[str], lasts: set[str], firsts: set[st
             if k in people or (j == 1 and k in lasts):
                 _add(run, words[0][0], words[j - 1][1], PERSON, None)
                 break
-    if sp.label != ORG:
-        return
     if public:
         i = 1 if keys[0] == "the" else 0
         for j in range(min(len(words) - 1, i + 3), i, -1):
@@ -60,6 +63,8 @@ def inside(run: Run, sp: Span, people: set[str], lasts: set[str], firsts: set[st
             if place is not None:
                 _add(run, words[i][0], words[j - 1][1], PLACE, place)
                 break
+    if sp.label != ORG:
+        return
     for i in range(2, len(words)):
         if keys[i - 1] not in _INSIDE and not (keys[i - 1] == "the" and keys[i - 2] in _INSIDE):
             continue

@@ -90,6 +90,13 @@ senate assembly party university college school institute academy district embas
 consulate military marines corps cabinet legislature
 """)
 
+# Last word of an event's name ("Winter Paralympics", "FIFA World Cup", "Gulf War"): MISC, no
+# person ("Summer" is a first name), no organisation; the first three name one on their own.
+EVENT_HEADS = _words("""
+olympics paralympics olympiad games cup championship championships tournament festival
+carnival expo exposition summit awards marathon derby regatta prix war revolution uprising
+""")
+
 # First word of an organisation's name, when "of" follows ("University of Helsinki").
 ORG_STARTS = _words("""
 university ministry department bank board church bureau office institute federation association

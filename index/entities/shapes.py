@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from index.entities import gazetteer, rules
-from index.entities.base import ORG, PLACE
+from index.entities.base import MISC, ORG, PLACE
 from index.entities.names import alias
 from index.entities.tokens import INITIALS, OF, STOP, title_length
 
@@ -63,8 +63,11 @@ def joint(g: gazetteer.Gazetteer, lower: list[str], a: int) -> bool:
 
 
 def shaped(g: gazetteer.Gazetteer, lower: list[str]) -> str | None:
-    """ORG for "... Ministry", "... Party", "... Oyj"; PLACE for "... Sea", "... Airport"."""
+    """ORG for "... Ministry", "... Party", "... Oyj"; PLACE for "... Sea", "... Airport";
+    MISC for an event, "... Olympics"."""
     last = lower[-1]
+    if last in rules.EVENT_HEADS:
+        return MISC
     if last in rules.ORG_HEADS or last in g.org_suffixes:
         return ORG
     if last in rules.PLACE_HEADS:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from index.entities import BuiltinExtractor
-from index.entities.base import ORG, PERSON, PLACE
+from index.entities.base import MISC, ORG, PERSON, PLACE
 
 
 @pytest.fixture(scope="module")
@@ -79,3 +79,22 @@ def test_the_place_a_public_body_is_named_after_is_named_too(extractor, text, bo
 )
 def test_a_word_that_only_borrows_a_place_is_not_named(extractor, text, word):
     assert not any(s.text == word for s in extractor.extract(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "event"),
+    [
+        ("She retired after the 2012 Summer Paralympics in London.", "Summer Paralympics"),
+        ("Tickets for the Paralympics sold out.", "Paralympics"),
+        ("Then came the Winter Carnival of Magic in March.", "Winter Carnival of Magic"),
+    ],
+)
+def test_an_event_is_no_person_and_no_organisation(extractor, text, event):
+    assert labels_of(extractor, text, event) == [MISC]
+
+
+def test_an_organisation_or_a_place_that_names_an_event_is_named(extractor):
+    found = {
+        (s.text, s.label) for s in extractor.extract("After the FIFA World Cup, the Vietnam War.")
+    }
+    assert {("FIFA", ORG), ("World Cup", MISC), ("Vietnam War", MISC), ("Vietnam", PLACE)} <= found
