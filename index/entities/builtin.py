@@ -32,7 +32,11 @@ How a run is read, strongest evidence first (runs.Run.classify, then document.se
    MISC; the mentions of one name that had no cue take the type most of its mentions were
    given, and a name after "the" is no person;
 9. then names inside names that refer on their own are added (the person in "Andy Warhol
-   Foundation", the place in "University of Helsinki").
+   Foundation", the place in "University of Helsinki", in "U.S. Department of Agriculture" and
+   in "Vietnam War");
+10. a name given as a side of a scored match is its team ("Sweden 1 – 0 Korea Republic"), a
+   person the second look names lends its surname ("Lukaku" after "Romelu Lukaku"), and an
+   event is MISC ("Summer Paralympics").
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ from index.entities.lines import read_lines
 from index.entities.runs import Run
 from index.entities.tokens import CHUNK
 
-VERSION = "4"
+VERSION = "5"
 
 
 class BuiltinExtractor:

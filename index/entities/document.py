@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from index.entities import acronyms, gazetteer, rules
-from index.entities.base import MISC, ORG, PERSON, PLACE, Span
-from index.entities.runs import CITY, TOWN, Run
+from index.entities import acronyms, gazetteer, nesting, rules, shapes, teams
+from index.entities.base import MISC, ORG, PERSON, PLACE
+from index.entities.runs import CITY, Run
 from index.entities.tokens import (
     ACRONYM_DEF,
     STOP,
@@ -26,6 +26,8 @@ from index.entities.tokens import (
 def second_look(run: Run) -> None:
     """Settle the runs left pending, with what the whole text has shown."""
     known, surnames, companies = _what_the_text_names(run)
+    sides = teams.sides(run.text)
+    known.update(dict.fromkeys(sides, ORG))  # "Korea Republic" of "Sweden 1 – 0 Korea Republic"
     settled = []
     # A name found once is found everywhere: what one mention's context says (Gorbachev
     # "said") holds for the mentions that had no cue. Most votes win; a preposition alone
@@ -33,14 +35,29 @@ def second_look(run: Run) -> None:
     votes: dict[str, dict[str, float]] = {}
     weak: dict[str, float] = {}  # the half votes for a place that a preposition gave
     the: set[str] = set()  # written after "the": not a person ("the Fed", "The Bundesbank")
-    for toks, initial in run.pending:
-        k = tokens_key(toks)
-        before, before2 = words_before(run.text, toks[0][0])
-        if k in companies:
-            label: str | None = ORG
-        else:
-            label = _settle(run, toks, k, initial, known, surnames, before, before2)
-        settled.append((toks, k, label))
+    # Names of several words first: a person they name lends a single word that nothing else
+    # types its surname ("Romelu Lukaku doubled the lead" ... "Lukaku scored").
+    labels: dict[int, str | None] = {}
+    lent: set[str] = set()
+    borrowed: set[int] = set()  # pending runs that may take a lent surname
+    for several in (True, False):
+        for i, (toks, initial) in enumerate(run.pending):
+            if (len(toks) > 1) != several:
+                continue
+            k = tokens_key(toks)
+            before, before2 = words_before(run.text, toks[0][0])
+            if k in companies:
+                labels[i] = ORG
+            else:
+                labels[i] = _settle(run, toks, k, initial, known, surnames, before, before2)
+            if several and labels[i] == PERSON and _lends_a_surname(run.g, k.split()):
+                lent.add(k.rsplit(" ", 1)[-1])
+            elif not several and labels[i] in _NO_TYPE and k in lent and not initial:
+                borrowed.add(i)
+    for i, (toks, _initial) in enumerate(run.pending):
+        k, label = tokens_key(toks), labels[i]
+        before, _ = words_before(run.text, toks[0][0])
+        settled.append((toks, k, _LENT if i in borrowed else label))
         if label in (PERSON, ORG, PLACE, _WEAK_PLACE):
             tally = votes.setdefault(k, {})
             vote = PLACE if label == _WEAK_PLACE else label
@@ -53,7 +70,7 @@ def second_look(run: Run) -> None:
             if not after or after in _ENDS_A_NOUN_PHRASE or after in rules.FUNCTION_WORDS:
                 the.add(k)
     for toks, k, label in settled:
-        if label is None or label in (MISC, _UNKNOWN, _WEAK_PLACE):
+        if label is None or label in (MISC, _UNKNOWN, _WEAK_PLACE, _LENT):
             cast = votes.get(k) if votes else None
             if cast:
                 label = max(cast, key=cast.__getitem__)  # ties: the first cast
@@ -65,11 +82,16 @@ def second_look(run: Run) -> None:
             elif label == _UNKNOWN:
                 # Written in mixed case, a brand or a website ("LibriVox", "wikiHow").
                 label = ORG if _CAMEL.search(toks[0][2]) else None
+            elif label == _LENT:
+                # no vote either way: the person; a family is written after "the"
+                label = None if k in the else PERSON
         if label == PERSON and k in the:
             label = ORG
         if label:
             run.emit(toks, label)
     _reread(run, surnames, companies)
+    if sides:
+        teams.play(run, sides)
 
 
 def _what_the_text_names(run: Run) -> tuple[dict[str, str], set[str], set[str]]:
@@ -102,7 +124,7 @@ def _what_the_text_names(run: Run) -> tuple[dict[str, str], set[str], set[str]]:
         if (
             sp.label == ORG
             and sp.canonical is None
-            and (_legal_form(g, parts[-1]) or not _ordinary(g, parts[0]))
+            and (shapes.legal_form(g, parts[-1]) or not _ordinary(g, parts[0]))
         ):
             companies.update(" ".join(parts[:i]) for i in range(1, len(parts)))
     # Acronyms defined in the text: "Syrian Observatory for Human Rights (SOHR)".
@@ -115,13 +137,16 @@ def _what_the_text_names(run: Run) -> tuple[dict[str, str], set[str], set[str]]:
     return known, surnames, companies
 
 
-def _legal_form(g: gazetteer.Gazetteer, word: str) -> bool:
-    return word in _LEGAL_FORMS or word in g.org_suffixes
-
-
-_LEGAL_FORMS = frozenset(
-    {"inc", "corp", "co", "ltd", "llc", "plc", "ag", "sa", "nv", "gmbh", "lp", "llp", "bv"}
-)
+def _lends_a_surname(g: gazetteer.Gazetteer, parts: list[str]) -> bool:
+    """A person named by a guess (two or three unknown name-like words) whose surname may be
+    taken for that person alone: not a month and a word ("January Isthmus", a crude's grade),
+    no company's legal form in it ("Forvaltnings AB Providentia", "Instrumentarium Oy")."""
+    return (
+        len(parts) <= 3
+        and parts[0] not in STOP
+        and parts[0] not in g.common
+        and not any(shapes.legal_form(g, w) or len(w) <= 2 for w in parts)
+    )
 
 
 def _ordinary(g: gazetteer.Gazetteer, word: str) -> bool:
@@ -181,8 +206,8 @@ def _reread(run: Run, surnames: set[str], companies: set[str]) -> None:
                 and not _place_cue(run, start, sp.end)
             ):
                 run.found[start] = replace(sp, label=PERSON, canonical=None)
-        if sp.label in (ORG, PLACE) and " " in sp.text.strip():
-            _nest(run, sp, people, lasts, firsts)
+        if sp.label != PERSON and " " in sp.text.strip():
+            nesting.inside(run, sp, people, lasts, firsts)
 
 
 def _place_cue(run: Run, start: int, end: int) -> bool:
@@ -192,58 +217,6 @@ def _place_cue(run: Run, start: int, end: int) -> bool:
         or (before == "of" and before2 in rules.PLACE_OF)
         or run.place_follows(end)
     )
-
-
-_WORDS = re.compile(r"[^\W_][\w'’.-]*")
-
-
-def _nest(run: Run, sp: Span, people: set[str], lasts: set[str], firsts: set[str]) -> None:
-    """Names inside a name that refer on their own: a person the text names, at the start of
-    an organisation's or a place's name ("Andy Warhol Foundation", "Udvar-Hazy Center"); a
-    place of a town's size or more after "of", "in" or "at" in an organisation's ("University
-    of Helsinki"; not Sydney in "Sydney Morning Herald", a name's word)."""
-    g = run.g
-    text = sp.text
-    first = gazetteer.key(text.split(" ", 1)[0]).removesuffix("'s")
-    person = (
-        sp.canonical is None
-        and (first in lasts or first in firsts)
-        and not _legal_form(g, gazetteer.key(text.rsplit(" ", 1)[-1]))
-    )
-    if not person and not (
-        sp.label == ORG and (" of " in text or " in " in text or " at " in text)
-    ):
-        return
-    at = sp.start
-    words = [(m.start() + at, m.end() + at, m.group()) for m in _WORDS.finditer(text)]
-    keys = [gazetteer.key(w[2]).removesuffix("'s") for w in words]
-    if person:
-        for j in range(min(len(words) - 1, 4), 0, -1):
-            k = " ".join(keys[:j])
-            if k in people or (j == 1 and k in lasts):
-                _add(run, words[0][0], words[j - 1][1], PERSON, None)
-                break
-    if sp.label != ORG:
-        return
-    for i in range(2, len(words)):
-        if keys[i - 1] not in _INSIDE and not (keys[i - 1] == "the" and keys[i - 2] in _INSIDE):
-            continue
-        for j in range(min(len(words), i + gazetteer.MAX_NAME_TOKENS), i, -1):
-            k = " ".join(keys[i:j])
-            place = g.places.get(k)
-            if place is not None and (place[1] >= TOWN or j - i > 1) and k not in g.common:
-                _add(run, words[i][0], words[j - 1][1], PLACE, place[0])
-                break
-
-
-_INSIDE = frozenset({"of", "in", "at"})
-_INSTITUTION_WORDS = rules.ORG_HEADS | rules.ORG_STARTS | rules.PLACE_HEADS
-
-
-def _add(run: Run, start: int, end: int, label: str, canonical: str | None) -> None:
-    if run.text[end - 2 : end] in ("'s", "’s"):
-        end -= 2
-    run.nested.append(Span(start, end, run.text[start:end], label, canonical))
 
 
 def _settle(
@@ -369,5 +342,8 @@ _ATTRIBUTION = re.compile(r"[\"”][ \xa0]*(?:—|–|--)[ \xa0]*$")
 _ENDS_A_NOUN_PHRASE = frozenset({"'s", "’s", "said", "says", "would", "could", "will"})
 _UNKNOWN = "?"  # _settle: one unknown capitalised word, no cue either way
 _WEAK_PLACE = "PLACE?"  # _settle: unknown, after a preposition ("in Civic Passion")
+_NO_TYPE = frozenset({None, MISC, _UNKNOWN})
+_LENT = "PERSON?"  # second_look: a single word that a person it named lends a surname
 _CAMEL = re.compile(r"[a-z][A-Z]")  # LibriVox, YouTube
+_INSTITUTION_WORDS = rules.ORG_HEADS | rules.ORG_STARTS | rules.PLACE_HEADS
 _COMPASS = frozenset({"north", "south", "east", "west", "midwest"})

@@ -81,6 +81,22 @@ intelligence parliamentarians guardian chronicle observer independent examiner i
 sun star mirror express standard globe bulletin weekly monthly quarterly broadcasting broadcasts
 """)
 
+# Last word of a public body's name: a country's, a state's or a town's institutions. A place
+# before it is named too ("U.S. Department of Agriculture", "Irving Police Department").
+PUBLIC_BODIES = _words("""
+department ministry office agency bureau administration authority commission council
+committee service force forces army navy guard police court government parliament congress
+senate assembly party university college school institute academy district embassy
+consulate military marines corps cabinet legislature
+""")
+
+# Last word of an event's name ("Winter Paralympics", "FIFA World Cup", "Gulf War"): MISC, no
+# person ("Summer" is a first name), no organisation; the first three name one on their own.
+EVENT_HEADS = _words("""
+olympics paralympics olympiad games cup championship championships tournament festival
+carnival expo exposition summit awards marathon derby regatta prix war revolution uprising
+""")
+
 # First word of an organisation's name, when "of" follows ("University of Helsinki").
 ORG_STARTS = _words("""
 university ministry department bank board church bureau office institute federation association

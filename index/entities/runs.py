@@ -31,6 +31,7 @@ _PRO_ANTI = re.compile(r"(?<![\w-])(?:[Pp]ro|[Aa]nti)-$")
 # Titles that are also first names: "Dean Kamen" is a person called Dean.
 _HONORIFICS = frozenset({"mr", "mrs", "ms", "madam", "madame", "mister"})
 _NAME_TITLES = frozenset({"dean", "major", "marshal", "earl", "duke", "king", "prince"})
+_EVENTS = frozenset({"olympics", "paralympics", "olympiad"})
 
 
 class Run:
@@ -215,6 +216,9 @@ class Run:
             return
         if n == 1:
             lw = words[0].lower()
+            if lw in _EVENTS:
+                self.emit(toks, MISC)  # "the Paralympics"
+                return
             if not (  # "PhD" of "PhD and I've", "Mr." of "Mr. President" (not "King")
                 lw in STOP
                 or lw in rules.COMMON_CAPS
@@ -248,7 +252,9 @@ class Run:
         c = next((i for i, w in enumerate(lower) if w in OF), 0)
         if c:
             head = lower[c - 1]
-            if head in rules.ORG_STARTS or head in rules.ORG_HEADS:
+            if head in rules.EVENT_HEADS:
+                self.emit(toks, MISC)  # "Winter Carnival of Magic", "Festival of Britain"
+            elif head in rules.ORG_STARTS or head in rules.ORG_HEADS:
                 self.emit(toks, ORG)
             elif head in rules.PLACE_STARTS or head in rules.PLACE_HEADS or head == "museum":
                 self.emit(toks, PLACE)
@@ -263,6 +269,13 @@ class Run:
             return
         # 4. organisation and place words at the end ("Syrian Army", "Mediterranean Sea")
         shape = shapes.shaped(g, lower)
+        if (
+            shape == MISC
+            and (cut := shapes.known_prefix(g, lower))
+            and " ".join(lower[:cut]) in g.orgs
+        ):
+            self.classify(toks[:cut])  # "FIFA World Cup": FIFA is named ("Gulf War" is one)
+            toks = toks[cut:]
         if shape and not (lower[0] in rules.TITLE_HEADS and title_length(lower)):
             self.emit(toks, shape)
             return

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from index.entities import gazetteer, rules
-from index.entities.base import ORG, PLACE
+from index.entities.base import MISC, ORG, PLACE
 from index.entities.names import alias
 from index.entities.tokens import INITIALS, OF, STOP, title_length
 
@@ -63,13 +63,26 @@ def joint(g: gazetteer.Gazetteer, lower: list[str], a: int) -> bool:
 
 
 def shaped(g: gazetteer.Gazetteer, lower: list[str]) -> str | None:
-    """ORG for "... Ministry", "... Party", "... Oyj"; PLACE for "... Sea", "... Airport"."""
+    """ORG for "... Ministry", "... Party", "... Oyj"; PLACE for "... Sea", "... Airport";
+    MISC for an event, "... Olympics"."""
     last = lower[-1]
+    if last in rules.EVENT_HEADS:
+        return MISC
     if last in rules.ORG_HEADS or last in g.org_suffixes:
         return ORG
     if last in rules.PLACE_HEADS:
         return PLACE
     return None
+
+
+def legal_form(g: gazetteer.Gazetteer, word: str) -> bool:
+    """A company's legal form, the last word of its name ("Inc", "Oyj")."""
+    return word in LEGAL_FORMS or word in g.org_suffixes
+
+
+LEGAL_FORMS = frozenset(
+    {"inc", "corp", "co", "ltd", "llc", "plc", "ag", "sa", "nv", "gmbh", "lp", "llp", "bv"}
+)
 
 
 def clear_place(g: gazetteer.Gazetteer, lw: str, population: int) -> bool:
