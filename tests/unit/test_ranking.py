@@ -324,6 +324,7 @@ def test_a_filter_keeps_its_postings_while_words_come_and_go(
     monkeypatch.setattr("index.search.ranking.ranker.CACHE_POSTINGS", 50)
     monkeypatch.setattr("index.search.ranking.ranker.FILTER_CACHE_POSTINGS", filters_budget)
     monkeypatch.setattr("index.search.ranking.ranker.COMPACT_CACHE_POSTINGS", 0)
+    monkeypatch.setattr("index.search.ranking.ranker.COMPACT_FILTER_POSTINGS", 0)
     words = ("syria", "russia", "moscow", "government", "said", "people")
     # Two filters in turn (the demo's source is "Wikinews (en)"): a budget too small for both
     # keeps only the last one used.

@@ -628,6 +628,7 @@ def test_warm_up_reads_the_most_common_words_before_any_search(
     search_._ranker_cache = None
     monkeypatch.setattr(searching, "PRELOAD_MIN_ARTICLES", 10)
     monkeypatch.setattr(searching, "PRELOAD_POSTINGS", 3 * expected.total)
+    monkeypatch.setattr(searching, "PRELOAD_FILTER_POSTINGS", 0)  # the next test's
     read = search_.warm_up()
     assert read > 0
     cache = search_._ranker_cache.cache
@@ -648,5 +649,54 @@ def test_warm_up_reads_the_most_common_words_before_any_search(
 
     monkeypatch.setattr(term_postings.TermPostings, "read", no_reads)
     got = demo_library.search(common, limit=5)
+    assert [(h.id, h.score) for h in got.hits] == [(h.id, h.score) for h in expected.hits]
+    assert got.total == expected.total
+
+
+def test_warm_up_reads_the_most_common_filters_after_the_words(
+    demo_library: Newsreader, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A filter in a large share of the library (its source; a place) is read at warm-up,
+    most common first, within its budget; a filtered search then reads no filter again and
+    finds what it found before."""
+    from index.search import searching
+    from index.search.ranking import ranker, term_postings
+
+    search_ = demo_library.searching
+    text = 'source:wikinews missiles'
+    expected = demo_library.search(text, limit=5)
+    assert expected.total > 0
+    monkeypatch.setattr(searching, "PRELOAD_MIN_ARTICLES", 10)
+    monkeypatch.setattr(searching, "PRELOAD_POSTINGS", 0)
+    # A budget of one posting: only the most common filter is read, a word of the demo's
+    # source ("Wikinews (en)"), which nearly every article has.
+    monkeypatch.setattr(searching, "PRELOAD_FILTER_POSTINGS", 1)
+    search_._ranker_cache = None
+    first = search_.warm_up()
+    [key] = list(search_._ranker_cache.cache)
+    assert key[0] == "source" and first == search_._ranker_cache.doc_frequency(*key[:2])
+    assert first > 0.9 * demo_library.library.count()
+    # With room for more, names in 10 articles or more follow, most common first.
+    monkeypatch.setattr(searching, "PRELOAD_FILTER_POSTINGS", 10 * first)
+    search_._ranker_cache = None
+    read = search_.warm_up()
+    ranker_ = search_._ranker_cache
+    keys = list(ranker_.cache)
+    assert read > first and {k[0] for k in keys} > {"source"}
+    assert all(k[0] in ranker.FILTER_FIELDS for k in keys)
+    assert all(10 <= ranker_.doc_frequency(*k[:2]) <= first for k in keys)
+    assert read == sum(ranker_.doc_frequency(*k[:2]) for k in keys)
+
+    def no_filter_reads(name):
+        original = getattr(term_postings.TermPostings, name)
+
+        def read(self, q, *args):
+            assert q.fieldname not in ranker.FILTER_FIELDS, f"read {q} again"
+            return original(self, q, *args)
+        return read
+
+    for name in ("read", "read_at"):
+        monkeypatch.setattr(term_postings.TermPostings, name, no_filter_reads(name))
+    got = demo_library.search(text, limit=5)
     assert [(h.id, h.score) for h in got.hits] == [(h.id, h.score) for h in expected.hits]
     assert got.total == expected.total

@@ -51,3 +51,17 @@ def test_a_term_larger_than_the_compact_budget_is_dropped() -> None:
     assert ("body", "big", 1.0) not in cache and cache.compact_postings() == 0
     cache.discard(("body", "next", 1.0))
     assert list(cache) == [] and cache.postings(words=True) == 0
+
+
+def test_filters_keep_a_compact_budget_of_their_own() -> None:
+    """Words falling out of the hot tier never push a filter out of the compact tier."""
+    cache = TermCache(words_budget=1, filters_budget=1, compact_budget=3,
+                      compact_filters_budget=4)
+    for name in ("world", "sports"):  # the second pushes the first into the compact tier
+        cache.remember(("source", name, 1.0), lambda: {1: 1.0, 2: 2.0, 3: 3.0})
+    assert cache.compact_postings(words=False) == 3 and cache.compact_postings() == 0
+    for word in "abcdef":
+        cache.remember(("body", word, 1.0), lambda: {1: 1.0, 2: 1.0, 3: 1.0})
+    assert cache.compact_postings() == 3 and cache.compact_postings(words=False) == 3
+    assert isinstance(cache.get(("source", "world", 1.0)), Compact)
+    assert ("body", "a", 1.0) not in cache  # the words' compact budget (3) holds one word

@@ -47,11 +47,16 @@ CACHED_AT_RATIO = 4
 CACHE_POSTINGS = 1_000_000
 # And for the filters (source and entity fields: term_cache).
 FILTER_CACHE_POSTINGS = 600_000
-# And, as arrays, what falls out of those two (term_cache.Compact).
+# And, as arrays, what falls out of those two (term_cache.Compact), each with its own budget.
 COMPACT_CACHE_POSTINGS = 8_000_000
+COMPACT_FILTER_POSTINGS = 1_500_000
 # Postings of the library's most common words read before the first keystroke (their cold
 # reads are what makes a search slow), most common first; they move on to the compact tier.
 PRELOAD_POSTINGS = 800_000
+# And of its most common filters (a source, a name in a large share of the library), whose
+# first read is a session's slowest search; no more than their compact budget keeps.
+PRELOAD_FILTER_POSTINGS = 1_200_000
+FILTER_FIELDS = ("source", "person", "org", "place", "misc")
 
 
 class Ranker:
@@ -66,7 +71,8 @@ class Ranker:
         self.columns = Columns(self.schema, self.postings.leaves, self.postings.deleted)
         # Scored postings of recently used terms: typing "new york" runs "new" again and
         # again, and reading a term's postings (unpickling Whoosh's blocks) is most of a query.
-        self.cache = TermCache(CACHE_POSTINGS, FILTER_CACHE_POSTINGS, COMPACT_CACHE_POSTINGS)
+        self.cache = TermCache(CACHE_POSTINGS, FILTER_CACHE_POSTINGS, COMPACT_CACHE_POSTINGS,
+                               COMPACT_FILTER_POSTINGS)
 
     # -- public -------------------------------------------------------------------------------
     def scores(self, q: Q.Query) -> Scores:
@@ -87,6 +93,14 @@ class Ranker:
             if _term_key(t) not in self.cache:
                 read += len(self._term(t))
         return read
+
+    def common_filters(self, min_docs: int) -> list[Q.Term]:
+        """The filter terms (FILTER_FIELDS) held by at least `min_docs` documents, most
+        common first, as queries parse them (what the term cache keeps them under)."""
+        found = [(n, field, text) for field in FILTER_FIELDS
+                 for n, text in self.postings.common_terms(field, min_docs)]
+        found.sort(key=lambda f: -f[0])
+        return [Q.Term(field, text) for _, field, text in found]
 
     def positions(self, fieldname: str, word: str, docs: Iterable[int]) -> dict[int, list[int]]:
         """The word's positions in the field for those of `docs` that hold it (empty when the

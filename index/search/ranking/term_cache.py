@@ -1,14 +1,13 @@
 """The ranker's cache of scored postings: recently used terms and phrases, least recently used
 out first, within budgets counted in postings.
 
-Two tiers. The hot tier keeps dictionaries, ready to use: the words typed (title, body,
-passages) share one budget; the filters (`source:`, `person:`, `place:`… fields) have their
-own, so that a filter a reader keeps on, which matches a large share of the library, is not
-pushed out by the words read between two of its searches. A dictionary costs about eight times
+Two tiers, each with a budget for the words typed (title, body, passages) and one for the
+filters (`source:`, `person:`, `place:`… fields), so that a filter a reader keeps on, which
+matches a large share of the library, is not pushed out by the words read between two of its
+searches. The hot tier keeps dictionaries, ready to use. A dictionary costs about eight times
 what its postings do as two arrays, so what falls out of the hot tier is kept, as arrays
-(`Compact`), in a compact tier with a budget of its own: bringing it back, or looking up a few
-candidates in it, costs a small part of reading the term from the index again (unpickling
-Whoosh's blocks)."""
+(`Compact`), in the compact tier: bringing it back, or looking up a few candidates in it, costs
+a small part of reading the term from the index again (unpickling Whoosh's blocks)."""
 
 from __future__ import annotations
 
@@ -52,18 +51,20 @@ class Compact:
 class TermCache:
     """Keys are tuples whose first item is the field name."""
 
-    def __init__(self, words_budget: int, filters_budget: int, compact_budget: int = 0) -> None:
+    def __init__(self, words_budget: int, filters_budget: int, compact_budget: int = 0,
+                 compact_filters_budget: int = 0) -> None:
         self._parts: dict[bool, _Part[Scores]] = {
             True: _Part(words_budget), False: _Part(filters_budget)}
-        self._compact: _Part[Compact] = _Part(compact_budget)
+        self._compacts: dict[bool, _Part[Compact]] = {
+            True: _Part(compact_budget), False: _Part(compact_filters_budget)}
 
     def get(self, key: tuple) -> Scores | Compact | None:
         """What is kept under `key`, from either tier, or None (recency unchanged)."""
         found = self._part(key).entries.get(key)
-        return found if found is not None else self._compact.entries.get(key)
+        return found if found is not None else self._compact(key).entries.get(key)
 
     def __contains__(self, key: tuple) -> bool:
-        return key in self._part(key).entries or key in self._compact.entries
+        return key in self._part(key).entries or key in self._compact(key).entries
 
     def remember(self, key: tuple, compute: Callable[[], Scores]) -> Scores:
         """The scores under `key` as a dictionary, computed (or brought back from the compact
@@ -71,7 +72,7 @@ class TermCache:
         part = self._part(key)
         found = part.entries.pop(key, None)
         if found is None:
-            compact = self._compact.take(key)
+            compact = self._compact(key).take(key)
             found = compact.to_dict() if compact is not None else compute()
             part.held += len(found)
             while len(part.entries) and part.held > part.budget:
@@ -84,16 +85,17 @@ class TermCache:
     def touch(self, key: tuple) -> None:
         """Mark `key` (in either tier) as the most recently used."""
         self._part(key).touch(key)
-        self._compact.touch(key)
+        self._compact(key).touch(key)
 
     def discard(self, key: tuple) -> None:
         self._part(key).take(key)
-        self._compact.take(key)
+        self._compact(key).take(key)
 
     def __iter__(self) -> Iterator[tuple]:
         for part in self._parts.values():
             yield from part.entries
-        yield from self._compact.entries
+        for compact in self._compacts.values():
+            yield from compact.entries
 
     def hot_keys(self, words: bool) -> list[tuple]:
         """The keys in the hot tier's words' (or the filters') budget."""
@@ -103,11 +105,16 @@ class TermCache:
         """The postings held in the hot tier's words' (or the filters') budget."""
         return self._parts[words].held
 
-    def compact_postings(self) -> int:
-        return self._compact.held
+    def compact_postings(self, words: bool = True) -> int:
+        """The postings held in the compact tier's words' (or the filters') budget."""
+        return self._compacts[words].held
+
+    def compact_room(self, words: bool) -> int:
+        """The compact tier's words' (or the filters') budget, in postings."""
+        return self._compacts[words].budget
 
     def _keep_compact(self, key: tuple, scores: Scores) -> None:
-        compact = self._compact
+        compact = self._compact(key)
         if len(scores) > compact.budget:
             return
         compact.entries[key] = Compact(scores)
@@ -117,6 +124,9 @@ class TermCache:
 
     def _part(self, key: tuple) -> _Part[Scores]:
         return self._parts[key[0] in WORD_FIELDS]
+
+    def _compact(self, key: tuple) -> _Part[Compact]:
+        return self._compacts[key[0] in WORD_FIELDS]
 
 
 class _Part(Generic[Entry]):

@@ -113,6 +113,15 @@ class TermPostings:
             out.update((d + offset, at) for d, at in positions_of(matcher, wanted, decode).items())
         return out
 
+    def common_terms(self, fieldname: str, min_docs: int) -> list[tuple[int, str]]:
+        """(documents, text) for each of the field's terms held by at least `min_docs`
+        documents (deleted ones included); a walk over the field's whole lexicon."""
+        if fieldname not in self.schema:
+            return []
+        field = self.schema[fieldname]
+        return [(n, field.from_bytes(text)) for text, info in self.reader.iter_field(fieldname)
+                if (n := info.doc_frequency()) >= min_docs]
+
     def doc_frequency(self, q: Q.Term) -> int:
         """How many documents hold the term (deleted ones included, as BM25F counts)."""
         try:
