@@ -3,10 +3,15 @@ the body and each of its passages on its own."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+from conftest import SMALL_ARTICLES, write_articles
 from whoosh.fields import TEXT
 
+from index.config import Settings
 from index.core import Newsreader
-from index.search.indexing.preanalysed import Analysed, body_and_passages
+from index.search.indexing.preanalysed import Analysed, AnalysedText, body_and_passages
 from index.search.indexing.search_index import SCHEMA
 from index.search.text_analysis import analyzer
 from index.storage.articles import passage_spans
@@ -74,3 +79,30 @@ def test_highlight_spans_are_the_analyzers_own(demo_library: Newsreader) -> None
         for wanted in (set(words), set(words[::3]), {"run", "u.s", "a*b", "istanbul"}):
             assert text_analysis.term_spans(text, wanted) == analyzer_spans(text, wanted)
     assert text_analysis.term_spans(tricky, {"run"}) == analyzer_spans(tricky, {"run"}) != []
+
+
+
+def test_an_index_naming_the_schemas_old_module_opens_as_it_is(
+    tmp_path: Path, no_seed_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Indexes written before the search package pickled AnalysedText as index.analysed:
+    they open, with the same answers, and are not rebuilt."""
+    # Written as then: pickle names a class by its __module__.
+    monkeypatch.setattr(AnalysedText, "__module__", "index.analysed")
+    core = Newsreader.open(tmp_path / "library", no_seed_settings)
+    core.add([str(f) for f in write_articles(tmp_path / "articles", SMALL_ARTICLES)])
+    expected = [h.id for h in core.search("palmyra").hits]
+    core.close()
+    monkeypatch.undo()
+    index_dir = tmp_path / "library" / "index"
+    [toc] = index_dir.glob("*.toc")
+    assert b"cindex.analysed\nAnalysedText\n" in toc.read_bytes()
+    files = {p.name: p.stat().st_mtime_ns for p in index_dir.iterdir()}
+    messages: list[str] = []
+    core = Newsreader.open(tmp_path / "library", no_seed_settings, notify=messages.append)
+    try:
+        assert expected and [h.id for h in core.search("palmyra").hits] == expected
+    finally:
+        core.close()
+    assert messages == []
+    assert {p.name: p.stat().st_mtime_ns for p in index_dir.iterdir()} == files

@@ -7,6 +7,7 @@ import contextlib
 import itertools
 import os
 import shutil
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -19,7 +20,7 @@ from whoosh.searching import Searcher
 from index.engine import whoosh_internals
 from index.entities.names import name_analyzer
 from index.errors import IndexError_, LibraryError
-from index.search.indexing import state_file
+from index.search.indexing import preanalysed, state_file
 from index.search.indexing.documents import IndexInput, documents
 from index.search.indexing.helper_process import HelpedWriter, IndexHelper
 from index.search.indexing.input_rows import MaxId, batches, index_inputs, replacing
@@ -39,6 +40,11 @@ INDEX_VERSION = 6
 # copying each part of it out of the memory map into a BytesIO, which at 127.6k articles
 # held 107 MB of process memory that the map already held (peak RSS over 400 MB).
 COMPOUND = False
+
+# Whoosh pickles the schema into each index's table of contents, naming the module of every
+# class in it; version 6 indexes written before the search package name AnalysedText's old
+# module. Without this name they fail to open, and would be rebuilt as damaged.
+sys.modules.setdefault("index.analysed", preanalysed)
 
 SCHEMA = Schema(
     # Deletes and lookups go by `article`: a document id of Whoosh's own is never needed.

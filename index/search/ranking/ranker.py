@@ -53,10 +53,12 @@ COMPACT_FILTER_POSTINGS = 1_500_000
 # Postings of the library's most common words read before the first keystroke (their cold
 # reads are what makes a search slow), most common first; they move on to the compact tier.
 PRELOAD_POSTINGS = 800_000
-# And of its most common filters (a source, a name in a large share of the library), whose
-# first read is a session's slowest search; no more than their compact budget keeps.
+# And of its most common sources (`source:World`, a quarter of the library), whose first read
+# is a session's slowest search; no more than their compact budget keeps. Only sources: they
+# are few, and finding the common ones among the names (the entity fields) means walking
+# lexicons of millions of terms in a large library, seconds of CPU at each launch.
 PRELOAD_FILTER_POSTINGS = 1_200_000
-FILTER_FIELDS = ("source", "person", "org", "place", "misc")
+PRELOAD_FILTER_FIELDS = ("source",)
 
 
 class Ranker:
@@ -95,9 +97,9 @@ class Ranker:
         return read
 
     def common_filters(self, min_docs: int) -> list[Q.Term]:
-        """The filter terms (FILTER_FIELDS) held by at least `min_docs` documents, most
-        common first, as queries parse them (what the term cache keeps them under)."""
-        found = [(n, field, text) for field in FILTER_FIELDS
+        """The filter terms (PRELOAD_FILTER_FIELDS) held by at least `min_docs` documents,
+        most common first, as queries parse them (what the term cache keeps them under)."""
+        found = [(n, field, text) for field in PRELOAD_FILTER_FIELDS
                  for n, text in self.postings.common_terms(field, min_docs)]
         found.sort(key=lambda f: -f[0])
         return [Q.Term(field, text) for _, field, text in found]
