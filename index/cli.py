@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from index.config import ConfigError, Settings, load_settings
-from index.errors import IndexError_, LibraryError
+from index.errors import LibraryError, SearchIndexError
 from index.exitcodes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from index.paths import library_dir
 
@@ -130,14 +130,14 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
     try:
         core = Newsreader.open(where, settings, notify=_say)
-    except (LibraryError, IndexError_, sqlite3.Error, OSError) as exc:
+    except (LibraryError, SearchIndexError, sqlite3.Error, OSError) as exc:
         print(f"newsreader: {storage_failure(exc, where)}", file=sys.stderr)
         return EXIT_FAILED
     try:
         return args.handler(core, args)
     except BrokenPipeError:
         return EXIT_OK  # `newsreader list | head` is fine
-    except (LibraryError, IndexError_, sqlite3.Error, OSError) as exc:
+    except (LibraryError, SearchIndexError, sqlite3.Error, OSError) as exc:
         print(f"newsreader: {storage_failure(exc, where)}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
@@ -149,8 +149,9 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
 def storage_failure(exc: Exception, library: Path) -> str:
     """The message for a failure to read or write the library or its index. The core
-    explains most (LibraryError, IndexError_); the rest get a message here, never a traceback."""
-    if isinstance(exc, (LibraryError, IndexError_)):
+    explains most (LibraryError, SearchIndexError); the rest get a message here, never a
+    traceback."""
+    if isinstance(exc, (LibraryError, SearchIndexError)):
         return str(exc)
     if isinstance(exc, sqlite3.Error):
         from index.storage.database import explain

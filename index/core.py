@@ -16,7 +16,7 @@ from index.config import Settings
 from index.entities import Extractor, make_extractor
 from index.entities import store as entity_store
 from index.entities.store import EntityCount, Mention, annotate
-from index.errors import IndexError_
+from index.errors import SearchIndexError
 from index.library_view import LibraryView
 from index.model import ArticleSummary, IngestReport, SearchResult
 from index.search.fuzzy import TitleFinder
@@ -95,7 +95,7 @@ class Newsreader(LibraryView):
             # Work a killed process left undone; if another process is writing, it does it.
             try:
                 core.catch_up(wait=False)
-            except IndexError_ as exc:
+            except SearchIndexError as exc:
                 core.notify(str(exc))  # reading still works; writes report this again
         return core
 

@@ -5,8 +5,9 @@ class LibraryError(Exception):
     """The library file cannot be used; the message says what to do."""
 
 
-class IndexError_(Exception):  # noqa: N801 - the trailing underscore avoids the builtin
-    """The index cannot be written (locked by another process for too long, disk full...)."""
+class SearchIndexError(Exception):
+    """The search index cannot be written (locked by another process for too long, disk
+    full...) or is not open."""
 
 
 class IngestError(Exception):

@@ -105,7 +105,7 @@ class NewsreaderApp(App):
     def open_core(self) -> None:
         # The library's list needs only SQLite: open it and show the articles first, then
         # import and open the search side (Whoosh, entities), which takes longer.
-        from index.errors import IndexError_, LibraryError
+        from index.errors import LibraryError, SearchIndexError
         from index.library_view import LibraryView
 
         def notify(message: str) -> None:
@@ -128,7 +128,7 @@ class NewsreaderApp(App):
 
             core = Newsreader.open(self.library_path, self.settings, notify=notify,
                                    view=library)
-        except (LibraryError, IndexError_) as exc:
+        except (LibraryError, SearchIndexError) as exc:
             self.post_message(CoreFailed(str(exc)))
             return
         self.library = core

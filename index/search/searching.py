@@ -14,11 +14,12 @@ from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
 from index.config import SearchSettings
+from index.errors import SearchIndexError
 from index.model import Hit, SearchResult
 from index.search import expansion, matching, query, spelling, text_analysis
 from index.search.expansion import replace_term
 from index.search.fuzzy import Vocabulary
-from index.search.indexing.search_index import IndexError_, SearchIndex
+from index.search.indexing.search_index import SearchIndex
 from index.search.ranking.ranker import PRELOAD_FILTER_POSTINGS, PRELOAD_POSTINGS, Ranker
 from index.search.snippets import make_snippet
 from index.storage.library import Library
@@ -223,7 +224,7 @@ class Search:
         try:
             with self.index.searcher() as s:
                 return fn(s)
-        except IndexError_:
+        except SearchIndexError:
             raise
         except Exception as exc:  # noqa: BLE001 - whatever Whoosh raises on a damaged file
             self.index.notify(f"search index is damaged ({type(exc).__name__}); rebuilding it…")

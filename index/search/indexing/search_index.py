@@ -19,7 +19,7 @@ from whoosh.searching import Searcher
 
 from index.engine import whoosh_internals
 from index.entities.names import name_analyzer
-from index.errors import IndexError_, LibraryError
+from index.errors import LibraryError, SearchIndexError
 from index.search.indexing import preanalysed, state_file
 from index.search.indexing.documents import IndexInput, documents
 from index.search.indexing.helper_process import HelpedWriter, IndexHelper
@@ -124,11 +124,11 @@ class SearchIndex:
                 with self.exclusive(wait=False) as held:
                     if held:
                         self._update([], progress)
-            except IndexError_ as exc:
+            except SearchIndexError as exc:
                 # The index cannot be written (full disk, read-only folder): it can still be
                 # read, a little behind. Writes report this again.
                 self.notify(str(exc))
-        except (IndexError_, LibraryError):
+        except (SearchIndexError, LibraryError):
             raise
         except Exception as exc:  # noqa: BLE001 - a damaged index is rebuilt, never fatal
             self.notify(f"search index is damaged ({type(exc).__name__}); rebuilding it…")
@@ -196,7 +196,7 @@ class SearchIndex:
                 os.replace(fresh, self.path)
                 shutil.rmtree(old, ignore_errors=True)
             except OSError as exc:
-                raise IndexError_(self._cannot_write(exc)) from None
+                raise SearchIndexError(self._cannot_write(exc)) from None
             self._open_dir()
             self.generation += 1
             return done
@@ -212,7 +212,7 @@ class SearchIndex:
     def exclusive(self, wait: bool = True) -> Iterator[bool]:
         """Hold the library's index write lock: a file lock, so it holds across processes,
         and re-entrant within this one. Every index commit and state file write happens under
-        it. Waiting is announced and gives up after LOCK_WAIT seconds with IndexError_; with
+        it. Waiting is announced and gives up after LOCK_WAIT seconds with SearchIndexError; with
         `wait` off, yields False at once when another process or thread holds it."""
         with self._write_lock.hold(wait, self.LOCK_WAIT) as held:
             yield held
@@ -233,7 +233,7 @@ class SearchIndex:
                 try:
                     writer = HelpedWriter.unlocked(self._ix, self.LIMIT_MB, COMPOUND)
                 except OSError as exc:
-                    raise IndexError_(self._cannot_write(exc)) from None
+                    raise SearchIndexError(self._cannot_write(exc)) from None
                 try:
                     yield writer
                     writer.commit(mergetype=tiered_merge)
@@ -241,7 +241,7 @@ class SearchIndex:
                     with contextlib.suppress(Exception):
                         writer.cancel()
                     if isinstance(exc, OSError):  # a full disk, a read-only folder
-                        raise IndexError_(self._cannot_write(exc)) from None
+                        raise SearchIndexError(self._cannot_write(exc)) from None
                     raise
             finally:
                 lock.release()
@@ -346,7 +346,7 @@ class SearchIndex:
         """The long-lived searcher (Whoosh searchers are not thread-safe: one user at a time)."""
         with self._lock:
             if self._ix is None:
-                raise IndexError_("the search index is not open")
+                raise SearchIndexError("the search index is not open")
             if self._moved():
                 # Another process rebuilt the index (a new folder): read that one.
                 self._close_searcher()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from index.errors import IndexError_
+from index.errors import SearchIndexError
 from index.fileio import write_atomic
 from index.search.indexing.write_lock import cannot_write
 
@@ -31,7 +31,7 @@ def write_state(
     try:
         write_atomic(folder / STATE, json.dumps(state))
     except OSError as exc:
-        raise IndexError_(cannot_write(index_path, exc)) from None
+        raise SearchIndexError(cannot_write(index_path, exc)) from None
 
 
 def seen(state: dict) -> int | None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from whoosh.util.filelock import try_for
 
-from index.errors import IndexError_
+from index.errors import SearchIndexError
 
 try:
     import fcntl
@@ -52,7 +52,7 @@ class WriteLock:
     @contextmanager
     def hold(self, wait: bool, wait_seconds: float) -> Iterator[bool]:
         """Yields True holding the lock. Waiting is announced and gives up after
-        `wait_seconds` with IndexError_; with `wait` off, yields False at once when another
+        `wait_seconds` with SearchIndexError; with `wait` off, yields False at once when another
         process or thread holds it."""
         if not self._thread_lock.acquire(blocking=wait):
             yield False
@@ -83,7 +83,7 @@ class WriteLock:
         try:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
-            raise IndexError_(cannot_write(self.index_path, exc)) from None
+            raise SearchIndexError(cannot_write(self.index_path, exc)) from None
         if fcntl is None:
             return fd
         deadline = None
@@ -103,7 +103,7 @@ class WriteLock:
                 deadline = time.monotonic() + wait_seconds
             elif time.monotonic() > deadline:
                 os.close(fd)
-                raise IndexError_(
+                raise SearchIndexError(
                     "another newsreader process has been writing the search index for over"
                     f" {wait_seconds:g} seconds; try again when it has finished"
                 )
@@ -120,8 +120,8 @@ def whoosh_lock(ix, index_path: Path, notify: Notify, wait_seconds: float):
         if try_for(lock.acquire, timeout=wait_seconds, delay=0.25):
             return lock
     except OSError as exc:
-        raise IndexError_(cannot_write(index_path, exc)) from None
-    raise IndexError_(
+        raise SearchIndexError(cannot_write(index_path, exc)) from None
+    raise SearchIndexError(
         "the search index stayed locked by another newsreader process for"
         f" {wait_seconds:g} seconds; if none is running, delete"
         f" {index_path / 'MAIN_WRITELOCK'}"
