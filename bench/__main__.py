@@ -289,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     written = report.write(results)
     say(f"wrote {written}")
     if results.get("scale"):
-        from bench.scale import plot
+        from bench.scale_report import plot
 
         png = plot(results["scale"]["runs"], (ROOT / written).with_suffix(".png"))
         if png:

@@ -1,6 +1,6 @@
 """Fuzzy matching with rapidfuzz: typo-tolerant term expansion and as-you-type completion from
 the index vocabulary, and the go-to finder over titles. Every path is bounded so that a
-keystroke stays fast at 100k+ articles (see PERFORMANCE.md)."""
+keystroke stays fast in a large library (the README's performance section)."""
 
 from __future__ import annotations
 

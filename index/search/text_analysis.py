@@ -29,7 +29,8 @@ def function_terms() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def analyzer():
-    # An unbounded stem cache is ~8% faster to index with (PERFORMANCE.md).
+    # An unbounded stem cache: the same few thousand stems come back in every article, and
+    # Whoosh's default LRU bookkeeping costs more than the memory it saves.
     return StemmingAnalyzer(cachesize=-1)
 
 
