@@ -296,7 +296,7 @@ def locate(
                 return Anchor(i, at, at + len(quote), quote)
             return Anchor(i, None, None, quote)
     # Imported here: the `newsreader` command builds its parser (and so imports this module)
-    # before the reader's first frame, and rapidfuzz costs 20 ms of that.
+    # before the reader's first frame, and rapidfuzz's import would be a visible part of it.
     from rapidfuzz import fuzz
 
     best: tuple[float, int, Anchor] | None = None

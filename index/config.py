@@ -114,7 +114,7 @@ def load_settings(config_file: str | os.PathLike | None = None) -> Settings:
 
 
 def _read(path: Path) -> dict[str, Any]:
-    data = parsed_config.parsed(path, _parse)
+    data = parsed_config.parsed(path, parse_yaml)
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -122,7 +122,8 @@ def _read(path: Path) -> dict[str, Any]:
     return data
 
 
-def _parse(path: Path) -> Any:
+def parse_yaml(path: Path) -> Any:
+    """A config file parsed as YAML; its failures as ConfigError naming the file and where."""
     import yaml  # only when a file changed: see index.parsed_config
 
     try:

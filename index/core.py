@@ -135,7 +135,7 @@ class Newsreader(LibraryView):
                 since_index = 0
 
         # More than a batch: names are found in a worker process while this one stores and
-        # indexes (the worker starts in ~0.3 s, which a small add would not earn back).
+        # indexes (starting the worker costs more than a small add would save).
         background = None
         tried = False
         try:

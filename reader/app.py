@@ -85,8 +85,8 @@ class NewsreaderApp(App):
     # -- start-up ------------------------------------------------------------------------------
     def get_default_screen(self) -> Screen:
         # The library is the bottom screen itself, not pushed over Textual's empty one: in a
-        # terminal the first frame then holds the rows (pushed, the rows came one frame later,
-        # 0.85 -> 0.59 s to rows on screen in a pty, launches alternated).
+        # terminal the first frame then holds the rows (pushed, they came one frame later:
+        # the README's first-paint figures).
         from reader.screens.library import LibraryScreen
 
         return LibraryScreen()

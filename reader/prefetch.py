@@ -15,8 +15,8 @@ from index.model import ArticleSummary
 # Rows read at once: the newest N; typing in the filter searches all of them.
 PAGE = 2000
 # Rows read before the UI starts: a screenful. sqlite3 gives up the GIL at every row, and while
-# the main thread imports Textual each handover waits its turn: 2,000 rows took 330 ms there,
-# 10 ms alone. The rest of the page follows once the screen is up.
+# the main thread imports Textual each handover waits its turn, so a whole page read then
+# takes many times as long as alone. The rest of the page follows once the screen is up.
 SCREENFUL = 60
 
 

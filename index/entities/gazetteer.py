@@ -113,6 +113,12 @@ def load() -> Gazetteer:
         return _load_cached()
 
 
+def forget() -> None:
+    """Read the gazetteer's file again at its next use (its file was replaced)."""
+    with _lock:
+        _load_cached.cache_clear()
+
+
 def digest() -> str:
     """A short hash of the data file: part of the extractor's version."""
     try:

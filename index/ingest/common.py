@@ -21,7 +21,7 @@ class IngestLimits:
     max_file_bytes: int = 64 * MIB
     max_paragraph_chars: int = 4000
     # One article's text beyond this is refused: indexing it would take minutes and hundreds
-    # of MB (a 50 MB one-line file: 4 minutes, 730 MB). A long book is ~3 M characters.
+    # of MB (a one-line file of tens of MB did). A long book is ~3 M characters.
     max_article_chars: int = 4_000_000
     max_title_chars: int = 300
     url_timeout: float = 15.0

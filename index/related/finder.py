@@ -33,7 +33,7 @@ from index.search import text_analysis
 from index.search.indexing.search_index import SearchIndex
 from index.storage.library import Library
 
-# Postings read per query at most (each ~0.5-1 µs in Python): the rarest, most telling terms
+# Postings read per query at most (each is a Python step): the rarest, most telling terms
 # come first; a common word that would overrun the budget is left out. This bounds the p95: a
 # passage query follows the reader's cursor, an article's is made once per article opened.
 PASSAGE_BUDGET = 16_000

@@ -187,6 +187,17 @@ class TitleFinder:
     def __len__(self) -> int:
         return len(self.ids)
 
+    @property
+    def processed(self) -> list[str]:
+        """The titles as the finder compares them (rapidfuzz's default processing), in the
+        order of `ids`."""
+        return self._processed
+
+    @property
+    def prefix_index(self) -> Prefixes | None:
+        """Where a large library's candidates come from; None while every title is scored."""
+        return self._prefixes
+
     def update(self, changed: list[tuple[int, str]], removed: list[int]) -> bool:
         """Follow the library: titles added or changed, articles removed, since this finder
         was built. False when a new finder is the better way (a word-prefix index in memory,
@@ -197,7 +208,7 @@ class TitleFinder:
             return False
         last = self.ids[-1] if self.ids else 0
         inserted = sum(
-            article_id < last and self._positions([article_id]) == []
+            article_id < last and self.positions([article_id]) == []
             for article_id, _ in changed
         )
         if inserted > UPDATE_MAX_MOVES:
@@ -235,7 +246,7 @@ class TitleFinder:
         choices = self._processed
         keys: range | list[int] = range(len(choices))
         if self._prefixes is not None:
-            keys = self._prefilter(needle)
+            keys = self.candidates(needle)
             choices = list(map(self._processed.__getitem__, keys))
         found = process.extract(needle, choices, scorer=fuzz.partial_ratio, processor=None,
                                 score_cutoff=60, limit=limit * 3)
@@ -255,7 +266,7 @@ class TitleFinder:
             for i, s in best
         ]
 
-    def _prefilter(self, needle: str) -> list[int]:
+    def candidates(self, needle: str) -> list[int]:
         """Titles worth scoring (their numbers here): those with a word starting like each
         of the first three typed words (up to three letters; a word whose titles share none
         with the others' is left out), newest first, at most MAX_CANDIDATES. Too few because
@@ -273,7 +284,7 @@ class TitleFinder:
             else:
                 left_out = True
         found = prefixes.common(kept, MAX_CANDIDATES) if kept else []
-        chosen = self._positions(found)
+        chosen = self.positions(found)
         if len(chosen) < 50 and left_out:
             quick = process.extract(needle, self._processed, scorer=fuzz.QRatio,
                                     processor=None, limit=200)
@@ -284,7 +295,7 @@ class TitleFinder:
         self._in_memory = True
         return MemoryPrefixes(self.ids, self._processed)
 
-    def _positions(self, ids: list[int]) -> list[int]:
+    def positions(self, ids: list[int]) -> list[int]:
         """Where these ids are among the titles (ids since removed are left out). Ids only
         grow, so an id's place is at most its distance from the first: there, in a library
         nothing was removed from, else looked for below it."""

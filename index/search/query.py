@@ -15,8 +15,8 @@ from whoosh.qparser.plugins import GtLtPlugin, PlusMinusPlugin
 from index.search import text_analysis
 
 # Plain words search titles and text. Not the source: a feed named "Business" or "BBC News"
-# would make `business` or `news` match every article from it (and reading the postings of
-# a quarter of a library cost 60-120 ms per keystroke at 127.6k); `source:` says it.
+# would make `business` or `news` match every article from it (and read the postings of a
+# quarter of the library at every keystroke); `source:` says it.
 SEARCH_FIELDS = ["title", "body"]
 # Fields a user may name with `field:`; others are read as plain words.
 USER_FIELDS = {"title", "body", "source"}
@@ -35,7 +35,8 @@ _DATE_FILTER = re.compile(
 
 
 # A pasted paragraph is a query; past this it is cut. Whoosh's parser is quadratic in the
-# length of a word (one of 20,000 letters: 7 s), so words are cut to MAX_WORD_CHARS.
+# length of a word (one pasted run of letters took seconds), so words are cut to
+# MAX_WORD_CHARS.
 MAX_QUERY_CHARS = 4000
 MAX_WORD_CHARS = 100
 _LONG_WORD = re.compile(rf"\S{{{MAX_WORD_CHARS + 1},}}")

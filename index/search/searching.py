@@ -25,8 +25,8 @@ from index.search.snippets import make_snippet
 from index.storage.library import Library
 
 _TEXT_FIELDS = ("title", "body")
-# The warm-up reads no word in fewer articles than this (a cold read of ~2 ms). Without it,
-# the demo library's warm-up read every one of its 15,000 words: 12 s at each launch.
+# The warm-up reads no word in fewer articles than this: such a word reads fast enough cold,
+# and without the floor a small library's warm-up read its whole vocabulary at each launch.
 PRELOAD_MIN_ARTICLES = 1000
 _T = TypeVar("_T")
 
@@ -181,6 +181,16 @@ class Search:
                 break
             read_filters += self._preload([term])
         return read + read_filters
+
+    @property
+    def ranker(self) -> Ranker | None:
+        """The ranker of the searcher last used, with the postings its term cache holds; None
+        before the first search and after forget_postings."""
+        return self._ranker_cache
+
+    def forget_postings(self) -> None:
+        """Drop every term read so far: the next search starts cold, as in a reopened library."""
+        self._ranker_cache = self._ranker_key = None
 
     def _preload(self, terms: list[Q.Term]) -> int:
         return self._read(lambda s: self._ranker(s).preload(terms))

@@ -112,20 +112,27 @@ class ArticleListing(Database):
         """The go-to finder's word-prefix tables, indexed first where they are behind the
         articles (a library written by a version without them): a page of articles per
         transaction, so that writers elsewhere wait for a page at most."""
-        if not title_prefixes.is_current(self._conn()):
+        if not self.title_prefixes_current():
             if self.meta(title_prefixes.UPTO) is None:  # else: resumed where it stopped
                 with self.transaction() as db:
                     title_prefixes.clear(db)
-            self._index_title_prefixes()
+            self.index_title_prefixes()
         return StoredPrefixes(self.query, self.column)
 
     def rebuild_title_prefixes(self) -> int:
         """Index every title's word prefixes afresh; returns how many titles."""
         with self.transaction() as db:
             title_prefixes.clear(db)
-        return self._index_title_prefixes()
+        return self.index_title_prefixes()
 
-    def _index_title_prefixes(self, page: int = 20_000) -> int:
+    def title_prefixes_current(self) -> bool:
+        """Whether the word-prefix tables describe every title (not left behind by a version
+        without them, nor by an indexing that was stopped)."""
+        return title_prefixes.is_current(self._conn())
+
+    def index_title_prefixes(self, page: int = 20_000) -> int:
+        """Index the titles the prefix tables do not hold yet, `page` articles a transaction,
+        resuming where an earlier indexing stopped; returns how many titles."""
         done = 0
         while True:
             with self.transaction() as db:

@@ -69,7 +69,7 @@ class LibraryScreen(LibraryRows):
         if page is not None and library is not None:
             # Read before the UI started: shown in the first frame, the rest right after.
             self.app.library = library
-            self._show(page)
+            self.show_page(page)
             if page.partial:
                 self.call_after_refresh(self.reload)
         elif self.app.library is not None:
@@ -106,7 +106,7 @@ class LibraryScreen(LibraryRows):
             return
         page = read_page(library, text, self.sort, scope=self.scope)
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show, page, in_place)
+            self.app.call_from_thread(self.show_page, page, in_place)
 
     # Its own group: a sort or filter being loaded must not be cancelled by it.
     @work(thread=True, exclusive=True, group="library-marks", exit_on_error=False)

@@ -18,8 +18,9 @@ from reader.screens.base import ReportsWorkerFailures
 from reader.text import one_line
 
 FIXED_WIDTHS = {"read": 1, "source": 18, "date": 10}
-# Rows added to the table at a time after the first screenful (about 20 ms of measuring), and
-# the pause between two such chunks, in which the table measures them and keys are handled.
+# Rows added to the table at a time after the first screenful (a chunk the table measures
+# well within a frame), and the pause between two such chunks, in which the table measures
+# them and keys are handled.
 CHUNK = 100
 CHUNK_PAUSE_S = 0.02
 
@@ -35,7 +36,7 @@ def _cells(rows: list[ArticleSummary]) -> list[tuple]:
 
 
 class LibraryRows(ReportsWorkerFailures):
-    """The library screen's table and cursor; the screen gives it pages (`_show`)."""
+    """The library screen's table and cursor; the screen gives it pages (`show_page`)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -45,6 +46,16 @@ class LibraryRows(ReportsWorkerFailures):
         self.listing = False  # rows of the page are still being added
         self._cursor_target: int | None = None  # a row not added yet that the cursor goes to
         self._parked = 0  # where the cursor waits for it; moved from there, it stays put
+
+    @property
+    def page(self) -> Page | None:
+        """The page shown (None until the first one)."""
+        return self._page
+
+    @property
+    def generation(self) -> int:
+        """How many pages have been shown from scratch (a page updated in place is not)."""
+        return self._generation
 
     @property
     def _rows(self) -> list[ArticleSummary]:
@@ -67,11 +78,11 @@ class LibraryRows(ReportsWorkerFailures):
         """Show the page again if the title column no longer fits the table's width."""
         title = self.query_one(DataTable).columns.get(ColumnKey("title"))
         if title is not None and self._page is not None and title.width != self._title_width():
-            self._show(self._page)
+            self.show_page(self._page)
 
     def on_resize(self) -> None:
         self._refit()
-    def _show(self, page: Page, in_place: bool = False) -> None:
+    def show_page(self, page: Page, in_place: bool = False) -> None:
         old, self._page = self._page, page
         same = old is not None and (old.text, old.sort, old.scope) == (page.text, page.sort,
                                                                       page.scope)
@@ -92,9 +103,9 @@ class LibraryRows(ReportsWorkerFailures):
         self._cursor_target = min(keep, len(page.rows) - 1) if page.rows else None
         self._parked = table.cursor_row
         # A screenful first, in this frame; the rest a chunk at a time, so that keys are
-        # handled in between: the table measures every cell it is given (2,000 rows took
-        # 0.44 s in one go at 127.6k articles).
-        self._add_rows(self._generation, max(24, self.size.height))
+        # handled in between: the table measures every cell it is given, and a whole page in
+        # one go stalled the screen.
+        self.add_rows(self._generation, max(24, self.size.height))
         if not self.app.listed.is_set():
             self.call_after_refresh(self.app.listed.set)
         # Rows may have brought a scrollbar, narrowing the table.
@@ -134,7 +145,7 @@ class LibraryRows(ReportsWorkerFailures):
             table.move_cursor(row=next(n for n, r in enumerate(page.rows) if r.id == current))
         return True
 
-    def _add_rows(self, generation: int, count: int = 0) -> None:
+    def add_rows(self, generation: int, count: int = 0) -> None:
         if generation != self._generation:
             return  # a newer page took the table
         table = self.query_one(DataTable)
@@ -150,8 +161,8 @@ class LibraryRows(ReportsWorkerFailures):
         self.listing = end < len(self._rows)
         if self.listing:
             # A pause, not call_after_refresh: with nothing to repaint, those callbacks ran back
-            # to back, and the table measured ten chunks at once (186 ms) when it next idled.
-            self.set_timer(CHUNK_PAUSE_S, partial(self._add_rows, generation))
+            # to back, and the table measured many chunks at once when it next idled.
+            self.set_timer(CHUNK_PAUSE_S, partial(self.add_rows, generation))
 
     def _move_to(self, n: int) -> None:
         table = self.query_one(DataTable)

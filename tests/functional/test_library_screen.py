@@ -44,7 +44,7 @@ def rebuild_waiting_for(screen: LibraryScreen, table: DataTable, row: int) -> No
     """Put the cursor on `row`, then rebuild the table: the cursor waits at the top until
     `row` is in it again."""
     table.move_cursor(row=row)
-    screen._show(screen._page)
+    screen.show_page(screen.page)
     assert screen.listing and table.cursor_row == 0
 
 
@@ -60,7 +60,7 @@ def test_rows_arrive_a_chunk_at_a_time_and_all_arrive(demo_library, demo_copy) -
             return add_rows(rows)
 
         table.add_rows = counting
-        screen._show(page)
+        screen.show_page(page)
         screenful = max(24, screen.size.height)
         assert table.row_count == screenful and screen.listing
         await until(pilot, lambda: not screen.listing, "every row")
@@ -75,12 +75,12 @@ def test_rows_arrive_a_chunk_at_a_time_and_all_arrive(demo_library, demo_copy) -
 def test_a_newer_page_stops_the_chunks_of_the_older(demo_library, demo_copy) -> None:
     async def scenario(pilot: Pilot, screen: LibraryScreen, table: DataTable) -> None:
         library = screen.app.library
-        screen._show(read_page(library))
-        older = screen._generation
+        screen.show_page(read_page(library))
+        older = screen.generation
         by_title = read_page(library, sort="title")
-        screen._show(by_title)
+        screen.show_page(by_title)
         count = table.row_count
-        screen._add_rows(older)  # the older page's next chunk comes due: it adds nothing
+        screen.add_rows(older)  # the older page's next chunk comes due: it adds nothing
         assert table.row_count == count and screen.listing
         await until(pilot, lambda: not screen.listing, "the rows by title")
         assert titles(table) == [r.title for r in by_title.rows]
@@ -96,11 +96,11 @@ def test_the_cursor_keeps_its_row_across_a_rebuild_and_g_reaches_the_last(
         await pilot.press("r")  # refresh: the table is rebuilt a chunk at a time
         await until(pilot, lambda: not screen.listing, "the rebuilt table")
         assert table.cursor_row == 150
-        screen._show(screen._page)
+        screen.show_page(screen.page)
         assert screen.listing
         await pilot.press("G")  # before the last row is in the table
         await until(pilot, lambda: not screen.listing, "every row")
-        assert table.cursor_row == table.row_count - 1 == len(screen._page.rows) - 1
+        assert table.cursor_row == table.row_count - 1 == len(screen.page.rows) - 1
 
     drive(demo_library, demo_copy, scenario)
 
@@ -113,10 +113,10 @@ def test_a_cursor_moved_while_rows_arrive_stays_where_it_was_moved(
         await pilot.press("down")  # the table's own key, not the screen's j
         await until(pilot, lambda: not screen.listing, "every row")
         assert table.cursor_row == 1
-        screen._show(screen._page)
+        screen.show_page(screen.page)
         await pilot.press("G", "up")
         await until(pilot, lambda: not screen.listing, "every row")
-        assert table.cursor_row < len(screen._page.rows) - 1
+        assert table.cursor_row < len(screen.page.rows) - 1
 
     drive(demo_library, demo_copy, scenario)
 
@@ -137,7 +137,7 @@ def test_coming_back_while_a_sort_loads_keeps_the_sort(demo_library, demo_copy) 
         await until(pilot, lambda: isinstance(pilot.app.screen, ArticleScreen), "the article")
         screen.sort = "title"  # as `s` does, with its page not read yet when we come back
         await pilot.press("escape")
-        await until(pilot, lambda: screen._page.sort == "title" and not screen.listing,
+        await until(pilot, lambda: screen.page.sort == "title" and not screen.listing,
                     "the page sorted by title")
         assert "sorted by title" in status(pilot.app, "#counts")
         assert titles(table) == [r.title for r in read_page(pilot.app.library, sort="title").rows]
@@ -147,7 +147,7 @@ def test_coming_back_while_a_sort_loads_keeps_the_sort(demo_library, demo_copy) 
 
 def test_coming_back_from_an_article_marks_it_read_in_place(demo_library, demo_copy) -> None:
     async def scenario(pilot: Pilot, screen: LibraryScreen, table: DataTable) -> None:
-        unread = screen._page.unread
+        unread = screen.page.unread
         table.move_cursor(row=150)
         title = titles(table)[150]
         await pilot.press("enter")
@@ -155,10 +155,10 @@ def test_coming_back_from_an_article_marks_it_read_in_place(demo_library, demo_c
         article = pilot.app.screen
         await until(pilot, lambda: article.article is not None, "the article to load")
         assert article.article.title == title
-        generation = screen._generation
+        generation = screen.generation
         await pilot.press("escape")
-        await until(pilot, lambda: screen._page.unread == unread - 1, "the read mark")
-        assert screen._generation == generation  # not rebuilt
+        await until(pilot, lambda: screen.page.unread == unread - 1, "the read mark")
+        assert screen.generation == generation  # not rebuilt
         assert table.cursor_row == 150
         assert library_rows(pilot.app)[150] == (" ", title)
         assert f"{unread - 1:,} unread" in status(pilot.app, "#counts")

@@ -366,11 +366,11 @@ def test_R_refreshes_and_lists_each_feed_as_it_is_stored_without_blocking(
         table = app.screen.query_one(DataTable)
         row = table.cursor_row
         reading = titles(app)[row]
-        rebuilds = app.screen._generation
+        rebuilds = app.screen.generation
         await pilot.press("R")
         await until(pilot, lambda: len(titles(app)) == 5, "the new article")
         assert titles(app)[0] == "Fast story zero"
-        assert app.screen._generation == rebuilds  # the new row added, the others kept
+        assert app.screen.generation == rebuilds  # the new row added, the others kept
         # The cursor stayed on the article it was on, one row lower now.
         assert titles(app)[table.cursor_row] == reading and table.cursor_row == row + 1
         # Its articles are searchable once the refresh is done (indexed at its end).

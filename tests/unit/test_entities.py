@@ -442,7 +442,7 @@ def test_broken_gazetteer_keeps_ingest_working(tmp_path, no_seed_settings, monke
     broken = tmp_path / "gazetteer.tsv.gz"
     broken.write_bytes(b"not gzip")
     monkeypatch.setattr(gazetteer, "DATA", broken)
-    gazetteer._load_cached.cache_clear()
+    gazetteer.forget()
     messages: list[str] = []
     core = Newsreader.open(tmp_path / "lib", no_seed_settings, notify=messages.append)
     try:
@@ -453,7 +453,7 @@ def test_broken_gazetteer_keeps_ingest_working(tmp_path, no_seed_settings, monke
         assert any("cannot read the entity gazetteer" in m for m in messages)
     finally:
         core.close()
-        gazetteer._load_cached.cache_clear()
+        gazetteer.forget()
 
 
 # -- a large add: names found in a worker process --------------------------------------------

@@ -31,7 +31,7 @@ def plain_candidates(finder: TitleFinder, needle: str) -> tuple[list[int], bool]
     """The definition, by scanning every title: those with a word starting like each typed
     word's first three letters, a word matching no title alongside the others left out
     (and whether one was)."""
-    words = [set(t.split()) for t in finder._processed]
+    words = [set(t.split()) for t in finder.processed]
     hits: set[int] = set()
     left_out = False
     for typed in needle.split()[:3]:
@@ -59,7 +59,7 @@ def test_prefix_candidates_are_the_plain_definition(finder: TitleFinder, typed: 
     needle = utils.default_process(typed)
     expected, left_out = plain_candidates(finder, needle)
     expected = expected[:fuzzy.MAX_CANDIDATES]
-    got = finder._prefilter(needle)
+    got = finder.candidates(needle)
     if len(expected) >= 50 or not left_out:
         # Every typed word matched: those titles, however few.
         assert got == expected

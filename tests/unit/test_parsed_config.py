@@ -20,13 +20,13 @@ ROOT = Path(__file__).resolve().parents[2]
 def parses(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """The files actually parsed as YAML, in order."""
     seen: list[Path] = []
-    real = config._parse
+    real = config.parse_yaml
 
     def counting(path: Path):
         seen.append(path)
         return real(path)
 
-    monkeypatch.setattr(config, "_parse", counting)
+    monkeypatch.setattr(config, "parse_yaml", counting)
     return seen
 
 

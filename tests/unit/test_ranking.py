@@ -365,7 +365,7 @@ def test_another_whoosh_version_takes_the_public_path(
                "assad offensive", "palm*"]
 
     def run() -> list:
-        demo_library.searching._ranker_cache = None  # a new ranker: nothing cached
+        demo_library.searching.forget_postings()  # a new ranker: nothing cached
         return [[(h.id, round(h.score, 6), h.passage) for h in demo_library.search(q).hits]
                 for q in queries]
 

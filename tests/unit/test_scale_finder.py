@@ -44,7 +44,7 @@ def _expected_prefixes(library: Library) -> tuple[set[tuple[str, int]], dict[str
 def test_title_prefixes_follow_adds_updates_and_removals(tmp_path: Path) -> None:
     library = Library(tmp_path / "lib")
     try:
-        assert title_prefixes.is_current(library._conn())  # a new library's are complete
+        assert library.title_prefixes_current()  # a new library's are complete
         ids = [i for _, i in library.add_articles(
             [_article(n, t) for n, t in enumerate(["Oil prices rise", "Bush and Kerry vote",
                                                    "Red Sox win", "Oil, oil, OIL!"])]
@@ -105,10 +105,10 @@ def test_a_library_from_before_the_prefixes_gains_them_and_reindex_rebuilds_them
         db.execute("DELETE FROM meta WHERE key = ?", (title_prefixes.CURRENT,))
     reopened = Library(library.directory)
     try:
-        assert not title_prefixes.is_current(reopened._conn())  # it has articles
+        assert not reopened.title_prefixes_current()  # it has articles
         assert _stored_prefixes(reopened) == (set(), {})
         reopened.title_prefixes()  # the finder's first use indexes them, once
-        assert title_prefixes.is_current(reopened._conn())
+        assert reopened.title_prefixes_current()
         assert _stored_prefixes(reopened) == expected
     finally:
         reopened.close()
@@ -129,7 +129,7 @@ def test_prefixes_behind_an_older_versions_writes_are_indexed_again(tmp_path: Pa
             db.execute("UPDATE articles SET title = 'Gold slumps', rev = ? WHERE id = ?",
                        (rev, first))
             db.execute("DELETE FROM articles WHERE id = ?", (second,))
-        assert not title_prefixes.is_current(library._conn())
+        assert not library.title_prefixes_current()
         library.title_prefixes()
         assert _stored_prefixes(library) == _expected_prefixes(library)
         assert {p for p, _ in _stored_prefixes(library)[0]} == {"g", "go", "gol", "s", "sl", "slu"}
@@ -144,7 +144,7 @@ def test_indexing_an_older_library_resumes_where_it_stopped(tmp_path: Path) -> N
         with library.transaction() as db:
             title_prefixes.clear(db)
             assert title_prefixes.index_page(db, 20) == 20  # then the process was stopped
-        assert not title_prefixes.is_current(library._conn())
+        assert not library.title_prefixes_current()
         reopened = Library(library.directory)
         try:
             calls: list[int] = []
@@ -156,9 +156,9 @@ def test_indexing_an_older_library_resumes_where_it_stopped(tmp_path: Path) -> N
 
             with pytest.MonkeyPatch.context() as mp:
                 mp.setattr(title_prefixes, "index_page", counting)
-                reopened._index_title_prefixes(page=10)
+                reopened.index_title_prefixes(page=10)
             assert len(calls) == 4  # the 30 articles left, in three pages, then done
-            assert title_prefixes.is_current(reopened._conn())
+            assert reopened.title_prefixes_current()
             assert _stored_prefixes(reopened) == _expected_prefixes(reopened)
         finally:
             reopened.close()
@@ -190,10 +190,10 @@ def test_the_stored_prefixes_give_the_candidates_and_results_of_the_memory_ones(
     in_memory = TitleFinder(titles)
     stored = TitleFinder(large_library.iter_titles(), large_library.titles_of,
                          large_library.title_prefixes)
-    assert isinstance(stored._prefixes, StoredPrefixes)
-    assert isinstance(in_memory._prefixes, fuzzy.MemoryPrefixes)
+    assert isinstance(stored.prefix_index, StoredPrefixes)
+    assert isinstance(in_memory.prefix_index, fuzzy.MemoryPrefixes)
     needle = utils.default_process(typed)
-    assert stored._prefilter(needle) == in_memory._prefilter(needle)
+    assert stored.candidates(needle) == in_memory.candidates(needle)
     assert stored.find(typed, 30) == in_memory.find(typed, 30)
 
 
@@ -230,7 +230,7 @@ def test_the_core_finder_follows_the_library_in_place(
         assert core.finder() is finder  # followed, not read again
         fresh = TitleFinder(large_library.iter_titles(), large_library.titles_of,
                             large_library.title_prefixes)
-        assert (finder.ids, finder._processed) == (fresh.ids, fresh._processed)
+        assert (finder.ids, finder.processed) == (fresh.ids, fresh.processed)
         for typed in ("zeppelin vienna", "oil giants", "bush kerry vote", "oil pri"):
             assert core.find(typed, 10) == fresh.find(typed, 10)
         assert core.find("zeppelin vienna", 1)[0][:2] == (added, "Zeppelin lands in Vienna")
@@ -245,5 +245,5 @@ def test_the_core_finder_follows_the_library_in_place(
 
 def test_candidate_ids_find_their_titles_with_gaps_between_ids() -> None:
     finder = TitleFinder([(i, f"title {i}") for i in (2, 3, 7, 8, 20)])
-    assert finder._positions([20, 8, 5, 3, 1, 100, 2]) == [4, 3, 1, 0]
-    assert TitleFinder([])._positions([1]) == []
+    assert finder.positions([20, 8, 5, 3, 1, 100, 2]) == [4, 3, 1, 0]
+    assert TitleFinder([]).positions([1]) == []

@@ -620,18 +620,18 @@ def test_warm_up_reads_the_most_common_words_before_any_search(
     expected = demo_library.search(common, limit=5)
     assert expected.total > 10
     # A library this small has no word common enough to read ahead: nothing is read.
-    search_._ranker_cache = None
+    search_.forget_postings()
     assert search_.warm_up() == 0
-    assert not search_._ranker_cache or not list(search_._ranker_cache.cache)
+    assert not search_.ranker or not list(search_.ranker.cache)
     # A fresh ranker (as after a reopen), then the warm-up of every word in 10 articles or
     # more, with a budget of a few words.
-    search_._ranker_cache = None
+    search_.forget_postings()
     monkeypatch.setattr(searching, "PRELOAD_MIN_ARTICLES", 10)
     monkeypatch.setattr(searching, "PRELOAD_POSTINGS", 3 * expected.total)
     monkeypatch.setattr(searching, "PRELOAD_FILTER_POSTINGS", 0)  # the next test's
     read = search_.warm_up()
     assert read > 0
-    cache = search_._ranker_cache.cache
+    cache = search_.ranker.cache
     assert ("body", text_analysis.stem(common), 1.0) in cache
     # The demo's articles have several paragraphs: a hit's best one is found from the
     # words' passage postings, read too.
@@ -671,16 +671,16 @@ def test_warm_up_reads_the_most_common_sources_after_the_words(
     # A budget of one posting: only the most common filter is read, a word of the demo's
     # source ("Wikinews (en)"), which nearly every article has.
     monkeypatch.setattr(searching, "PRELOAD_FILTER_POSTINGS", 1)
-    search_._ranker_cache = None
+    search_.forget_postings()
     first = search_.warm_up()
-    [key] = list(search_._ranker_cache.cache)
-    assert key[0] == "source" and first == search_._ranker_cache.doc_frequency(*key[:2])
+    [key] = list(search_.ranker.cache)
+    assert key[0] == "source" and first == search_.ranker.doc_frequency(*key[:2])
     assert first > 0.9 * demo_library.library.count()
     # With room for more, the source's other word follows (names are not read ahead).
     monkeypatch.setattr(searching, "PRELOAD_FILTER_POSTINGS", 10 * first)
-    search_._ranker_cache = None
+    search_.forget_postings()
     read = search_.warm_up()
-    ranker_ = search_._ranker_cache
+    ranker_ = search_.ranker
     keys = list(ranker_.cache)
     assert {k[:2] for k in keys} == {("source", text_analysis.stem("wikinews")), ("source", "en")}
     assert read == sum(ranker_.doc_frequency(*k[:2]) for k in keys)

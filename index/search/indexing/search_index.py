@@ -37,8 +37,8 @@ from index.storage.library import Library
 INDEX_VERSION = 6
 
 # Segments as separate files, not one compound file: Whoosh reads a compound segment by
-# copying each part of it out of the memory map into a BytesIO, which at 127.6k articles
-# held 107 MB of process memory that the map already held (peak RSS over 400 MB).
+# copying each part of it out of the memory map into a BytesIO: process memory holding
+# again what the map already holds, growing with the library.
 COMPOUND = False
 
 # Whoosh pickles the schema into each index's table of contents, naming the module of every

@@ -181,8 +181,8 @@ class Ranker:
             cost = self.cost(child)
             # Terms (a word is an Or of its fields' terms) are read whole, and cached: the next
             # keystroke reuses them; a term is skipped through only when huge beside the
-            # candidates left. Whoosh's skip_to walks a block id by id: probing "two" for the
-            # ~1,000 candidates of "bans" took 100 ms, reading it whole 10 ms.
+            # candidates left. Whoosh's skip_to walks a block id by id, so probing a common
+            # word at a thousand candidates costs more than reading it whole.
             if _of_terms(child):
                 # Looked up at the candidates when cached and large beside them; read where
                 # the candidates are (whole blocks) only when they are sparse enough to leave
