@@ -1,5 +1,8 @@
 """The `newsreader` command line: exit codes, messages, the JSON contract, library and config
-location, the demo library, and a folder of hostile files."""
+location, the demo library, and a folder of hostile files.
+
+Over 400 lines: the command line's contract in one place, each test a real `newsreader` process
+on the same fixtures; the commands' own behaviour is tested in unit/."""
 
 from __future__ import annotations
 

@@ -1,7 +1,10 @@
 """Broken storage (issue 8, part 3): missing or corrupt index files, a truncated or corrupt
 SQLite file, a read-only library folder, a full disk. Each ends in a clear message naming the
 problem and what to do, never a traceback, and nothing stored before is lost: a damaged index
-is rebuilt from the library; a damaged library file is reported and left exactly as it was."""
+is rebuilt from the library; a damaged library file is reported and left exactly as it was.
+
+Over 400 lines: each kind of broken storage is tested on copies of one library built once per
+module (a module-scoped fixture); split, each part would build it again."""
 
 from __future__ import annotations
 

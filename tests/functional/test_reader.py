@@ -3,7 +3,10 @@ the same factory `newsreader` uses, on a temporary library.
 
 Synchronisation is by condition, never by sleeping: `until()` lets workers and messages run and
 checks the screen again, and only gives up (failing, with the screen in the message) after a
-generous deadline that a passing run never comes near."""
+generous deadline that a passing run never comes near.
+
+Over 400 lines: every flow runs on the same library fixture and `drive` helper; the feeds' flows
+are in test_reader_feeds.py, the library screen's in test_library_screen.py."""
 
 from __future__ import annotations
 

@@ -5,7 +5,10 @@ refreshes the reader starts by itself (ui.refresh_on_start, ui.auto_refresh).
 
 Waiting is by condition. While the local server holds a feed's response on purpose, the tests
 poll the screen (`soon`) instead of waiting for every worker to finish (the refresh worker is
-the one being held)."""
+the one being held).
+
+Over 400 lines: every test drives one app against the same local feed server and library
+fixtures (the first 180 lines); apart, each part would carry a copy of them."""
 
 from __future__ import annotations
 

@@ -3,7 +3,10 @@
 Deterministic by construction: a small library built from the fixture articles below (fixed
 dates and sources, all unread), a fixed theme, no cursor blink, and the search timing in the
 status line pinned to 0 ms. Review the SVGs in tests/functional/__snapshots__/ before accepting a
-change with `pytest tests/functional/test_snapshots.py --snapshot-update`."""
+change with `pytest tests/functional/test_snapshots.py --snapshot-update`.
+
+Over 400 lines: every screen's snapshot is taken on the same deterministic apps built here, and
+`--snapshot-update` is run on this one module."""
 
 from __future__ import annotations
 

@@ -1,6 +1,9 @@
 """Bookmarks: validation, editing with undo, sorting and tags, re-anchoring after a re-ingest,
 and survival of reindex, a deleted index, a removed article and an interrupted re-anchor; plus
-the `bookmark` CLI."""
+the `bookmark` CLI.
+
+Over 400 lines: the bookmark store, its re-anchoring and its CLI share the libraries built at
+the top; the export formats are in test_export.py."""
 
 from __future__ import annotations
 

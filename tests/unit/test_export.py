@@ -1,5 +1,8 @@
 """Export (markdown, json, csv, html) read back by real parsers; JSON import into an empty
-library and merging without duplicates; injection safety; atomic writes, also under SIGKILL."""
+library and merging without duplicates; injection safety; atomic writes, also under SIGKILL.
+
+Over 400 lines: every format is read back from the same marked and hostile libraries (the
+fixtures at the top), so that the formats are checked against one another."""
 
 from __future__ import annotations
 

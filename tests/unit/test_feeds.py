@@ -1,4 +1,7 @@
-"""Subscriptions and refresh in the core, over real HTTP from a server on 127.0.0.1."""
+"""Subscriptions and refresh in the core, over real HTTP from a server on 127.0.0.1.
+
+Over 400 lines: every test runs against the same feed server on 127.0.0.1 and its scripted
+responses (the fixtures at the top)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
 """Search: query syntax, broken syntax, snippets and passages, typo tolerance, completion,
-reindexing, and an index that repairs itself."""
+reindexing, and an index that repairs itself.
+
+Over 400 lines: the search tests share the small library of the conftest and the demo library;
+ranking internals are in test_ranking.py and test_term_cache.py."""
 
 from __future__ import annotations
 
