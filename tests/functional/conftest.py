@@ -7,9 +7,8 @@ from pathlib import Path
 import pytest
 from feed_server import FeedServer
 from reader_feed_server import feed
-from reader_feeds_helpers import (
-    items,
-)
+from reader_feeds_helpers import items
+from reader_pilot_helpers import AIRSHIP
 
 from index.config import Settings
 from index.core import Newsreader
@@ -55,6 +54,19 @@ def world(tmp_path: Path, no_seed_settings: Settings, server: FeedServer, articl
         assert report.added == 8 and report.failed == 1
         harbour = next(f for f in core.feeds.list() if f.title == "Harbour News")
         core.mark_read(core.feeds.article_ids([harbour.id])[0])
+    finally:
+        core.close()
+    return tmp_path / "library"
+
+
+@pytest.fixture
+def library(tmp_path: Path, no_seed_settings: Settings, small_articles, article_files) -> Path:
+    """A closed library holding the conftest's small articles plus AIRSHIP; the app opens it."""
+    files = article_files(tmp_path / "articles", [*small_articles, AIRSHIP])
+    core = Newsreader.open(tmp_path / "library", no_seed_settings)
+    try:
+        report = core.add([str(f) for f in files])
+        assert not report.failures and report.added == len(small_articles) + 1
     finally:
         core.close()
     return tmp_path / "library"

@@ -4,14 +4,14 @@ many articles have every word, and each partial hit names the words it lacks."""
 from __future__ import annotations
 
 from reader_helpers import screen_text, status
-from test_reader import app_for, drive, library, search  # noqa: F401 - library is a fixture
+from reader_pilot_helpers import app_for, drive, search
 from textual.pilot import Pilot
 
 ELECTION = "Austria votes in a snap election"
 OPERA = "Vienna opera ball is cancelled"
 
 
-def test_partial_matches_say_what_they_lack(no_seed_settings, library):  # noqa: F811
+def test_partial_matches_say_what_they_lack(no_seed_settings, library):
     app = app_for(no_seed_settings, library)
 
     async def scenario(pilot: Pilot) -> None:
