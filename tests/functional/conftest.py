@@ -9,6 +9,7 @@ from feed_server import FeedServer
 from reader_feed_server import feed
 from reader_feeds_helpers import items
 from reader_pilot_helpers import AIRSHIP
+from security_helpers import SECRET
 
 from index.config import Settings
 from index.core import Newsreader
@@ -70,3 +71,15 @@ def library(tmp_path: Path, no_seed_settings: Settings, small_articles, article_
     finally:
         core.close()
     return tmp_path / "library"
+
+
+@pytest.fixture
+def lib(tmp_path: Path) -> Path:
+    return tmp_path / "library"
+
+
+@pytest.fixture
+def secret(tmp_path: Path) -> Path:
+    path = tmp_path / "secret.txt"
+    path.write_text(f"{SECRET}\nroot:x:0:0:root:/root:/bin/bash\n")
+    return path
