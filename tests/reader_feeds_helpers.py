@@ -25,8 +25,6 @@ from reader.screens.feeds import FeedsScreen, FeedTable
 from reader.screens.library import LibraryScreen
 
 SIZE = (100, 30)
-
-
 MARKUP_FEED = "[bold]Loud[/bold] [@click=app.quit]feed"
 
 

@@ -17,8 +17,6 @@ from reader.screens.article import ArticleScreen
 from reader.screens.search import SearchScreen
 
 SIZE = (100, 30)
-
-
 # One article whose search word appears three times in two of its paragraphs: n/N material.
 AIRSHIP = {
     "file": "airship.txt",
@@ -35,11 +33,7 @@ AIRSHIP = {
 
 
 MARKUP_TITLE = "[@click=app.quit]x[/]"
-
-
 MARKUP_BODY = "[bold]not bold[/] [link=http://x]y[/link]"
-
-
 # C0/C1 controls and DEL: none of them may reach the screen (newline never appears in a row).
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 

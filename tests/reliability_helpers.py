@@ -202,8 +202,10 @@ def no_traceback(stderr: str) -> None:
 def many_articles(demo: Newsreader, count: int) -> list[dict]:
     """`count` articles made of the demo library's paragraphs (real names, real prose)."""
     paragraphs = [
-        p for r in demo.library.query("SELECT body FROM articles ORDER BY id")
-        for p in r["body"].split("\n\n") if len(p) > 80
+        p
+        for r in demo.library.query("SELECT body FROM articles ORDER BY id")
+        for p in r["body"].split("\n\n")
+        if len(p) > 80
     ]
     return [
         {

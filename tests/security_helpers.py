@@ -6,8 +6,6 @@ import re
 from pathlib import Path
 
 SECRET = "SECRET-MARKER-5b1f0c"
-
-
 CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 

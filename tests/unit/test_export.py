@@ -1,8 +1,6 @@
-"""Export (markdown, json, csv, html) read back by real parsers; JSON import into an empty
-library and merging without duplicates; injection safety; atomic writes, also under SIGKILL.
-
-Over 400 lines: every format is read back from the same marked and hostile libraries (the
-fixtures at the top), so that the formats are checked against one another."""
+"""Export and import: JSON import into an empty library and merging without duplicates, the tag
+filter, atomic writes (also under SIGKILL), and the `export`/`import` commands. Each format
+read back by a real parser is in test_export_formats.py."""
 
 from __future__ import annotations
 
@@ -10,106 +8,25 @@ import csv
 import io
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
-from datetime import datetime
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-import yaml
+from export_helpers import REPO, comparable, read_html, split_markdown, text
 
-from index.bookmarks import Bookmark, Bookmarks
+from index.bookmarks import Bookmarks
 from index.config import Settings
 from index.core import Newsreader
 from index.export import importer
 from index.export.importer import import_json
 from index.export.renderers import (
-    CSV_COLUMNS,
-    SEPARATOR,
     ExportError,
     collect,
     render,
     write_atomic,
 )
-
-REPO = Path(__file__).resolve().parents[2]
-EVIL_TITLE = 'Breaking: "quotes", <script>alert(1)</script> & [link](http://x) #tag'
-EVIL_NOTE = "=cmd|' /C calc'!A0"
-
-
-def ids(core: Newsreader) -> dict[str, int]:
-    return {a.title: a.id for a in core.list()}
-
-
-def text(fmt: str, marks: Bookmarks, tag: str | None = None) -> str:
-    return "".join(render(fmt, collect(marks, tag=tag)))
-
-
-@pytest.fixture
-def marked(small_library: Newsreader) -> Bookmarks:
-    """The small library with bookmarks of every kind: whole article, passage, span; notes
-    with newlines, tags, an article without URL."""
-    by_title = ids(small_library)
-    marks = Bookmarks(small_library.library)
-    missiles = by_title["Russian warships fire cruise missiles at Syria"]
-    marks.add(missiles, note="whole article", tags=["syria"])
-    marks.add(missiles, passage=1, note="the sub\nsecond line", tags=["navy", "syria"])
-    marks.add(missiles, passage=2, start=18, end=24, note="span")
-    marks.add(by_title["Syrian troops retake Palmyra"], passage=3, note="zeppelin", tags=["odd"])
-    marks.add(by_title["England win the cricket world cup"], passage=0)
-    return marks
-
-
-@pytest.fixture
-def evil(tmp_path: Path, no_seed_settings: Settings, article_files):
-    """A library with one article whose title and URL are hostile, bookmarked with a note
-    that is a spreadsheet formula."""
-    core = Newsreader.open(tmp_path / "evil-lib", no_seed_settings)
-    files = article_files(
-        tmp_path / "evil",
-        [
-            {
-                "file": "evil.jsonl",
-                "title": EVIL_TITLE,
-                "date": "2020-01-02",
-                "source": "-2+3",
-                "url": "javascript:alert(1)",
-                "paragraphs": [
-                    "If x < y, then **stars**, [link](javascript:alert(1)), $math$ and %%hidden%%.",
-                    "@SUM(A1:A2)",
-                ],
-            }
-        ],
-    )
-    assert core.add([str(f) for f in files]).added == 1
-    marks = Bookmarks(core.library)
-    aid = ids(core)[EVIL_TITLE]
-    marks.add(aid, passage=0, note=EVIL_NOTE, tags=["x"])
-    marks.add(aid, passage=1, note="+1 -1 @me")
-    yield marks
-    core.close()
-
-
-def comparable(b: Bookmark) -> str:
-    """What must survive an export and import (ids may differ), sortable."""
-    return json.dumps(
-        [
-            b.article_title,
-            b.article_url,
-            b.article_date,
-            b.article_source,
-            b.passage,
-            b.start,
-            b.end,
-            b.quote,
-            b.note,
-            b.tags,
-            b.created,
-        ]
-    )
 
 
 # -- json + import --------------------------------------------------------------------------
@@ -216,167 +133,6 @@ def test_import_failing_midway_imports_nothing(
     with pytest.raises(KeyboardInterrupt):
         import_json(small_library, path)
     assert marked.list() == []
-
-
-# -- markdown -------------------------------------------------------------------------------
-def split_markdown(doc: str) -> list[tuple[dict, str]]:
-    blocks = []
-    for block in doc.split(f"\n{SEPARATOR}\n"):
-        block = block.lstrip("\n")
-        assert block.startswith("---\n")
-        front, _, body = block[4:].partition("\n---\n")
-        blocks.append((yaml.safe_load(front), body))
-    return blocks
-
-
-def unescape_md(text: str) -> str:
-    return re.sub(r"\\(.)", r"\1", text)
-
-
-def test_markdown_front_matter_and_quotes(marked: Bookmarks) -> None:
-    blocks = split_markdown(text("markdown", marked))
-    assert [meta["title"] for meta, _ in blocks] == [
-        "England win the cricket world cup",
-        "Russian warships fire cruise missiles at Syria",
-        "Syrian troops retake Palmyra",
-    ]
-    meta, body = blocks[1]
-    missiles = next(b for b in marked.list() if b.passage == 1)
-    assert meta == {
-        "title": missiles.article_title,
-        "url": "https://example.com/news/missiles",
-        "source": "Reuters",
-        "published": "2017-05-31",
-        "tags": ["syria", "navy"],
-        "newsreader": f"newsreader://article/{missiles.article_id}",
-    }
-    quotes = [unescape_md(line[2:]) for line in body.splitlines() if line.startswith("> ")]
-    assert quotes == [missiles.quote, "launch"]
-    assert "the sub\nsecond line" in body
-    assert f"<newsreader://article/{missiles.article_id}#passage-1>" in body
-    assert f"`newsreader show {missiles.article_id}`" in body
-    assert "Source: <https://example.com/news/missiles>" in body
-    assert "Tags: #navy #syria" in body
-    palmyra_meta, _ = blocks[2]
-    assert (palmyra_meta["url"], palmyra_meta["published"], palmyra_meta["tags"]) == (
-        None,
-        None,
-        ["odd"],
-    )
-
-
-def test_markdown_is_injection_safe(evil: Bookmarks) -> None:
-    [(meta, body)] = split_markdown(text("markdown", evil))
-    assert meta["title"] == EVIL_TITLE
-    assert meta["url"] == "javascript:alert(1)"  # data in YAML, never a link
-    # No unescaped markup from the article: links, emphasis, math, HTML, Obsidian comments.
-    assert not re.search(r"(?<!\\)[\[\]*$]", body)
-    assert not re.search(r"(?<!\\)<(?!newsreader://)", body)
-    assert "%%" not in body
-    assert "Source:" not in body  # a javascript: URL is not linked
-    heading = next(line for line in body.splitlines() if line.startswith("# "))
-    assert unescape_md(heading[2:]) == EVIL_TITLE
-    quotes = [unescape_md(line[2:]) for line in body.splitlines() if line.startswith("> ")]
-    assert quotes == [b.quote for b in sorted(evil.list(), key=lambda b: b.passage)]
-
-
-# -- csv ------------------------------------------------------------------------------------
-def test_csv_has_readwise_columns(marked: Bookmarks) -> None:
-    out = text("csv", marked)
-    rows = list(csv.reader(io.StringIO(out, newline="")))
-    assert rows[0] == CSV_COLUMNS
-    records = list(csv.DictReader(io.StringIO(out, newline="")))
-    assert len(records) == 5
-    sub = next(r for r in records if r["Note"] == "the sub\nsecond line")
-    b = next(b for b in marked.list() if b.passage == 1)
-    assert sub == {
-        "Highlight": b.quote,
-        "Title": b.article_title,
-        "Author": "Reuters",
-        "URL": "https://example.com/news/missiles",
-        "Note": "the sub\nsecond line",
-        "Location": "1",
-        "Tags": "navy,syria",
-        "Date": datetime.fromisoformat(b.created).strftime("%Y-%m-%d %H:%M:%S"),
-    }
-    whole = next(r for r in records if r["Note"] == "whole article")
-    assert (whole["Highlight"], whole["Location"]) == (b.article_title, "")
-
-
-def test_csv_neutralises_formulas(evil: Bookmarks) -> None:
-    records = list(csv.DictReader(io.StringIO(text("csv", evil), newline="")))
-    formula = next(r for r in records if r["Tags"] == "x")
-    assert formula["Note"] == "'" + EVIL_NOTE
-    assert formula["Author"] == "'-2+3"
-    assert formula["URL"] == ""  # not an http(s) URL
-    other = next(r for r in records if r["Tags"] == "")
-    assert (other["Note"], other["Highlight"]) == ("'+1 -1 @me", "'@SUM(A1:A2)")
-    for r in records:
-        for value in r.values():
-            assert not value.startswith(("=", "+", "-", "@", "\t", "\r"))
-
-
-# -- html -----------------------------------------------------------------------------------
-class NetscapeReader(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.doctype = ""
-        self.tags: list[str] = []
-        self.links: list[dict] = []
-        self._field: str | None = None
-
-    def handle_decl(self, decl: str) -> None:
-        self.doctype = decl
-
-    def handle_starttag(self, tag, attrs) -> None:
-        self.tags.append(tag)
-        if tag == "a":
-            self.links.append({"attrs": dict(attrs), "title": "", "dd": ""})
-            self._field = "title"
-        elif tag == "dd":
-            self._field = "dd"
-        elif tag in ("dt", "dl"):
-            self._field = None
-
-    def handle_endtag(self, tag) -> None:
-        if tag == "a":
-            self._field = None
-
-    def handle_data(self, data) -> None:
-        if self._field and self.links:
-            self.links[-1][self._field] += data
-
-
-def read_html(doc: str) -> NetscapeReader:
-    parser = NetscapeReader()
-    parser.feed(doc)
-    parser.close()
-    return parser
-
-
-def test_html_is_a_netscape_bookmark_file(marked: Bookmarks) -> None:
-    parsed = read_html(text("html", marked))
-    assert parsed.doctype == "DOCTYPE NETSCAPE-Bookmark-file-1"
-    assert {"meta", "title", "h1", "dl", "dt", "a", "dd"} <= set(parsed.tags)
-    assert len(parsed.links) == 5
-    b = next(b for b in marked.list() if b.passage == 1)
-    link = next(x for x in parsed.links if x["dd"].startswith("the sub"))
-    assert link["attrs"]["href"] == "https://example.com/news/missiles"
-    assert link["attrs"]["tags"] == "navy,syria"
-    assert int(link["attrs"]["add_date"]) == int(datetime.fromisoformat(b.created).timestamp())
-    assert link["title"] == b.article_title
-    assert b.quote in link["dd"].strip()
-    palmyra = next(x for x in parsed.links if x["title"] == "Syrian troops retake Palmyra")
-    assert re.fullmatch(r"newsreader://article/\d+#passage-3", palmyra["attrs"]["href"])
-
-
-def test_html_is_injection_safe(evil: Bookmarks) -> None:
-    doc = text("html", evil)
-    parsed = read_html(doc)
-    assert "script" not in parsed.tags
-    assert {x["title"] for x in parsed.links} == {EVIL_TITLE}
-    assert all(x["attrs"]["href"].startswith("newsreader://article/") for x in parsed.links)
-    assert any(EVIL_NOTE in x["dd"] for x in parsed.links)
 
 
 # -- filter ---------------------------------------------------------------------------------
