@@ -9,16 +9,11 @@ from pathlib import Path
 import yaml
 
 from index.bookmarks import Bookmark, Bookmarks
-from index.core import Newsreader
 from index.export.renderers import SEPARATOR, collect, render
 
 REPO = Path(__file__).resolve().parents[1]
 EVIL_TITLE = 'Breaking: "quotes", <script>alert(1)</script> & [link](http://x) #tag'
 EVIL_NOTE = "=cmd|' /C calc'!A0"
-
-
-def ids(core: Newsreader) -> dict[str, int]:
-    return {a.title: a.id for a in core.list()}
 
 
 def text(fmt: str, marks: Bookmarks, tag: str | None = None) -> str:

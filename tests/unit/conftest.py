@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from export_helpers import EVIL_NOTE, EVIL_TITLE, ids
+from bookmark_helpers import ids
+from export_helpers import EVIL_NOTE, EVIL_TITLE
 
 from index.bookmarks import Bookmarks
 from index.config import Settings
@@ -55,3 +56,8 @@ def evil(tmp_path: Path, no_seed_settings: Settings, article_files):
     marks.add(aid, passage=1, note="+1 -1 @me")
     yield marks
     core.close()
+
+
+@pytest.fixture
+def marks(small_library: Newsreader) -> Bookmarks:
+    return Bookmarks(small_library.library)
