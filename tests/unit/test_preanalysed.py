@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import SMALL_ARTICLES, write_articles
+from library_helpers import SMALL_ARTICLES, write_articles
 from whoosh.fields import TEXT
 
 from index.config import Settings

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import write_articles
+from library_helpers import write_articles
 
 from index.config import Settings
 from index.core import Newsreader
