@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 
-from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -19,6 +18,7 @@ from index.model import StoredArticle
 from reader.messages import CoreReady
 from reader.screens.article_bookmarks import ArticleBookmarks
 from reader.text import one_line
+from reader.widgets.article_header import ArticleHeader
 from reader.widgets.footer import KeysFooter
 from reader.widgets.panels import ENTITY_CLASSES, EntityPanel, RelatedPanel
 from reader.widgets.paragraph import Paragraph
@@ -86,7 +86,7 @@ class ArticleScreen(ArticleBookmarks):
         yield Header()
         with Horizontal(id="article-main"):
             with VerticalScroll(id="article-body"):
-                yield Static("Loading…", id="article-meta")
+                yield ArticleHeader(id="article-meta")
             with Vertical(id="article-side"):
                 yield EntityPanel(id="entity-panel")
                 yield RelatedPanel(id="related-panel")
@@ -120,13 +120,13 @@ class ArticleScreen(ArticleBookmarks):
 
     async def on_article_loaded(self, message: ArticleLoaded) -> None:
         article = message.article
-        meta = self.query_one("#article-meta", Static)
+        meta = self.query_one(ArticleHeader)
         if article is None:
             meta.update(f"Article {self.article_id} is no longer in the library.")
             return
         self.article = article
         self.sub_title = one_line(article.title, 80)
-        meta.update(self._header(article))
+        meta.show(article)
         spans = message.spans or [[] for _ in article.paragraphs]
         self.hits = [(n, s, e) for n, para in enumerate(spans) for s, e in para]
         body = self.query_one("#article-body", VerticalScroll)
@@ -145,17 +145,6 @@ class ArticleScreen(ArticleBookmarks):
         else:
             self._move_cursor(start, top=True)
         self._update_status()
-
-    def _header(self, a: StoredArticle) -> Text:
-        title = Text(one_line(a.title, 500), style="bold")
-        details = " · ".join(one_line(x, 120) for x in (a.source, (a.date or "")[:10], a.byline)
-                             if x)
-        parts: list[str | Text] = [title]
-        if details:
-            parts += ["\n", Text(details, style="dim")]
-        if a.url:
-            parts += ["\n", Text(one_line(a.url, 300), style="dim italic")]
-        return Text.assemble(*parts)
 
     # -- movement ----------------------------------------------------------------------------
     def _move_cursor(self, n: int, top: bool = False) -> None:
@@ -245,18 +234,23 @@ class ArticleScreen(ArticleBookmarks):
     # -- entities ----------------------------------------------------------------------------
     def _show_entities(self, mentions: list, counts: list) -> None:
         per_passage: dict[int, list[tuple[int, int, str]]] = {}
+        in_title: list[tuple[int, int, str]] = []
         for m in mentions:
             name = ENTITY_CLASSES.get(m.label)
             if name:
-                per_passage.setdefault(m.passage, []).append((m.start, m.end, name))
+                where = in_title if m.part == "title" else per_passage.setdefault(m.passage, [])
+                where.append((m.start, m.end, name))
         for p in self._paragraphs():
             p.set_entities(per_passage.get(p.n, []), self.entities_on)
+        self.query_one(ArticleHeader).set_entities(in_title, self.entities_on)
         self.query_one(EntityPanel).show(counts)
 
     def action_toggle_entities(self) -> None:
         self.entities_on = not self.entities_on
         for p in self._paragraphs():
             p.set_entities(p.entities, self.entities_on)
+        header = self.query_one(ArticleHeader)
+        header.set_entities(header.entities, self.entities_on)
         self.notify("Entities highlighted" if self.entities_on else "Entity highlights off",
                     timeout=2)
 
