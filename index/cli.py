@@ -86,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def reader_args(argv: list[str]) -> argparse.Namespace | None:
     """The options of a plain `newsreader` (open the reader), parsed without building every
-    command's parser, which imports their modules: that took 60 ms before the first frame.
+    command's parser, which imports their modules: a visible delay before the first frame.
     None when `argv` holds anything else (a command, --help, a mistake): build_parser() then
     parses it, and explains."""
     p = argparse.ArgumentParser(add_help=False, exit_on_error=False)

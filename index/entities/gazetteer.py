@@ -108,7 +108,8 @@ def _lines(section: str) -> list[str]:
 
 
 def load() -> Gazetteer:
-    """The gazetteer, read on first use (about 0.3 s) and shared by every extractor."""
+    """The gazetteer, read on first use (a noticeable pause: see the README) and shared by
+    every extractor."""
     with _lock:
         return _load_cached()
 

@@ -38,7 +38,7 @@ class EntityWeights:
     def __init__(self, library: Library) -> None:
         self.library = library
         self._idf: dict[int, float] = {}
-        self._articles = 0  # the library's count for the idf (COUNT(*): ms at 127.6k)
+        self._articles = 0  # the library's count for the idf (a COUNT(*) is not free)
 
     def clear(self) -> None:
         self._idf.clear()

@@ -56,8 +56,8 @@ def related_passages(
     core_or_parts: Any, article_id: int, passage: int, limit: int = 5
 ) -> list[Related]:
     """The passages of other articles most related to passage `passage` of `article_id`.
-    `core_or_parts`: a Newsreader, or a (Library, SearchIndex) pair. ~20 ms (p50), 25-40 ms
-    (p95) at 21k articles; see bench/eval_related.py."""
+    `core_or_parts`: a Newsreader, or a (Library, SearchIndex) pair. Its cost is measured by
+    bench/eval_related.py (figures in the README)."""
     return finder(core_or_parts).passages(article_id, passage, limit)
 
 
@@ -70,9 +70,9 @@ def strong_passages(
     core_or_parts: Any, article_id: int, threshold: float = STRONG_SCORE
 ) -> set[int]:
     """Numbers of the passages of `article_id` that have a strongly related passage elsewhere.
-    Costs one related-passages query per passage (~10 ms each on the demo library, ~20 ms at
-    21k articles: 0.1-0.5 s for a long article), each taking the searcher lock on its own so
-    panel updates interleave: call it from a worker, after the article is shown."""
+    Costs one related-passages query per passage (a long article's add up to a noticeable
+    fraction of a second), each taking the searcher lock on its own so panel updates
+    interleave: call it from a worker, after the article is shown."""
     return finder(core_or_parts).strong(article_id, threshold)
 
 

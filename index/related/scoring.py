@@ -8,15 +8,17 @@ from itertools import repeat
 from index.related.statistics import IndexStatistics
 
 K1, B = 1.2, 0.75
-# What opening a term in one more segment costs, in postings (set by measuring quality and
-# p95 on Reuters ingested in 22 segments: 15 keeps both; 60 cost 0.08 of P@5).
+# What opening a term in one more segment costs, in postings: set by measuring quality
+# (bench/eval_related.py) and p95 on a library of many segments, where a larger cost lost
+# precision and a smaller one lost speed.
 SEGMENT_COST = 15
 
 
 class Scorer:
     """BM25 over a weighted OR of terms, term at a time. Whoosh's own OR matcher (block-max
-    skipping through Python matcher trees) took 0.5-3 s per query at 21k articles for a dozen
-    terms over two fields; reading each term's postings once into a dict takes milliseconds.
+    skipping through Python matcher trees) took seconds per query for a dozen terms over two
+    fields; reading each term's postings once into a dict takes milliseconds. Not the search
+    ranker's BM25F: presence-only scores with a deferred length factor, over passages.
     A match is scored as if the term occurred once (passages are short), which makes BM25's
     length normalisation a per-document factor, applied only to the documents ranked."""
 

@@ -27,8 +27,8 @@ def expand_wildcards(
 ) -> Q.Query:
     """`palm*`, `m?n*` over titles and text, as the `limit` most used words matching them that
     fit in `budget` articles' worth of postings, as as-you-type completion does (Whoosh's own
-    expansion reads every matching term: 350 ms p95 at 127.6k articles). A wildcard nothing
-    matches matches nothing."""
+    expansion reads every matching term, a cost that grows with the library). A wildcard
+    nothing matches matches nothing."""
     if isinstance(q, Q.Prefix | Q.Wildcard) and q.fieldname in WORD_FIELDS:
         pattern = q.text.lower()
         words = (

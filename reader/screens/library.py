@@ -112,7 +112,7 @@ class LibraryScreen(LibraryRows):
     @work(thread=True, exclusive=True, group="library-marks", exit_on_error=False)
     def refresh_marks(self, page: Page, in_place: bool = False) -> None:
         """Read marks of the page shown, read again: the whole page only if articles were
-        added, changed or removed since (rebuilding 2,000 rows stalled the screen 0.4 s)."""
+        added, changed or removed since (rebuilding a page of rows stalls the screen)."""
         library = self.app.library
         if library is None:
             return

@@ -115,7 +115,7 @@ class LibraryRows(ReportsWorkerFailures):
     def _update_in_place(self, old: Page, page: Page) -> bool:
         """The list shown, read again with a few rows more or fewer (feeds being refreshed):
         add and remove those rows and re-sort the table, instead of adding every row again.
-        A rebuild measures every cell: one each 0.3 s stalled a refresh's screen for seconds."""
+        A rebuild measures every cell: one per feed stored stalled a refresh's screen."""
         table = self.query_one(DataTable)
         old_ids, new_ids = {r.id for r in old.rows}, {r.id for r in page.rows}
         added = [r for r in page.rows if r.id not in old_ids]
