@@ -73,6 +73,11 @@ def group(text: str, spans: list[Span]) -> list[Group]:
             g = by_key[lookup]
         elif " " not in k and s.label in (PERSON, MISC) and k in surnames:
             g = _nearest(surnames[k], s.start)
+            groups[g].members.append(i)
+            # a surname, not a name of the person's: the library links a full name only by
+            # full names, or "Johnson" would join Brad Johnson to another story's Randy Johnson
+            groups[g].partial.add(k)
+            continue
         else:
             g = len(groups)
             groups.append(Group("", s.label))
