@@ -54,9 +54,13 @@ def second_look(run: Run) -> None:
                 lent.add(k.rsplit(" ", 1)[-1])
             elif not several and labels[i] in _NO_TYPE and k in lent and not initial:
                 borrowed.add(i)
+    cued: set[str] = set()  # a company by a mention's words ("retailer Tesco"): no person
     for i, (toks, _initial) in enumerate(run.pending):
         k, label = tokens_key(toks), labels[i]
         before, _ = words_before(run.text, toks[0][0])
+        if label == _COMPANY:
+            cued.add(k)
+            label = ORG
         settled.append((toks, k, _LENT if i in borrowed else label))
         if label in (PERSON, ORG, PLACE, _WEAK_PLACE):
             tally = votes.setdefault(k, {})
@@ -85,7 +89,7 @@ def second_look(run: Run) -> None:
             elif label == _LENT:
                 # no vote either way: the person; a family is written after "the"
                 label = None if k in the else PERSON
-        if label == PERSON and k in the:
+        if label == PERSON and (k in the or k in cued):
             label = ORG
         if label:
             run.emit(toks, label)
@@ -167,16 +171,33 @@ def _reread(run: Run, surnames: set[str], companies: set[str]) -> None:
     starts a company's ("Diamond Shamrock" of Diamond Shamrock Corp) is the company; a place
     that is the
     surname of a person the text names, with no place cue, is that person ("Valeska Paris ...
-    Paris claims"); and names inside names are named too (see _nest).
+    Paris claims"); a name starting with an organisation the text names alone is no person
+    ("CentOS Stream"); and names inside names are named too (see _nest).
 
     A country that acts ("North Korea fired", "Sweden beat Korea") stays a place, as CoNLL and
     OntoNotes have it (GUM calls it an organisation): one country is one entity of the article,
     and `place:` finds every article that names it."""
     people: set[str] = set()
     lasts: set[str] = set()
+    # "CentOS Stream", "CentOS Linux" where the text names CentOS an organisation: its product
+    # or its part, no person (a first name first is a person's: "Ford" and "Ford Madox Ford")
+    single_orgs = {
+        gazetteer.key(sp.text)
+        for sp in run.found.values()
+        if sp.label == ORG and " " not in sp.text
+    }
     for start, sp in list(run.found.items()):
         if sp.label == PERSON and gazetteer.key(sp.text) in companies:
             run.found[start] = replace(sp, label=ORG)  # "Diamond Shamrock" of its Corp
+        elif (
+            sp.label == PERSON
+            and sp.canonical is None
+            and " " in sp.text
+            and (first := gazetteer.key(sp.text.split(" ", 1)[0])) in single_orgs
+            and first not in run.g.first_names
+            and gazetteer.key(sp.text.rsplit(" ", 1)[-1]) not in rules.OCCUPATIONS  # "Mets Poet"
+        ):
+            run.found[start] = replace(sp, label=MISC)
         elif sp.label == PERSON and " " in sp.text.strip():
             k = gazetteer.key(sp.text)
             people.add(k)
@@ -256,6 +277,8 @@ def _settle(
     )
     if _persons_group(run, toks[0][0], toks[-1][1], before, before2):
         return ORG  # "Raymond Chan of People Power", "Demosisto's Nathan Law"
+    if not initial and (after in rules.COMPANY_AFTER or before in rules.COMPANY_BEFORE):
+        return _COMPANY  # "software company Red Hat announced", "Red Hat employees"
     if n == 1 and before == "the" and not initial:
         # "the Church", "the Times", "the Senate": the organisation named in full before;
         # "the West", "the North"
@@ -308,10 +331,11 @@ def _settle(
 
 def _a_word(g: gazetteer.Gazetteer, w: str, run: list[str]) -> bool:
     """An ordinary word, or a nationality: "Silver Clouds", "Moon Rocks" name no person. A
-    rare dictionary word does not outweigh a first name before it ("Elizabeth Quat")."""
+    rare dictionary word does not outweigh a first name before it ("Elizabeth Quat"), unless that
+    first name is an ordinary word too ("Red Hat")."""
     if w in g.common or w in g.demonyms:
         return True
-    return w in g.words and run[0] not in g.first_names
+    return w in g.words and (run[0] not in g.first_names or run[0] in g.common)
 
 
 def _persons_group(run: Run, start: int, end: int, before: str, before2: str) -> bool:
@@ -344,6 +368,7 @@ _UNKNOWN = "?"  # _settle: one unknown capitalised word, no cue either way
 _WEAK_PLACE = "PLACE?"  # _settle: unknown, after a preposition ("in Civic Passion")
 _NO_TYPE = frozenset({None, MISC, _UNKNOWN})
 _LENT = "PERSON?"  # second_look: a single word that a person it named lends a surname
+_COMPANY = "ORG!"  # _settle: a company's words around it; "Tesco said" is no person then
 _CAMEL = re.compile(r"[a-z][A-Z]")  # LibriVox, YouTube
 _INSTITUTION_WORDS = rules.ORG_HEADS | rules.ORG_STARTS | rules.PLACE_HEADS
 _COMPASS = frozenset({"north", "south", "east", "west", "midwest"})

@@ -18,6 +18,8 @@ from index.entities.tokens import (
     PREFIX_BEFORE,
     STOP,
     Token,
+    after_weekdays,
+    caption_label,
     sentence_start,
     shouting,
     split_at_glue,
@@ -83,20 +85,17 @@ class Run:
         m = PREFIX_BEFORE.search(self.text, max(0, start - 5), start)
         if m:
             start = m.start()  # "al-Qaeda": the particle belongs to the name
-        toks: list[Token] = []
-        for m in PIECE.finditer(self.text, start, end):
-            w = m.group()
-            toks.append((m.start(), m.end(), w))
+        toks = [(m.start(), m.end(), m.group()) for m in PIECE.finditer(self.text, start, end)]
         # A possessive inside the run ends a name: "Pro-Beijing DAB's Starry Lee", unless an
         # organisation's word follows and ends the run ("Korean People's Army"; not "Unocal
-        # Corp's Union Oil Co"); so does a capitalised
-        # function word: "When I", "Australia On Saturday".
+        # Corp's Union Oil Co"); so do a capitalised function word ("When I", "Australia On
+        # Saturday") and a caption's label ("Image:").
         first = True
         seg: list[Token] = []
         owner: list[Token] = []  # the name before the last possessive
         for i, tok in enumerate(toks):
             s, e, w = tok
-            if w.lower() in rules.SPLIT_WORDS:
+            if w.lower() in rules.SPLIT_WORDS or caption_label(self.text, e, w):
                 if seg:
                     self.segment(seg, first)
                 first, seg, owner = False, [], []
@@ -121,7 +120,7 @@ class Run:
                 self.holders.append((seg[0][0], seg[-1][1], owner[0][0], owner[-1][1]))
 
     def segment(self, toks: list[Token], at_chunk_start: bool) -> None:
-        toks = trim(toks)
+        toks = after_weekdays(trim(toks))  # "on Saturday Sirhan Sirhan was stabbed"
         if len(toks) > _MAX_TOKENS and any(t[2] in ("and", "&") for t in toks):
             # Names listed: "Claudia Mo of the Civic Party and Wong Pik-wan of the Democratic
             # Party" is read name by name.

@@ -114,8 +114,9 @@ def person(g: gazetteer.Gazetteer, lower: list[str], words: list[str]) -> bool:
         return False
     first = names[0]
     last = names[-1]
-    if last in g.common and last not in g.surnames and first in g.common:
-        return False  # two ordinary words ("Silver Rocks"), though the first is a first name
+    if (last in g.common or last in g.words) and last not in g.surnames and first in g.common:
+        # two ordinary words ("Silver Rocks", "Red Hat"), though the first is a first name
+        return False
     if first in g.first_names and (first not in g.places or g.places[first][1] < TOWN):
         return True
     if first in g.first_names and names[-1] in g.surnames:

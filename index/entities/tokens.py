@@ -109,6 +109,20 @@ def trim(toks: list[Token]) -> list[Token]:
     return toks[i:j]
 
 
+def after_weekdays(toks: list[Token]) -> list[Token]:
+    """The run without the weekdays that start it: a weekday starts no name ("on Saturday
+    Sirhan Sirhan was stabbed"); it may end one ("Super Tuesday")."""
+    i = 0
+    while i < len(toks) and toks[i][2].lower() in rules.WEEKDAYS:
+        i += 1
+    return trim(toks[i:]) if i else toks
+
+
+def caption_label(text: str, end: int, word: str) -> bool:
+    """A caption's label before its colon: "Mark Seidenberg Image: AIP." ends at the name."""
+    return text[end : end + 1] == ":" and word.lower() in rules.CAPTION_LABELS
+
+
 def _prefixed(word: str) -> bool:
     return (
         len(word) > 3
