@@ -17,6 +17,7 @@ from index.entities.tokens import (
     STOP,
     Token,
     acronym,
+    all_caps_around,
     tokens_key,
     word_after,
     words_before,
@@ -69,9 +70,13 @@ def second_look(run: Run) -> None:
             if label == _WEAK_PLACE and not run.place_follows(toks[-1][1]):
                 weak[k] = weak.get(k, 0.0) + 0.5  # a preposition's ("in Hajj")
         if len(toks) == 1 and before == "the":
-            # ... unless the name only qualifies the next word ("the Warhol exhibit")
+            # ... unless the name only qualifies the next word ("the Warhol exhibit", "the
+            # Carroll/Patel ticket")
             after = word_after(run.text, toks[0][1])
-            if not after or after in _ENDS_A_NOUN_PHRASE or after in rules.FUNCTION_WORDS:
+            joined = run.text[toks[0][1] : toks[0][1] + 1] in ("/", "–", "—")
+            if not joined and (
+                not after or after in _ENDS_A_NOUN_PHRASE or after in rules.FUNCTION_WORDS
+            ):
                 the.add(k)
     for toks, k, label in settled:
         if label is None or label in (MISC, _UNKNOWN, _WEAK_PLACE, _LENT):
@@ -110,6 +115,8 @@ def _what_the_text_names(run: Run) -> tuple[dict[str, str], set[str], set[str]]:
     for sp in run.found.values():
         k = gazetteer.key(sp.text)
         known.setdefault(k, sp.label)
+        if sp.label == MISC and shapes.storm(g, parts := k.split()):
+            known.setdefault(parts[-1], MISC)  # "Hurricane Dorian" ... "Dorian weakened"
         if " " not in k:
             continue
         parts = k.split()
@@ -260,7 +267,7 @@ def _settle(
     if n == 1 and k in surnames:
         return PERSON
     if n == 1 and acronym(words[0]):
-        return None if run.all_caps_context(toks[0][0]) else ORG
+        return None if all_caps_around(run.text, toks[0][0]) else ORG
     if initial and n == 1 and k in g.common:
         return None
     after = word_after(run.text, toks[-1][1])

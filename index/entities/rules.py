@@ -103,7 +103,10 @@ consulate military marines corps cabinet legislature
 EVENT_HEADS = _words("""
 olympics paralympics olympiad games cup championship championships tournament festival
 carnival expo exposition summit awards marathon derby regatta prix war revolution uprising
+prize award medal trophy show
 """)
+# A storm is named after its kind: "Tropical Storm Humberto", "Hurricane Dorian" (MISC).
+STORM_WORDS = _words("hurricane typhoon cyclone storm")
 
 # First word of an organisation's name, when "of" follows ("University of Helsinki").
 ORG_STARTS = _words("""
@@ -124,6 +127,7 @@ territory territories city town village heights falls springs creek forest glaci
 reservoir dam zone oblast governorate prefecture municipality borough quarter memorial cemetery
 monument hotel theater theatre library zoo garden gardens field fields lane way place court
 crossing pass ridge plain plains delta basin reef wharf pier terminal campus state-park complex
+hospital infirmary
 """)
 
 # First word of a place's name, when "of" follows ("Gulf of Mexico", "Republic of Ireland").

@@ -19,6 +19,7 @@ from index.entities.tokens import (
     STOP,
     Token,
     after_weekdays,
+    all_caps_around,
     caption_label,
     sentence_start,
     shouting,
@@ -34,6 +35,8 @@ _PRO_ANTI = re.compile(r"(?<![\w-])(?:[Pp]ro|[Aa]nti)-$")
 _HONORIFICS = frozenset({"mr", "mrs", "ms", "madam", "madame", "mister"})
 _NAME_TITLES = frozenset({"dean", "major", "marshal", "earl", "duke", "king", "prince"})
 _EVENTS = frozenset({"olympics", "paralympics", "olympiad"})
+_ORG_OF = rules.ORG_STARTS | rules.ORG_HEADS  # "University of Helsinki"
+_CENTRES = frozenset({("center", "for"), ("centre", "for")})  # an organisation's name
 
 
 class Run:
@@ -194,7 +197,7 @@ class Run:
             n == 1
             and shouting(words[0])
             and len(words[0]) <= 2
-            and self.all_caps_context(toks[0][0])
+            and all_caps_around(self.text, toks[0][0])
         ):
             self.emit(toks, known[1], known[0])
             return
@@ -212,6 +215,9 @@ class Run:
                 self.emit(toks, PERSON)  # "Syrians fled", "the Rohingya": a group of people
             else:
                 self.emit(toks, MISC, g.demonyms[k][0])
+            return
+        if shapes.storm(g, lower):
+            self.emit(toks, MISC)  # "Tropical Storm Humberto"
             return
         if n == 1:
             lw = words[0].lower()
@@ -253,7 +259,7 @@ class Run:
             head = lower[c - 1]
             if head in rules.EVENT_HEADS:
                 self.emit(toks, MISC)  # "Winter Carnival of Magic", "Festival of Britain"
-            elif head in rules.ORG_STARTS or head in rules.ORG_HEADS:
+            elif head in _ORG_OF or (head, lower[c]) in _CENTRES:
                 self.emit(toks, ORG)
             elif head in rules.PLACE_STARTS or head in rules.PLACE_HEADS or head == "museum":
                 self.emit(toks, PLACE)
@@ -389,9 +395,3 @@ class Run:
             return False
         place = self.g.places.get(gazetteer.key(m.group()))
         return place is not None and place[1] >= gazetteer._BIG
-
-    def all_caps_context(self, start: int) -> bool:
-        line = self.text[max(0, start - 40) : start + 40]
-        upper = sum(map(str.isupper, line))
-        letters = upper + sum(map(str.islower, line))
-        return letters > 0 and upper > 0.6 * letters

@@ -75,6 +75,13 @@ def shaped(g: gazetteer.Gazetteer, lower: list[str]) -> str | None:
     return None
 
 
+def storm(g: gazetteer.Gazetteer, lower: list[str]) -> bool:
+    """ "Tropical Storm Humberto", "Hurricane Dorian": a storm's kind before its one or two
+    names (not "National Hurricane Center")."""
+    at = next((i for i, w in enumerate(lower[:-1]) if w in rules.STORM_WORDS), -1)
+    return 0 <= at >= len(lower) - 3 and not shaped(g, lower)
+
+
 def legal_form(g: gazetteer.Gazetteer, word: str) -> bool:
     """A company's legal form, the last word of its name ("Inc", "Oyj")."""
     return word in LEGAL_FORMS or word in g.org_suffixes

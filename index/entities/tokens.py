@@ -118,6 +118,14 @@ def after_weekdays(toks: list[Token]) -> list[Token]:
     return trim(toks[i:]) if i else toks
 
 
+def all_caps_around(text: str, start: int) -> bool:
+    """The words around `start` are mostly in capitals (a shouted headline, a table)."""
+    line = text[max(0, start - 40) : start + 40]
+    upper = sum(map(str.isupper, line))
+    letters = upper + sum(map(str.islower, line))
+    return letters > 0 and upper > 0.6 * letters
+
+
 def caption_label(text: str, end: int, word: str) -> bool:
     """A caption's label before its colon: "Mark Seidenberg Image: AIP." ends at the name."""
     return text[end : end + 1] == ":" and word.lower() in rules.CAPTION_LABELS

@@ -1,13 +1,14 @@
 """Names the built-in extractor must not make (issue 20, version 6): a weekday, a pronoun's
 contraction or a caption's label glued to a name, a company taken for a person, a product
-named after its maker, and an agency's tag at the end of a Title Case headline."""
+named after its maker, an agency's tag at the end of a Title Case headline; a storm, a "Center
+for", a hospital, a prize or a show named after someone; "the X/Y ticket"."""
 
 from __future__ import annotations
 
 import pytest
 
 from index.entities import BuiltinExtractor
-from index.entities.base import MISC, ORG, PERSON
+from index.entities.base import MISC, ORG, PERSON, PLACE
 from index.entities.canon import group
 from index.entities.titles import read_with_title
 
@@ -101,3 +102,43 @@ def test_a_headline_defines_an_acronym_its_initials_spell(extractor):
     wost = [g for g in group(text, spans) if "wost" in g.keys]
     assert wost and len(wost) == 1
     assert wost[0].label != MISC
+
+
+def test_a_storm_is_named_by_its_kind(extractor):
+    text = (
+        "Tropical Storm Orlenza grew, the National Hurricane Center said. Later Orlenza said "
+        "nothing to nobody, and Typhoon Quessa hit the coast."
+    )
+    found = spans_of(extractor, text)
+    assert ("National Hurricane Center", PERSON) not in found
+    assert not any(label == PERSON for t, label in found if "Orlenza" in t or "Quessa" in t)
+    assert ("Typhoon Quessa", MISC) in found
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "label"),
+    [
+        # a "Center for" is an organisation, not a building
+        (
+            "She works at the Vandrell Center for Tidal Studies now.",
+            "Vandrell Center for Tidal Studies",
+            ORG,
+        ),
+        # a hospital is a place, named after a person or not
+        ("He was taken to the Oswin Tarrant Hospital on Monday.", "Oswin Tarrant Hospital", PLACE),
+        # an award and a show are things, whoever they are named after
+        ("She won the Oswin Tarrant Prize in 2004.", "Oswin Tarrant Prize", MISC),
+        ("He starred in The Oswin Tarrant Show for years.", "Oswin Tarrant Show", MISC),
+    ],
+)
+def test_what_the_last_word_makes_it(extractor, text, name, label):
+    assert (name, label) in spans_of(extractor, text)
+
+
+def test_a_name_joined_to_another_by_a_slash_qualifies_a_noun(extractor):
+    """ "the Vasquelli/Tarrant ticket": not "the Vasquelli", which names no person."""
+    text = (
+        "Retired teacher Dorrel Vasquelli was nominated. Vasquelli said he would run, and "
+        "voters backed the Vasquelli/Tarrant ticket."
+    )
+    assert labels_of(extractor, text, "Vasquelli") == {PERSON}
