@@ -202,7 +202,8 @@ def _reread(run: Run, surnames: set[str], companies: set[str]) -> None:
             and " " in sp.text
             and (first := gazetteer.key(sp.text.split(" ", 1)[0])) in single_orgs
             and first not in run.g.first_names
-            and gazetteer.key(sp.text.rsplit(" ", 1)[-1]) not in rules.OCCUPATIONS  # "Mets Poet"
+            and (last := gazetteer.key(sp.text.rsplit(" ", 1)[-1])) not in rules.OCCUPATIONS
+            and last not in _GENERATIONS  # "Mets Poet", "Noland III" are people
         ):
             run.found[start] = replace(sp, label=MISC)
         elif sp.label == PERSON and " " in sp.text.strip():
@@ -284,8 +285,16 @@ def _settle(
     )
     if _persons_group(run, toks[0][0], toks[-1][1], before, before2):
         return ORG  # "Raymond Chan of People Power", "Demosisto's Nathan Law"
-    if not initial and (after in rules.COMPANY_AFTER or before in rules.COMPANY_BEFORE):
-        return _COMPANY  # "software company Red Hat announced", "Red Hat employees"
+    if (
+        not initial
+        and (after in rules.COMPANY_AFTER or before in rules.COMPANY_BEFORE)
+        and not _NAME_BEFORE.search(run.text, max(0, start - 40), start)
+        and len(words[-1]) > 1
+    ):
+        # "software company Red Hat announced", "Red Hat employees" (not the end of a name
+        # whose start was read apart, "Hongkong Electric shareholders", nor a class of shares,
+        # "Class A shares")
+        return _COMPANY
     if n == 1 and before == "the" and not initial:
         # "the Church", "the Times", "the Senate": the organisation named in full before;
         # "the West", "the North"
@@ -376,6 +385,8 @@ _WEAK_PLACE = "PLACE?"  # _settle: unknown, after a preposition ("in Civic Passi
 _NO_TYPE = frozenset({None, MISC, _UNKNOWN})
 _LENT = "PERSON?"  # second_look: a single word that a person it named lends a surname
 _COMPANY = "ORG!"  # _settle: a company's words around it; "Tesco said" is no person then
+_NAME_BEFORE = re.compile(r"[A-Z][\w.'’&-]*[ \xa0]+$")  # a capitalised word right before
+_GENERATIONS = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})  # "Noland III"
 _CAMEL = re.compile(r"[a-z][A-Z]")  # LibriVox, YouTube
 _INSTITUTION_WORDS = rules.ORG_HEADS | rules.ORG_STARTS | rules.PLACE_HEADS
 _COMPASS = frozenset({"north", "south", "east", "west", "midwest"})

@@ -142,3 +142,17 @@ def test_a_name_joined_to_another_by_a_slash_qualifies_a_noun(extractor):
         "voters backed the Vasquelli/Tarrant ticket."
     )
     assert labels_of(extractor, text, "Vasquelli") == {PERSON}
+
+
+def test_a_company_cue_is_for_the_whole_name(extractor):
+    # after a place read apart ("Hongkong" of "Hongkong Electric"), "shareholders" does not
+    # make the rest a company on its own; nor does it make a class of shares one
+    text = "Quorvex sold its stake in Paris Electric. Paris Electric shareholders will vote."
+    assert ORG not in labels_of(extractor, text, "Electric")
+    assert ORG not in labels_of(extractor, "Its Class A shares rose.", "Class A")
+    # a person's generation after the surname: a person, though the company bears the name
+    text = (
+        "Vandrell Co said Lloyd U. Vandrell Jr. retires. Vandrell said Lloyd U. Vandrell III "
+        "will become chairman. The company said Vandrell III, 43, is vice president."
+    )
+    assert PERSON in labels_of(extractor, text, "Vandrell III")
