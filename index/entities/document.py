@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from index.entities import acronyms, gazetteer, nesting, rules, shapes, teams
 from index.entities.base import MISC, ORG, PERSON, PLACE
+from index.entities.people import office
 from index.entities.runs import CITY, Run
 from index.entities.tokens import (
     ACRONYM_DEF,
@@ -223,6 +224,7 @@ def _reread(run: Run, surnames: set[str], companies: set[str]) -> None:
                 and not after  # "the Caribbean Rainer Steckhan said": a person speaks
                 and not any(len(w) <= 2 for w in words)  # "the O.J. Simpson case"
                 and not (words[0] in run.g.first_names and words[-1] in run.g.surnames)
+                and not office(words)  # "the Prime Minister.": its holder
             ):
                 run.found[start] = replace(sp, label=ORG)
     for start, sp in list(run.found.items()):

@@ -165,6 +165,8 @@ class Run:
                     return
         if len(toks) > 1 and toks[0][2] in ("The", "THE") and not self._known(toks):
             toks = trim(toks[1:])
+        if people.holder(self.text, toks):
+            return self.emit(toks, PERSON)  # "The President has": its holder
         if len(toks) == 1:
             w = toks[0][2]
             lw = w.lower()  # periods kept: "U.S." is not "us"
