@@ -12,7 +12,6 @@ from index.entities.base import MISC, ORG, PERSON, PLACE, Span
 from index.entities.names import ALIAS_STARTS, alias
 from index.entities.shapes import CITY, TOWN
 from index.entities.tokens import (
-    CHUNK,
     OF,
     PIECE,
     PREFIX_BEFORE,
@@ -163,6 +162,8 @@ class Run:
                 toks = trim(toks[1:])
                 if not toks:
                     return
+        if shapes.the_name(g, self.text, toks) and not self._known(toks):
+            return self.emit(toks, ORG)  # "in The Onion": a paper, a band, a firm
         if len(toks) > 1 and toks[0][2] in ("The", "THE") and not self._known(toks):
             toks = trim(toks[1:])
         if people.holder(self.text, toks):
@@ -390,10 +391,4 @@ class Run:
 
     def place_follows(self, end: int) -> bool:
         """ "Evanston, Illinois": a known state or country after a comma."""
-        if self.text[end : end + 2] != ", ":
-            return False
-        m = CHUNK.match(self.text, end + 2)
-        if not m:
-            return False
-        place = self.g.places.get(gazetteer.key(m.group()))
-        return place is not None and place[1] >= gazetteer._BIG
+        return shapes.place_follows(self.g, self.text, end)

@@ -163,3 +163,29 @@ def test_an_office_alone_after_the_is_its_holder(extractor, text):
 )
 def test_no_holder_without_an_office_named(extractor, text):
     assert not any(label == PERSON for _, label in spans_of(extractor, text))
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("The story ran in The Quorvex last week.", "The Quorvex"),
+        ("She told The Verglas on Monday.", "The Verglas"),
+    ],
+)
+def test_the_capitalised_inside_a_sentence_starts_a_name(extractor, text, name):
+    """Version 6: a paper, a band, a party written "The X" inside a sentence."""
+    assert (name, ORG) in spans_of(extractor, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Fans called him The Quorvex for years.",  # a nickname
+        'He referred to the vote as "The Quorvex Hoax" on Monday.',  # a quoted work
+        "They read Dawkins' The Quorvex Delusion in school.",  # someone's work
+        "He wrote The Quorvex Where It Happened last year.",  # a longer title
+        "She won a prize on The Quorvex Show in May.",  # named by its last word
+    ],
+)
+def test_the_x_that_is_no_organisation(extractor, text):
+    assert not any(label == ORG and t.startswith("The") for t, label in spans_of(extractor, text))
