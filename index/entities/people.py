@@ -54,8 +54,10 @@ def holder(text: str, toks: list[Token]) -> bool:
     """An office written alone after "the", capitalised, stands for its holder: "The President
     has", "the Home Secretary and I"; not "the president" (a word), nor a name that follows
     ("the President Ali", one run), nor a role ("served as CEO")."""
+    if not toks or len(toks) > 3 or gazetteer.key(toks[-1][2]) not in rules.TITLE_HEADS:
+        return False  # (most runs: the cheap test first)
     lower = [gazetteer.key(t[2]) for t in toks]
-    if not toks or len(toks) > 3 or not office(lower) or not toks[-1][2][:1].isupper():
+    if not office(lower) or not toks[-1][2][:1].isupper():
         return False
     if lower[-1] in _FORMS_OF_ADDRESS or toks[-1][2].endswith("."):
         return False  # "the Mr." is no office

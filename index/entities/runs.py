@@ -19,7 +19,7 @@ from index.entities.tokens import (
     Token,
     after_weekdays,
     all_caps_around,
-    caption_label,
+    caption,
     sentence_start,
     shouting,
     split_at_glue,
@@ -34,6 +34,8 @@ _PRO_ANTI = re.compile(r"(?<![\w-])(?:[Pp]ro|[Aa]nti)-$")
 _HONORIFICS = frozenset({"mr", "mrs", "ms", "madam", "madame", "mister"})
 _NAME_TITLES = frozenset({"dean", "major", "marshal", "earl", "duke", "king", "prince"})
 _EVENTS = frozenset({"olympics", "paralympics", "olympiad"})
+_WEEKDAYS = {w.capitalize() for w in rules.WEEKDAYS} | {w.upper() for w in rules.WEEKDAYS}
+_THE = frozenset({"the ", "The ", "THE "})
 _ORG_OF = rules.ORG_STARTS | rules.ORG_HEADS  # "University of Helsinki"
 _CENTRES = frozenset({("center", "for"), ("centre", "for")})  # an organisation's name
 
@@ -97,7 +99,7 @@ class Run:
         owner: list[Token] = []  # the name before the last possessive
         for i, tok in enumerate(toks):
             s, e, w = tok
-            if w.lower() in rules.SPLIT_WORDS or caption_label(self.text, e, w):
+            if w.lower() in rules.SPLIT_WORDS or (self.text[e : e + 1] == ":" and caption(w)):
                 if seg:
                     self.segment(seg, first)
                 first, seg, owner = False, [], []
@@ -122,7 +124,9 @@ class Run:
                 self.holders.append((seg[0][0], seg[-1][1], owner[0][0], owner[-1][1]))
 
     def segment(self, toks: list[Token], at_chunk_start: bool) -> None:
-        toks = after_weekdays(trim(toks))  # "on Saturday Sirhan Sirhan was stabbed"
+        toks = trim(toks)
+        if toks and toks[0][2] in _WEEKDAYS:
+            toks = after_weekdays(toks)  # "on Saturday Sirhan Sirhan was stabbed"
         if len(toks) > _MAX_TOKENS and any(t[2] in ("and", "&") for t in toks):
             # Names listed: "Claudia Mo of the Civic Party and Wong Pik-wan of the Democratic
             # Party" is read name by name.
@@ -162,11 +166,11 @@ class Run:
                 toks = trim(toks[1:])
                 if not toks:
                     return
-        if shapes.the_name(g, self.text, toks) and not self._known(toks):
+        if toks[0][2] == "The" and shapes.the_name(g, self.text, toks) and not self._known(toks):
             return self.emit(toks, ORG)  # "in The Onion": a paper, a band, a firm
         if len(toks) > 1 and toks[0][2] in ("The", "THE") and not self._known(toks):
             toks = trim(toks[1:])
-        if people.holder(self.text, toks):
+        if self.text[toks[0][0] - 4 : toks[0][0]] in _THE and people.holder(self.text, toks):
             return self.emit(toks, PERSON)  # "The President has": its holder
         if len(toks) == 1:
             w = toks[0][2]
@@ -219,7 +223,7 @@ class Run:
             else:
                 self.emit(toks, MISC, g.demonyms[k][0])
             return
-        if shapes.storm(g, lower):
+        if n > 1 and not rules.STORM_WORDS.isdisjoint(lower) and shapes.storm(g, lower):
             self.emit(toks, MISC)  # "Tropical Storm Humberto"
             return
         if n == 1:

@@ -126,9 +126,9 @@ def all_caps_around(text: str, start: int) -> bool:
     return letters > 0 and upper > 0.6 * letters
 
 
-def caption_label(text: str, end: int, word: str) -> bool:
-    """A caption's label before its colon: "Mark Seidenberg Image: AIP." ends at the name."""
-    return text[end : end + 1] == ":" and word.lower() in rules.CAPTION_LABELS
+def caption(word: str) -> bool:
+    """A caption's label, before its colon: "Mark Seidenberg Image: AIP." ends at the name."""
+    return word.lower() in rules.CAPTION_LABELS
 
 
 def _prefixed(word: str) -> bool:
