@@ -320,8 +320,8 @@ def _settle(
     if n == 1:
         if k in g.first_names or k in g.common:
             return None  # a first name alone, or a word: too little to go on
-        if not initial and _SURNAME_ENDING.search(k):
-            return PERSON  # Gorbachev, Dostoyevsky, Kowalski, Popescu
+        if not initial and _SURNAME_ENDING.search(k) and not _qualifies(before, after):
+            return PERSON  # Gorbachev, Dostoyevsky, Kowalski (not "the Martian atmosphere")
         if not initial and (after in rules.ORG_AFTER or before in rules.ORG_BEFORE):
             # "LibriVox founder", "a Mets fan", "joined Greenpeace" (not a sentence's first
             # word: "Sports fans", "Hiring employees")
@@ -345,6 +345,11 @@ def _settle(
             return ORG if not after else MISC
         return PERSON  # two or three unknown name-like words: "Barack Obama"
     return MISC
+
+
+def _qualifies(before: str, after: str) -> bool:
+    """An article before, a lower-case word after: it qualifies a noun ("the Martian sky")."""
+    return before in ("the", "a", "an") and after[:1].islower() and after not in _ENDS_A_NOUN_PHRASE
 
 
 def _a_word(g: gazetteer.Gazetteer, w: str, run: list[str]) -> bool:

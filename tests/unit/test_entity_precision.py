@@ -156,3 +156,12 @@ def test_a_company_cue_is_for_the_whole_name(extractor):
         "will become chairman. The company said Vandrell III, 43, is vice president."
     )
     assert PERSON in labels_of(extractor, text, "Vandrell III")
+
+
+def test_a_surname_ending_qualifying_a_noun_is_no_person(extractor):
+    """ "-ian" ends Armenian surnames and adjectives: "the Zorvonian atmosphere" names no one;
+    "Zorvonian said" still does."""
+    assert PERSON not in labels_of(
+        extractor, "Oxygen fills the Zorvonian atmosphere, it said.", "Zorvonian"
+    )
+    assert PERSON in labels_of(extractor, "On Monday, Zorvonian said it was over.", "Zorvonian")
