@@ -270,7 +270,7 @@ def _settle(
     if n == 1 and k in surnames:
         return PERSON
     if n == 1 and acronym(words[0]):
-        return None if all_caps_around(run.text, toks[0][0]) else ORG
+        return None if all_caps_around(run.text, toks[0][0]) or shapes.thing(g, k) else ORG
     if initial and n == 1 and k in g.common:
         return None
     after = word_after(run.text, toks[-1][1])

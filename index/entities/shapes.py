@@ -124,6 +124,18 @@ def storm(g: gazetteer.Gazetteer, lower: list[str]) -> bool:
     return 0 <= at >= len(lower) - 3 and not shaped(g, lower)
 
 
+def thing(g: gazetteer.Gazetteer, k: str) -> bool:
+    """A word in capitals that is no organisation's acronym: a version or a model ("IE6", "N95";
+    not a group of countries, "G20"), a Roman numeral ("XVII"), a word shouted ("HUGE")."""
+    if k[-1:].isdigit():
+        return not _GROUP_OF_COUNTRIES.fullmatch(k)
+    return bool(_ROMAN.fullmatch(k)) or (len(k) > 3 and k in g.common)
+
+
+_GROUP_OF_COUNTRIES = re.compile(r"g\d+")
+_ROMAN = re.compile(r"x{0,3}(?:ix|iv|v?i{0,3})")
+
+
 def place_follows(g: gazetteer.Gazetteer, text: str, end: int) -> bool:
     """ "Evanston, Illinois": a known state or country after a comma."""
     if text[end : end + 2] != ", ":

@@ -165,3 +165,20 @@ def test_a_surname_ending_qualifying_a_noun_is_no_person(extractor):
         extractor, "Oxygen fills the Zorvonian atmosphere, it said.", "Zorvonian"
     )
     assert PERSON in labels_of(extractor, "On Monday, Zorvonian said it was over.", "Zorvonian")
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("Users should stop using QX6 and update their browsers.", "QX6"),  # a version
+        ("It was part XVII of the series, he said.", "XVII"),  # a Roman numeral
+        ("It landed on a HUGE collector, they said.", "HUGE"),  # a word shouted
+    ],
+)
+def test_capitals_that_are_no_organisation(extractor, text, word):
+    assert ORG not in labels_of(extractor, text, word)
+
+
+def test_an_acronym_is_still_an_organisation(extractor):
+    assert ORG in labels_of(extractor, "Leaders of the G20 met, and the QXRT said so.", "QXRT")
+    assert ORG in labels_of(extractor, "Leaders of the G20 met on Monday.", "G20")
