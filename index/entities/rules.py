@@ -57,7 +57,7 @@ private pte admiral adm commander cmdr marshal officer detective det inspector c
 secretary undersecretary under-secretary ambassador spokesman spokeswoman spokesperson chairman
 chairwoman chairperson chair director coach speaker premier sultan emir president-elect
 secretary-general saint commissioner superintendent sheriff deputy dean rector provost
-chancellor-elect ceo coo cfo adviser advisor
+chancellor-elect ceo coo cfo adviser advisor emeritus
 """)
 # Words that may come before a title head ("Prime Minister", "Defense Secretary").
 TITLE_MODIFIERS = _words("""

@@ -36,6 +36,8 @@ def labels_of(extractor, text: str, name: str) -> set[str]:
         ("I'm Rich Vasquelli and I'm the manager here.", "Rich Vasquelli"),
         # a caption's label ends the name before its colon
         ("Party Chairman Oswin Tarrant Image: the party.", "Oswin Tarrant"),
+        # "emeritus" after a title is the title's
+        ("Retired Bishop Emeritus Dorrel Vasquelli died on Monday.", "Dorrel Vasquelli"),
     ],
 )
 def test_words_around_a_name_stay_out_of_it(extractor, text, name):
