@@ -37,6 +37,13 @@ How a run is read, strongest evidence first (runs.Run.classify, then document.se
 10. a name given as a side of a scored match is its team ("Sweden 1 – 0 Korea Republic"), a
    person the second look names lends its surname ("Lukaku" after "Romelu Lukaku"), and an
    event is MISC ("Summer Paralympics").
+Version 6 adds what keeps a name from being a person: a weekday, a contraction or a caption's
+label beside it, an ordinary word and a dictionary word ("Red Hat"), a company's words around
+any of its mentions ("software company X", "X employees"), an organisation the text names
+alone starting it ("CentOS Stream"), a storm's kind ("Hurricane X"), a hospital, a prize or a
+show at its end; and what names one: an office alone after "the" ("The President has") and
+"The X" inside a sentence ("in The Onion", an organisation). A surname joins its person
+inside one article only, and a Title Case headline's "(AP)" defines no acronym (canon).
 """
 
 from __future__ import annotations
@@ -48,7 +55,7 @@ from index.entities.lines import read_lines
 from index.entities.runs import Run
 from index.entities.tokens import CHUNK
 
-VERSION = "5"
+VERSION = "6"
 
 
 class BuiltinExtractor:

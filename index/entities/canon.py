@@ -10,12 +10,14 @@ from dataclasses import dataclass, field
 
 from index.entities.base import MISC, PERSON, Span
 from index.entities.names import alias, name_key
+from index.entities.titles import title_cased
 
 _GLUE = frozenset({"of", "the", "and", "for", "on", "de", "du", "la", "le", "&", "in", "at"})
 _PARTICLES = frozenset(
     {"al", "el", "bin", "ibn", "van", "von", "de", "da", "di", "du", "der", "le", "la", "abu"}
 )
 _ACRONYM_AFTER = re.compile(r"[ \xa0]*\([ \xa0]*")
+_HEADLINE_WORD = re.compile(r"[^\W\d_]{3,}")
 
 
 @dataclass
@@ -57,6 +59,7 @@ def group(text: str, spans: list[Span]) -> list[Group]:
             and m.end() == nxt.start
             and text[nxt.end : nxt.end + 1] == ")"
             and abbreviates(nxt.text, s.text)
+            and not _headline_tag(text, s, nxt)
         ):
             defined[keys[i + 1]] = i
     # Whole names first, so that a surname can find its person wherever it stands.
@@ -73,6 +76,11 @@ def group(text: str, spans: list[Span]) -> list[Group]:
             g = by_key[lookup]
         elif " " not in k and s.label in (PERSON, MISC) and k in surnames:
             g = _nearest(surnames[k], s.start)
+            groups[g].members.append(i)
+            # a surname, not a name of the person's: the library links a full name only by
+            # full names, or "Johnson" would join Brad Johnson to another story's Randy Johnson
+            groups[g].partial.add(k)
+            continue
         else:
             g = len(groups)
             groups.append(Group("", s.label))
@@ -99,6 +107,23 @@ def group(text: str, spans: list[Span]) -> list[Group]:
             same.keys |= group.keys
             same.partial = (same.partial | group.partial) - same.keys
     return list(merged.values())
+
+
+def _headline_tag(text: str, s: Span, acronym: Span) -> bool:
+    """ "Zentrix's Antitrust Profit (AP)": in a Title Case headline every word is capitalised,
+    so the words before "(XX)" are a name only when their initials spell it, in order, and not
+    at the headline's end, where "(AP)" is the agency's tag."""
+    line_start = text.rfind("\n", 0, s.start) + 1
+    line_end = text.find("\n", acronym.end)
+    line = text[line_start : len(text) if line_end < 0 else line_end]
+    words = _HEADLINE_WORD.findall(line)
+    if not title_cased(line) and not (len(words) >= 2 and all(w[0].isupper() for w in words)):
+        return False
+    if not text[acronym.end + 1 : line_start + len(line)].strip():
+        return True
+    words = [w for w in re.split(r"[\s-]+", s.text) if w and w.lower() not in _GLUE]
+    letters = [c for c in acronym.text.upper() if c.isalpha()]
+    return [w[0].upper() for w in words] != letters
 
 
 def _settle(g: Group, spans: list[Span]) -> None:

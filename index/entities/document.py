@@ -11,12 +11,14 @@ from dataclasses import replace
 
 from index.entities import acronyms, gazetteer, nesting, rules, shapes, teams
 from index.entities.base import MISC, ORG, PERSON, PLACE
+from index.entities.people import office
 from index.entities.runs import CITY, Run
 from index.entities.tokens import (
     ACRONYM_DEF,
     STOP,
     Token,
     acronym,
+    all_caps_around,
     tokens_key,
     word_after,
     words_before,
@@ -54,9 +56,13 @@ def second_look(run: Run) -> None:
                 lent.add(k.rsplit(" ", 1)[-1])
             elif not several and labels[i] in _NO_TYPE and k in lent and not initial:
                 borrowed.add(i)
+    cued: set[str] = set()  # a company by a mention's words ("retailer Tesco"): no person
     for i, (toks, _initial) in enumerate(run.pending):
         k, label = tokens_key(toks), labels[i]
         before, _ = words_before(run.text, toks[0][0])
+        if label == _COMPANY:
+            cued.add(k)
+            label = ORG
         settled.append((toks, k, _LENT if i in borrowed else label))
         if label in (PERSON, ORG, PLACE, _WEAK_PLACE):
             tally = votes.setdefault(k, {})
@@ -65,9 +71,13 @@ def second_look(run: Run) -> None:
             if label == _WEAK_PLACE and not run.place_follows(toks[-1][1]):
                 weak[k] = weak.get(k, 0.0) + 0.5  # a preposition's ("in Hajj")
         if len(toks) == 1 and before == "the":
-            # ... unless the name only qualifies the next word ("the Warhol exhibit")
+            # ... unless the name only qualifies the next word ("the Warhol exhibit", "the
+            # Carroll/Patel ticket")
             after = word_after(run.text, toks[0][1])
-            if not after or after in _ENDS_A_NOUN_PHRASE or after in rules.FUNCTION_WORDS:
+            joined = run.text[toks[0][1] : toks[0][1] + 1] in ("/", "–", "—")
+            if not joined and (
+                not after or after in _ENDS_A_NOUN_PHRASE or after in rules.FUNCTION_WORDS
+            ):
                 the.add(k)
     for toks, k, label in settled:
         if label is None or label in (MISC, _UNKNOWN, _WEAK_PLACE, _LENT):
@@ -85,7 +95,7 @@ def second_look(run: Run) -> None:
             elif label == _LENT:
                 # no vote either way: the person; a family is written after "the"
                 label = None if k in the else PERSON
-        if label == PERSON and k in the:
+        if label == PERSON and (k in the or k in cued):
             label = ORG
         if label:
             run.emit(toks, label)
@@ -106,6 +116,8 @@ def _what_the_text_names(run: Run) -> tuple[dict[str, str], set[str], set[str]]:
     for sp in run.found.values():
         k = gazetteer.key(sp.text)
         known.setdefault(k, sp.label)
+        if sp.label == MISC and shapes.storm(g, parts := k.split()):
+            known.setdefault(parts[-1], MISC)  # "Hurricane Dorian" ... "Dorian weakened"
         if " " not in k:
             continue
         parts = k.split()
@@ -167,16 +179,34 @@ def _reread(run: Run, surnames: set[str], companies: set[str]) -> None:
     starts a company's ("Diamond Shamrock" of Diamond Shamrock Corp) is the company; a place
     that is the
     surname of a person the text names, with no place cue, is that person ("Valeska Paris ...
-    Paris claims"); and names inside names are named too (see _nest).
+    Paris claims"); a name starting with an organisation the text names alone is no person
+    ("CentOS Stream"); and names inside names are named too (see _nest).
 
     A country that acts ("North Korea fired", "Sweden beat Korea") stays a place, as CoNLL and
     OntoNotes have it (GUM calls it an organisation): one country is one entity of the article,
     and `place:` finds every article that names it."""
     people: set[str] = set()
     lasts: set[str] = set()
+    # "CentOS Stream", "CentOS Linux" where the text names CentOS an organisation: its product
+    # or its part, no person (a first name first is a person's: "Ford" and "Ford Madox Ford")
+    single_orgs = {
+        gazetteer.key(sp.text)
+        for sp in run.found.values()
+        if sp.label == ORG and " " not in sp.text
+    }
     for start, sp in list(run.found.items()):
         if sp.label == PERSON and gazetteer.key(sp.text) in companies:
             run.found[start] = replace(sp, label=ORG)  # "Diamond Shamrock" of its Corp
+        elif (
+            sp.label == PERSON
+            and sp.canonical is None
+            and " " in sp.text
+            and (first := gazetteer.key(sp.text.split(" ", 1)[0])) in single_orgs
+            and first not in run.g.first_names
+            and (last := gazetteer.key(sp.text.rsplit(" ", 1)[-1])) not in rules.OCCUPATIONS
+            and last not in _GENERATIONS  # "Mets Poet", "Noland III" are people
+        ):
+            run.found[start] = replace(sp, label=MISC)
         elif sp.label == PERSON and " " in sp.text.strip():
             k = gazetteer.key(sp.text)
             people.add(k)
@@ -194,6 +224,7 @@ def _reread(run: Run, surnames: set[str], companies: set[str]) -> None:
                 and not after  # "the Caribbean Rainer Steckhan said": a person speaks
                 and not any(len(w) <= 2 for w in words)  # "the O.J. Simpson case"
                 and not (words[0] in run.g.first_names and words[-1] in run.g.surnames)
+                and not office(words)  # "the Prime Minister.": its holder
             ):
                 run.found[start] = replace(sp, label=ORG)
     for start, sp in list(run.found.items()):
@@ -239,7 +270,7 @@ def _settle(
     if n == 1 and k in surnames:
         return PERSON
     if n == 1 and acronym(words[0]):
-        return None if run.all_caps_context(toks[0][0]) else ORG
+        return None if all_caps_around(run.text, toks[0][0]) or shapes.thing(g, k) else ORG
     if initial and n == 1 and k in g.common:
         return None
     after = word_after(run.text, toks[-1][1])
@@ -256,6 +287,16 @@ def _settle(
     )
     if _persons_group(run, toks[0][0], toks[-1][1], before, before2):
         return ORG  # "Raymond Chan of People Power", "Demosisto's Nathan Law"
+    if (
+        not initial
+        and (after in rules.COMPANY_AFTER or before in rules.COMPANY_BEFORE)
+        and not _NAME_BEFORE.search(run.text, max(0, start - 40), start)
+        and len(words[-1]) > 1
+    ):
+        # "software company Red Hat announced", "Red Hat employees" (not the end of a name
+        # whose start was read apart, "Hongkong Electric shareholders", nor a class of shares,
+        # "Class A shares")
+        return _COMPANY
     if n == 1 and before == "the" and not initial:
         # "the Church", "the Times", "the Senate": the organisation named in full before;
         # "the West", "the North"
@@ -279,8 +320,8 @@ def _settle(
     if n == 1:
         if k in g.first_names or k in g.common:
             return None  # a first name alone, or a word: too little to go on
-        if not initial and _SURNAME_ENDING.search(k):
-            return PERSON  # Gorbachev, Dostoyevsky, Kowalski, Popescu
+        if not initial and _SURNAME_ENDING.search(k) and not _qualifies(before, after):
+            return PERSON  # Gorbachev, Dostoyevsky, Kowalski (not "the Martian atmosphere")
         if not initial and (after in rules.ORG_AFTER or before in rules.ORG_BEFORE):
             # "LibriVox founder", "a Mets fan", "joined Greenpeace" (not a sentence's first
             # word: "Sports fans", "Hiring employees")
@@ -306,12 +347,18 @@ def _settle(
     return MISC
 
 
+def _qualifies(before: str, after: str) -> bool:
+    """An article before, a lower-case word after: it qualifies a noun ("the Martian sky")."""
+    return before in ("the", "a", "an") and after[:1].islower() and after not in _ENDS_A_NOUN_PHRASE
+
+
 def _a_word(g: gazetteer.Gazetteer, w: str, run: list[str]) -> bool:
     """An ordinary word, or a nationality: "Silver Clouds", "Moon Rocks" name no person. A
-    rare dictionary word does not outweigh a first name before it ("Elizabeth Quat")."""
+    rare dictionary word does not outweigh a first name before it ("Elizabeth Quat"), unless that
+    first name is an ordinary word too ("Red Hat")."""
     if w in g.common or w in g.demonyms:
         return True
-    return w in g.words and run[0] not in g.first_names
+    return w in g.words and (run[0] not in g.first_names or run[0] in g.common)
 
 
 def _persons_group(run: Run, start: int, end: int, before: str, before2: str) -> bool:
@@ -344,6 +391,9 @@ _UNKNOWN = "?"  # _settle: one unknown capitalised word, no cue either way
 _WEAK_PLACE = "PLACE?"  # _settle: unknown, after a preposition ("in Civic Passion")
 _NO_TYPE = frozenset({None, MISC, _UNKNOWN})
 _LENT = "PERSON?"  # second_look: a single word that a person it named lends a surname
+_COMPANY = "ORG!"  # _settle: a company's words around it; "Tesco said" is no person then
+_NAME_BEFORE = re.compile(r"[A-Z][\w.'’&-]*[ \xa0]+$")  # a capitalised word right before
+_GENERATIONS = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})  # "Noland III"
 _CAMEL = re.compile(r"[a-z][A-Z]")  # LibriVox, YouTube
 _INSTITUTION_WORDS = rules.ORG_HEADS | rules.ORG_STARTS | rules.PLACE_HEADS
 _COMPASS = frozenset({"north", "south", "east", "west", "midwest"})

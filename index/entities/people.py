@@ -1,7 +1,7 @@
 """People named without their names, as news writes them: a group named by its nationality or
 faith ("the Syrians", "Arabs"), and an office standing for its holder ("the Governor of
-Virginia", "Malaysia's Prime Minister"). Asked by the built-in extractor's reading of a run
-(index.entities.runs)."""
+Virginia", "Malaysia's Prime Minister", "The President has"). Asked by the built-in
+extractor's reading of a run (index.entities.runs)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from index.entities import gazetteer, rules
 from index.entities.tokens import Token, words_before
 
 _NEXT_WORD = re.compile(r"[ \xa0]+(\w[\w'’-]*)")  # the word next: what a word may qualify
+_FORMS_OF_ADDRESS = frozenset(("mr", "mrs", "ms", "miss", "mx", "dr", "sir", "dame", "madam"))
 _ENDS_A_GROUP = frozenset(("", ".", ",", ";", ":", "!", "?", ")", '"', "”", "'", "’", "—", "–"))
 
 
@@ -46,4 +47,21 @@ def office(lower: list[str]) -> bool:
         lower[-1] in rules.TITLE_HEADS
         and lower[0] not in ("of", "the")
         and all(w in rules.TITLE_HEADS or w in rules.TITLE_MODIFIERS for w in lower)
+    )
+
+
+def holder(text: str, toks: list[Token]) -> bool:
+    """An office written alone after "the", capitalised, stands for its holder: "The President
+    has", "the Home Secretary and I"; not "the president" (a word), nor a name that follows
+    ("the President Ali", one run), nor a role ("served as CEO")."""
+    if not toks or len(toks) > 3 or gazetteer.key(toks[-1][2]) not in rules.TITLE_HEADS:
+        return False  # (most runs: the cheap test first)
+    lower = [gazetteer.key(t[2]) for t in toks]
+    if not office(lower) or not toks[-1][2][:1].isupper():
+        return False
+    if lower[-1] in _FORMS_OF_ADDRESS or toks[-1][2].endswith("."):
+        return False  # "the Mr." is no office
+    before, _ = words_before(text, toks[0][0])
+    return before == "the" and not text[toks[-1][1] : toks[-1][1] + 2].startswith(
+        ("'s", "’s")
     )

@@ -21,7 +21,9 @@ mr mrs ms dr st though otherwise overall finally indeed perhaps maybe however ne
 him them us me one two three four five six seven eight nine ten hundreds thousands millions
 other others none nothing something anything everything someone anyone everyone nobody
 although whereas whilst why did do does is are was were be been being has have had will would
-can could shall should may might must said says added asked told
+can could shall should may might must said says added asked told unlike i'm i've i'll i'd
+you're you've you'll you'd we're we've we'll we'd they're they've they'll they'd he's she's
+it's that's there's let's
 """)
 
 # Capitalised inside a run of names, they end it: "When I", "Australia On Saturday".
@@ -29,7 +31,8 @@ SPLIT_WORDS = _words("""
 on in at but or nor if when while after before this that these those it its he she they we i
 you his her their our my your there here what which why how where as from with by to since
 although however also despite during is are was were has have had would could should said says
-did does do am be been not no yes so then now than via per
+did does do am be been not no yes so then now than via per i'm i've i'll i'd you're you've
+you'll you'd we're we've we'll we'd they're they've they'll they'd he's she's it's that's
 """)
 
 MONTHS_DAYS = _words("""
@@ -37,6 +40,11 @@ january february march april may june july august september october november dec
 jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday
 saturday sunday mon tue tues wed thu thurs fri sat sun
 """)
+# A weekday starts no name: "on Saturday Sirhan Sirhan was stabbed" names Sirhan Sirhan
+# (months are also first names: "June Carter").
+WEEKDAYS = _words("monday tuesday wednesday thursday friday saturday sunday")
+# A caption's label before its colon ends the name it follows: "Mark Seidenberg Image: AIP."
+CAPTION_LABELS = _words("image photo photograph picture video audio source credit caption map")
 
 # Words that, right before a name, say it is a person; they are not part of the name.
 TITLE_HEADS = _words("""
@@ -49,7 +57,7 @@ private pte admiral adm commander cmdr marshal officer detective det inspector c
 secretary undersecretary under-secretary ambassador spokesman spokeswoman spokesperson chairman
 chairwoman chairperson chair director coach speaker premier sultan emir president-elect
 secretary-general saint commissioner superintendent sheriff deputy dean rector provost
-chancellor-elect ceo coo cfo adviser advisor
+chancellor-elect ceo coo cfo adviser advisor emeritus
 """)
 # Words that may come before a title head ("Prime Minister", "Defense Secretary").
 TITLE_MODIFIERS = _words("""
@@ -95,7 +103,10 @@ consulate military marines corps cabinet legislature
 EVENT_HEADS = _words("""
 olympics paralympics olympiad games cup championship championships tournament festival
 carnival expo exposition summit awards marathon derby regatta prix war revolution uprising
+prize award medal trophy show
 """)
+# A storm is named after its kind: "Tropical Storm Humberto", "Hurricane Dorian" (MISC).
+STORM_WORDS = _words("hurricane typhoon cyclone storm")
 
 # First word of an organisation's name, when "of" follows ("University of Helsinki").
 ORG_STARTS = _words("""
@@ -116,6 +127,7 @@ territory territories city town village heights falls springs creek forest glaci
 reservoir dam zone oblast governorate prefecture municipality borough quarter memorial cemetery
 monument hotel theater theatre library zoo garden gardens field fields lane way place court
 crossing pass ridge plain plains delta basin reef wharf pier terminal campus state-park complex
+hospital infirmary
 """)
 
 # First word of a place's name, when "of" follows ("Gulf of Mexico", "Republic of Ireland").
@@ -175,6 +187,16 @@ division
 ORG_BEFORE = _words("""
 joined founded co-founded cofounded launched acquired against
 """)
+# Around a name of any length, words that make it a company, whatever the verb after it
+# ("software company Red Hat announced", "Red Hat employees"): a person has no shareholders.
+COMPANY_BEFORE = _words("""
+company firm startup start-up retailer carmaker automaker manufacturer conglomerate insurer
+lender airline chipmaker
+""")
+COMPANY_AFTER = _words("""
+employees staffers shareholders stockholders subsidiary subsidiaries headquarters shares
+executives
+""")
 
 # Right before a name: it is a place ("in Palmyra", "from Raqqa").
 PLACE_BEFORE = _words("""
@@ -208,7 +230,8 @@ tv ceo cfo coo cto am pm a.m. p.m. gmt utc est edt pst pdt cet ok id dna rna hiv
 gdp co2 ufo vip phd mp mps usd eur gbp jpy it pr hr ai iq atm suv dvd cd pc url pdf faq lgbt
 lgbtq lgbtq+ ngo ngos pow q&a ii iii iv vi vii viii ix xi xii xiii xiv xv xx mph kph km kg
 mm cm ml bc ad ce bce vs nb ps rip asap diy fyi tba tbd usb gps sms led lcd hd
-phd mba bsc msc pov xml html http https www api irc gnp qc kc sc isbn
+phd mba bsc msc pov xml html http https www api irc gnp qc kc sc isbn os vp svp evp cto eol
+q1 q2 q3 q4 h1 h2 fm
 """)
 
 PERSON_PARTICLES = frozenset(

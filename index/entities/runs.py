@@ -12,12 +12,14 @@ from index.entities.base import MISC, ORG, PERSON, PLACE, Span
 from index.entities.names import ALIAS_STARTS, alias
 from index.entities.shapes import CITY, TOWN
 from index.entities.tokens import (
-    CHUNK,
     OF,
     PIECE,
     PREFIX_BEFORE,
     STOP,
     Token,
+    after_weekdays,
+    all_caps_around,
+    caption,
     sentence_start,
     shouting,
     split_at_glue,
@@ -32,6 +34,10 @@ _PRO_ANTI = re.compile(r"(?<![\w-])(?:[Pp]ro|[Aa]nti)-$")
 _HONORIFICS = frozenset({"mr", "mrs", "ms", "madam", "madame", "mister"})
 _NAME_TITLES = frozenset({"dean", "major", "marshal", "earl", "duke", "king", "prince"})
 _EVENTS = frozenset({"olympics", "paralympics", "olympiad"})
+_WEEKDAYS = {w.capitalize() for w in rules.WEEKDAYS} | {w.upper() for w in rules.WEEKDAYS}
+_THE = frozenset({"the ", "The ", "THE "})
+_ORG_OF = rules.ORG_STARTS | rules.ORG_HEADS  # "University of Helsinki"
+_CENTRES = frozenset({("center", "for"), ("centre", "for")})  # an organisation's name
 
 
 class Run:
@@ -83,20 +89,17 @@ class Run:
         m = PREFIX_BEFORE.search(self.text, max(0, start - 5), start)
         if m:
             start = m.start()  # "al-Qaeda": the particle belongs to the name
-        toks: list[Token] = []
-        for m in PIECE.finditer(self.text, start, end):
-            w = m.group()
-            toks.append((m.start(), m.end(), w))
+        toks = [(m.start(), m.end(), m.group()) for m in PIECE.finditer(self.text, start, end)]
         # A possessive inside the run ends a name: "Pro-Beijing DAB's Starry Lee", unless an
         # organisation's word follows and ends the run ("Korean People's Army"; not "Unocal
-        # Corp's Union Oil Co"); so does a capitalised
-        # function word: "When I", "Australia On Saturday".
+        # Corp's Union Oil Co"); so do a capitalised function word ("When I", "Australia On
+        # Saturday") and a caption's label ("Image:").
         first = True
         seg: list[Token] = []
         owner: list[Token] = []  # the name before the last possessive
         for i, tok in enumerate(toks):
             s, e, w = tok
-            if w.lower() in rules.SPLIT_WORDS:
+            if w.lower() in rules.SPLIT_WORDS or (self.text[e : e + 1] == ":" and caption(w)):
                 if seg:
                     self.segment(seg, first)
                 first, seg, owner = False, [], []
@@ -122,6 +125,8 @@ class Run:
 
     def segment(self, toks: list[Token], at_chunk_start: bool) -> None:
         toks = trim(toks)
+        if toks and toks[0][2] in _WEEKDAYS:
+            toks = after_weekdays(toks)  # "on Saturday Sirhan Sirhan was stabbed"
         if len(toks) > _MAX_TOKENS and any(t[2] in ("and", "&") for t in toks):
             # Names listed: "Claudia Mo of the Civic Party and Wong Pik-wan of the Democratic
             # Party" is read name by name.
@@ -161,8 +166,12 @@ class Run:
                 toks = trim(toks[1:])
                 if not toks:
                     return
+        if toks[0][2] == "The" and shapes.the_name(g, self.text, toks) and not self._known(toks):
+            return self.emit(toks, ORG)  # "in The Onion": a paper, a band, a firm
         if len(toks) > 1 and toks[0][2] in ("The", "THE") and not self._known(toks):
             toks = trim(toks[1:])
+        if self.text[toks[0][0] - 4 : toks[0][0]] in _THE and people.holder(self.text, toks):
+            return self.emit(toks, PERSON)  # "The President has": its holder
         if len(toks) == 1:
             w = toks[0][2]
             lw = w.lower()  # periods kept: "U.S." is not "us"
@@ -195,7 +204,7 @@ class Run:
             n == 1
             and shouting(words[0])
             and len(words[0]) <= 2
-            and self.all_caps_context(toks[0][0])
+            and all_caps_around(self.text, toks[0][0])
         ):
             self.emit(toks, known[1], known[0])
             return
@@ -213,6 +222,9 @@ class Run:
                 self.emit(toks, PERSON)  # "Syrians fled", "the Rohingya": a group of people
             else:
                 self.emit(toks, MISC, g.demonyms[k][0])
+            return
+        if n > 1 and not rules.STORM_WORDS.isdisjoint(lower) and shapes.storm(g, lower):
+            self.emit(toks, MISC)  # "Tropical Storm Humberto"
             return
         if n == 1:
             lw = words[0].lower()
@@ -254,7 +266,7 @@ class Run:
             head = lower[c - 1]
             if head in rules.EVENT_HEADS:
                 self.emit(toks, MISC)  # "Winter Carnival of Magic", "Festival of Britain"
-            elif head in rules.ORG_STARTS or head in rules.ORG_HEADS:
+            elif head in _ORG_OF or (head, lower[c]) in _CENTRES:
                 self.emit(toks, ORG)
             elif head in rules.PLACE_STARTS or head in rules.PLACE_HEADS or head == "museum":
                 self.emit(toks, PLACE)
@@ -383,16 +395,4 @@ class Run:
 
     def place_follows(self, end: int) -> bool:
         """ "Evanston, Illinois": a known state or country after a comma."""
-        if self.text[end : end + 2] != ", ":
-            return False
-        m = CHUNK.match(self.text, end + 2)
-        if not m:
-            return False
-        place = self.g.places.get(gazetteer.key(m.group()))
-        return place is not None and place[1] >= gazetteer._BIG
-
-    def all_caps_context(self, start: int) -> bool:
-        line = self.text[max(0, start - 40) : start + 40]
-        upper = sum(map(str.isupper, line))
-        letters = upper + sum(map(str.islower, line))
-        return letters > 0 and upper > 0.6 * letters
+        return shapes.place_follows(self.g, self.text, end)

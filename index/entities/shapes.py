@@ -10,7 +10,16 @@ import re
 from index.entities import gazetteer, rules
 from index.entities.base import MISC, ORG, PLACE
 from index.entities.names import alias
-from index.entities.tokens import INITIALS, OF, STOP, title_length
+from index.entities.tokens import (
+    CHUNK,
+    INITIALS,
+    OF,
+    STOP,
+    Token,
+    sentence_start,
+    title_length,
+    words_before,
+)
 
 # A one-word place smaller than a town is looked at again with the whole text (Obama, Japan is
 # rarely meant); one at least as big as a city is a place even after a title.
@@ -75,6 +84,69 @@ def shaped(g: gazetteer.Gazetteer, lower: list[str]) -> str | None:
     return None
 
 
+def the_name(g: gazetteer.Gazetteer, text: str, toks: list[Token]) -> bool:
+    """ "a report in The Onion", "members of The Gliders": "The" capitalised inside a sentence
+    starts a name of one or two words that name no person, place or nationality; not a
+    nickname ("they called him The Birdman", "The Mets Poet"), nor the start of a longer name
+    ("The Internet Explorer 6 Countdown", "The Room Where It Happened"), nor a work: quoted, or
+    someone's ("Dawkins' The God Delusion"), or named by its last word ("The Late Show")."""
+    if not 2 <= len(toks) <= 3 or toks[0][2] != "The" or sentence_start(text, toks[0][0]):
+        return False
+    rest = [gazetteer.key(t[2]) for t in toks[1:]]
+    start, end = toks[0][0], toks[-1][1]
+    before, before2 = words_before(text, start)
+    return (
+        all(t[2][:1].isupper() for t in toks[1:])
+        and rest[-1] not in rules.OCCUPATIONS
+        and not shaped(g, rest)
+        and text[start - 1 : start] not in _QUOTES
+        and not _OWNER_BEFORE.search(text, max(0, start - 4), start)
+        and not _NAME_NEXT.match(text, end)
+        and before not in _NICKNAMING
+        and before2 not in _NICKNAMING
+        and not any(w in g.first_names or w in g.places or w in STOP or alias(w) for w in rest)
+        and not any(w in g.demonyms or w.rstrip("s") in g.demonyms for w in rest)
+    )
+
+
+_NICKNAMING = frozenset(
+    {"call", "calls", "called", "calling", "name", "named", "nicknamed", "dubbed", "known"}
+)
+_NAME_NEXT = re.compile(r"[ \xa0]+[\dA-Z]")
+_OWNER_BEFORE = re.compile(r"(?:['’]s?)[ \xa0]+$")
+_QUOTES = frozenset("\"“‘'")
+
+
+def storm(g: gazetteer.Gazetteer, lower: list[str]) -> bool:
+    """ "Tropical Storm Humberto", "Hurricane Dorian": a storm's kind before its one or two
+    names (not "National Hurricane Center")."""
+    at = next((i for i, w in enumerate(lower[:-1]) if w in rules.STORM_WORDS), -1)
+    return 0 <= at >= len(lower) - 3 and not shaped(g, lower)
+
+
+def thing(g: gazetteer.Gazetteer, k: str) -> bool:
+    """A word in capitals that is no organisation's acronym: a version or a model ("IE6", "N95";
+    not a group of countries, "G20"), a Roman numeral ("XVII"), a word shouted ("HUGE")."""
+    if k[-1:].isdigit():
+        return not _GROUP_OF_COUNTRIES.fullmatch(k)
+    return bool(_ROMAN.fullmatch(k)) or (len(k) > 3 and k in g.common)
+
+
+_GROUP_OF_COUNTRIES = re.compile(r"g\d+")
+_ROMAN = re.compile(r"x{0,3}(?:ix|iv|v?i{0,3})")
+
+
+def place_follows(g: gazetteer.Gazetteer, text: str, end: int) -> bool:
+    """ "Evanston, Illinois": a known state or country after a comma."""
+    if text[end : end + 2] != ", ":
+        return False
+    m = CHUNK.match(text, end + 2)
+    if not m:
+        return False
+    place = g.places.get(gazetteer.key(m.group()))
+    return place is not None and place[1] >= gazetteer._BIG
+
+
 def legal_form(g: gazetteer.Gazetteer, word: str) -> bool:
     """A company's legal form, the last word of its name ("Inc", "Oyj")."""
     return word in LEGAL_FORMS or word in g.org_suffixes
@@ -114,8 +186,9 @@ def person(g: gazetteer.Gazetteer, lower: list[str], words: list[str]) -> bool:
         return False
     first = names[0]
     last = names[-1]
-    if last in g.common and last not in g.surnames and first in g.common:
-        return False  # two ordinary words ("Silver Rocks"), though the first is a first name
+    if (last in g.common or last in g.words) and last not in g.surnames and first in g.common:
+        # two ordinary words ("Silver Rocks", "Red Hat"), though the first is a first name
+        return False
     if first in g.first_names and (first not in g.places or g.places[first][1] < TOWN):
         return True
     if first in g.first_names and names[-1] in g.surnames:

@@ -27,7 +27,7 @@ def read_with_title(extractor: Extractor, title: str, body: str) -> tuple[str, l
         spans = extractor.extract(" " * len(title) + "\n\n" + body)
         spans = [replace(s, text=text[s.start : s.end]) for s in spans]
         return text, sorted(spans + _names_again(title, spans), key=lambda s: s.start)
-    reading = _sentence_cased(title) if _title_cased(title) else title
+    reading = _sentence_cased(title) if title_cased(title) else title
     spans = extractor.extract(reading + "\n\n" + body)
     if reading != title:  # names keep their capitals: only ordinary words changed
         spans = [
@@ -58,7 +58,7 @@ def _names_again(title: str, spans: list[Span]) -> list[Span]:
     return found
 
 
-def _title_cased(title: str) -> bool:
+def title_cased(title: str) -> bool:
     """A Title Case headline ("Russia Says Troops Retook Palmyra"): its capitals say little.
     Told by the ordinary words after the first: capitalised, nearly all of them."""
     common = gazetteer.load().common

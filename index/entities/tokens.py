@@ -109,6 +109,28 @@ def trim(toks: list[Token]) -> list[Token]:
     return toks[i:j]
 
 
+def after_weekdays(toks: list[Token]) -> list[Token]:
+    """The run without the weekdays that start it: a weekday starts no name ("on Saturday
+    Sirhan Sirhan was stabbed"); it may end one ("Super Tuesday")."""
+    i = 0
+    while i < len(toks) and toks[i][2].lower() in rules.WEEKDAYS:
+        i += 1
+    return trim(toks[i:]) if i else toks
+
+
+def all_caps_around(text: str, start: int) -> bool:
+    """The words around `start` are mostly in capitals (a shouted headline, a table)."""
+    line = text[max(0, start - 40) : start + 40]
+    upper = sum(map(str.isupper, line))
+    letters = upper + sum(map(str.islower, line))
+    return letters > 0 and upper > 0.6 * letters
+
+
+def caption(word: str) -> bool:
+    """A caption's label, before its colon: "Mark Seidenberg Image: AIP." ends at the name."""
+    return word.lower() in rules.CAPTION_LABELS
+
+
 def _prefixed(word: str) -> bool:
     return (
         len(word) > 3

@@ -540,3 +540,21 @@ def test_a_headline_in_capitals_names_what_the_body_names(library):
     )
     title = {(m.text, m.label) for m in library.entities_for(a) if m.part == "title"}
     assert title == {("BAHIA", PLACE), ("SALVADOR", PLACE)}
+
+
+def test_a_surname_never_joins_two_full_names_across_the_library(library):
+    """A lone surname joins a full name only inside its article: "Johnson" in a story about
+    Brad Johnson must not make him the Randy Johnson of another story."""
+    a = library.add_text("a", "Pitching", "Randy Johnson pitched seven innings. Johnson said so.")
+    b = library.add_text("b", "Passing", "Brad Johnson threw for 300 yards. Johnson was pleased.")
+    c = library.add_text("c", "Notes", "On Tuesday, Johnson said he was fine.")
+
+    def people(article: int) -> dict[str, int]:
+        return {m.text: m.entity_id for m in library.entities_for(article) if m.label == PERSON}
+
+    pa, pb, pc = people(a), people(b), people(c)
+    assert pa["Randy Johnson"] == pa["Johnson"]
+    assert pb["Brad Johnson"] == pb["Johnson"]
+    assert pa["Randy Johnson"] != pb["Brad Johnson"]
+    # a surname alone may still link to one person named elsewhere
+    assert pc["Johnson"] in (pa["Randy Johnson"], pb["Brad Johnson"])

@@ -137,3 +137,55 @@ def test_a_dictionary_word_after_in_is_no_place(extractor):
     assert not any(
         s.text == "Ornithology" for s in extractor.extract("She holds a degree in Ornithology.")
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Critics spoke. The President has that pulpit, they said.",
+        "The Home Secretary and I are working on it.",
+        "She said the Prime Minister.",  # at a sentence's end, no "the Velvet Underground."
+    ],
+)
+def test_an_office_alone_after_the_is_its_holder(extractor, text):
+    """Version 6: "The President has" names a person, as "Mr. President" does."""
+    office = next(t for t in ("Home Secretary", "Prime Minister", "President") if t in text)
+    assert (office, PERSON) in spans_of(extractor, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He has served as CEO since 1978.",  # a role, not a reference
+        "The Mr. said nothing.",  # a form of address
+        "the president left early.",  # a word
+    ],
+)
+def test_no_holder_without_an_office_named(extractor, text):
+    assert not any(label == PERSON for _, label in spans_of(extractor, text))
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("The story ran in The Quorvex last week.", "The Quorvex"),
+        ("She told The Verglas on Monday.", "The Verglas"),
+    ],
+)
+def test_the_capitalised_inside_a_sentence_starts_a_name(extractor, text, name):
+    """Version 6: a paper, a band, a party written "The X" inside a sentence."""
+    assert (name, ORG) in spans_of(extractor, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Fans called him The Quorvex for years.",  # a nickname
+        'He referred to the vote as "The Quorvex Hoax" on Monday.',  # a quoted work
+        "They read Dawkins' The Quorvex Delusion in school.",  # someone's work
+        "He wrote The Quorvex Where It Happened last year.",  # a longer title
+        "She won a prize on The Quorvex Show in May.",  # named by its last word
+    ],
+)
+def test_the_x_that_is_no_organisation(extractor, text):
+    assert not any(label == ORG and t.startswith("The") for t, label in spans_of(extractor, text))
