@@ -43,13 +43,16 @@ any of its mentions ("software company X", "X employees"), an organisation the t
 alone starting it ("CentOS Stream"), a storm's kind ("Hurricane X"), a hospital, a prize or a
 show at its end; and what names one: an office alone after "the" ("The President has") and
 "The X" inside a sentence ("in The Onion", an organisation). A surname joins its person
-inside one article only, and a Title Case headline's "(AP)" defines no acronym (canon).
+inside one article only, and a Title Case headline's "(AP)" defines no acronym (canon). A
+code word ("COVID-19", "SARS-CoV-2", "F-16") is a thing (MISC) wherever it stands.
 """
 
 from __future__ import annotations
 
-from index.entities import gazetteer
-from index.entities.base import Span
+from dataclasses import replace
+
+from index.entities import gazetteer, shapes
+from index.entities.base import MISC, Span
 from index.entities.document import second_look
 from index.entities.lines import read_lines
 from index.entities.runs import Run
@@ -81,4 +84,7 @@ class BuiltinExtractor:
         for m in CHUNK.finditer(text):
             run.chunk(m.start(), m.end())
         second_look(run)
-        return run.spans()
+        # A code ("COVID-19", "F-16") is a thing wherever it stands: after "to" it is no place,
+        # after "the" no organisation.
+        return [replace(s, label=MISC) if s.label != MISC and shapes.code(s.text) else s
+                for s in run.spans()]

@@ -133,6 +133,16 @@ def thing(g: gazetteer.Gazetteer, k: str) -> bool:
 
 
 _GROUP_OF_COUNTRIES = re.compile(r"g\d+")
+# A word ending in a hyphenated number: a code, a model, a disease or a strain ("COVID-19",
+# "SARS-CoV-2", "F-16", "MiG-29"), not a group of countries ("G-20").
+_CODE = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*-[0-9]+[A-Za-z]?")
+_GROUP_CODE = re.compile(r"[Gg]-[0-9]+")
+
+
+def code(text: str) -> bool:
+    """A name that is one code word: a thing (MISC) whatever its context says."""
+    return bool(_CODE.fullmatch(text)) and not _GROUP_CODE.fullmatch(text)
+
 _ROMAN = re.compile(r"x{0,3}(?:ix|iv|v?i{0,3})")
 
 

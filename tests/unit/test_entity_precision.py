@@ -184,3 +184,23 @@ def test_capitals_that_are_no_organisation(extractor, text, word):
 def test_an_acronym_is_still_an_organisation(extractor):
     assert ORG in labels_of(extractor, "Leaders of the G20 met, and the QXRT said so.", "QXRT")
     assert ORG in labels_of(extractor, "Leaders of the G20 met on Monday.", "G20")
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("He was unrelated to QOVID-19, the doctors said.", "QOVID-19"),  # after "to": no place
+        ("The ZARS-CoV-2 virus spread in the region.", "ZARS-CoV-2"),  # after "the": no org
+        ("Troops in Kandor said the Zk-16 crashed.", "Zk-16"),
+        ("Moody's rated the notes Qaa-2 on Monday.", "Qaa-2"),
+    ],
+)
+def test_a_code_word_is_a_thing_wherever_it_stands(extractor, text, code):
+    assert labels_of(extractor, text, code) <= {MISC}
+
+
+def test_a_group_of_countries_with_a_hyphen_is_no_code() -> None:
+    from index.entities import shapes
+
+    assert shapes.code("QOVID-19") and shapes.code("Mk-2a")
+    assert not shapes.code("G-20") and not shapes.code("G20") and not shapes.code("Kandor")
