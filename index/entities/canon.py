@@ -49,7 +49,7 @@ def group(text: str, spans: list[Span]) -> list[Group]:
     groups: list[Group] = []
     by_key: dict[str, int] = {}
     keys = [name_key(s.text) for s in spans]
-    # An acronym spelled out just before it: "Islamic State of Syria and Iraq (ISIS)".
+    # An acronym spelled out just before it, "Islamic State of Syria and Iraq (ISIS)", or after.
     defined: dict[str, int] = {}
     for i, s in enumerate(spans[:-1]):
         nxt = spans[i + 1]
@@ -62,6 +62,14 @@ def group(text: str, spans: list[Span]) -> list[Group]:
             and not _headline_tag(text, s, nxt)
         ):
             defined[keys[i + 1]] = i
+        elif (  # or just after it: "AEW (All Elite Wrestling)"
+            m
+            and m.end() == nxt.start
+            and text[nxt.end : nxt.end + 1] == ")"
+            and " " not in s.text
+            and abbreviates(s.text, nxt.text)
+        ):
+            defined[keys[i]] = i + 1
     # Whole names first, so that a surname can find its person wherever it stands.
     order = sorted(range(len(spans)), key=lambda i: (len(keys[i].split()) < 2, i))
     surnames: dict[str, list[tuple[int, int]]] = {}  # surname -> [(span start, group)]

@@ -189,3 +189,19 @@ def test_the_capitalised_inside_a_sentence_starts_a_name(extractor, text, name):
 )
 def test_the_x_that_is_no_organisation(extractor, text):
     assert not any(label == ORG and t.startswith("The") for t, label in spans_of(extractor, text))
+
+
+def test_an_acronym_spelled_out_after_it_is_one_entity_with_it() -> None:
+    """ "QEW (Quill Elite Wrestling)": the words in brackets after an acronym spell it out, as
+    "Quill Elite Wrestling (QEW)" does; one entity, an organisation as the acronym is."""
+    from index.entities import BuiltinExtractor
+    from index.entities.canon import group
+
+    text = (
+        "Dorrel Vasquelli wrestled for QEW (Quill Elite Wrestling) for years. QEW said on "
+        "Monday that it would miss him, and QEW fans agreed."
+    )
+    spans = BuiltinExtractor().extract(text)
+    [qew] = [g for g in group(text, spans) if "qew" in g.keys]
+    assert "quill elite wrestling" in qew.keys and qew.label == "ORG"
+    assert qew.canonical == "Quill Elite Wrestling"
