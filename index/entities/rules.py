@@ -87,6 +87,7 @@ ballet institute commission agency partnership consortium cooperative co-op fede
 unit units mission missions program programme project initiative network conference council
 intelligence parliamentarians guardian chronicle observer independent examiner inquirer courier
 sun star mirror express standard globe bulletin weekly monthly quarterly broadcasting broadcasts
+clinic clinics
 """)
 
 # Last word of a public body's name: a country's, a state's or a town's institutions. A place

@@ -205,3 +205,11 @@ def test_an_acronym_spelled_out_after_it_is_one_entity_with_it() -> None:
     [qew] = [g for g in group(text, spans) if "qew" in g.keys]
     assert "quill elite wrestling" in qew.keys and qew.label == "ORG"
     assert qew.canonical == "Quill Elite Wrestling"
+
+
+def test_a_clinic_is_an_organisation_named_after_its_place() -> None:
+    from index.entities import BuiltinExtractor
+
+    text = "He was treated at the Kandor Clinic, and the Kandor Clinic said he was well."
+    spans = {(s.text, s.label) for s in BuiltinExtractor().extract(text)}
+    assert spans == {("Kandor Clinic", "ORG")}
