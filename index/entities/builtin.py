@@ -86,5 +86,6 @@ class BuiltinExtractor:
         second_look(run)
         # A code ("COVID-19", "F-16") is a thing wherever it stands: after "to" it is no place,
         # after "the" no organisation.
-        return [replace(s, label=MISC) if s.label != MISC and shapes.code(s.text) else s
-                for s in run.spans()]
+        spans = [replace(s, label=MISC) if s.label != MISC and shapes.code(s.text) else s
+                 for s in run.spans()]
+        return shapes.product_lines(run.g, spans)

@@ -6,9 +6,10 @@ it."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from index.entities import gazetteer, rules
-from index.entities.base import MISC, ORG, PLACE
+from index.entities.base import MISC, ORG, PERSON, PLACE, Span
 from index.entities.names import alias
 from index.entities.tokens import (
     CHUNK,
@@ -228,3 +229,34 @@ def known_prefix(g: gazetteer.Gazetteer, lower: list[str], whole: bool = False) 
                 continue
             return cut
     return 0
+
+
+def product_lines(g: gazetteer.Gazetteer, spans: list[Span]) -> list[Span]:
+    """A "person" whose last word is no one's name but ends an organisation's or a thing's
+    name in the same text is of that kind: "Rocky Linux" beside "Red Hat Enterprise Linux" is
+    a product line, not a man called Rocky. Not an office ("Chairman of X Co", a person), and
+    a word alone only where it ends two such names ("Linux" beside "CentOS Linux" and "Oracle
+    Linux", where it was taken for a surname)."""
+    endings: dict[str, dict[str, str]] = {}  # last word -> {name: its label}
+    for s in spans:
+        words = s.text.split()
+        if s.label in (ORG, MISC) and len(words) > 1:
+            endings.setdefault(words[-1].lower(), {})[s.text] = s.label
+    if not endings:
+        return spans
+    out = []
+    for s in spans:
+        words = s.text.split()
+        last = words[-1].lower() if words else ""
+        names = endings.get(last, {})
+        if (
+            s.label == PERSON
+            and names
+            and (len(names) > 1 if len(words) == 1 else s.text not in names)
+            and not any(w.islower() for w in words)  # "Chairman of ...", "Governor of the ..."
+            and last not in g.surnames
+            and last not in g.first_names
+        ):
+            s = replace(s, label=next(iter(names.values())), canonical=None)
+        out.append(s)
+    return out

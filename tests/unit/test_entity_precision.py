@@ -204,3 +204,20 @@ def test_a_group_of_countries_with_a_hyphen_is_no_code() -> None:
 
     assert shapes.code("QOVID-19") and shapes.code("Mk-2a")
     assert not shapes.code("G-20") and not shapes.code("G20") and not shapes.code("Kandor")
+
+
+def test_a_name_ending_like_the_products_beside_it_is_no_person(extractor):
+    text = (
+        "Orvex will stop Zentrix Linux. Orvex Enterprise Linux is sold by the software company "
+        "Orvex, and Orvex said Kandor Linux, made by Quessa Labs, would follow Zentrix Linux. "
+        "Dorrel Vasquelli said Kandor Linux was ready."
+    )
+    found = spans_of(extractor, text)
+    assert not {s for s in found if s[1] == PERSON and "Linux" in s[0]}
+    assert ("Dorrel Vasquelli", PERSON) in found
+
+
+def test_an_office_ending_like_an_organisation_is_still_its_holder(extractor):
+    text = "Dorrel Vasquelli, Chairman of Kandor Electric Co, said Kandor Electric Co would grow."
+    found = spans_of(extractor, text)
+    assert ("Chairman of Kandor Electric Co", PERSON) in found
