@@ -56,3 +56,23 @@ def test_a_filter_kept_as_arrays_is_looked_up_there_inside_an_and(
         for text in FILTERED:  # one filter hot, the other kept as arrays
             assert_whoosh(ranker.scores(query.parse(text).query), expected[text], text)
     assert rebuilt == [], "a compact filter was made a dictionary again"
+
+
+def test_words_kept_as_arrays_score_as_read_whole_to_the_last_bit(
+    demo_library: Newsreader, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A word (an Or of its fields' terms) looked up in the arrays at an And's candidates
+    sums its terms as a whole read does: the very same scores as a ranker with nothing cached."""
+    queries = [query.parse(t).query for t in
+               ("source:wikinews russia government", "syria russia", "said people government")]
+    with demo_library.index.searcher() as s:
+        fresh = [Ranker(s).scores(q) for q in queries]
+    monkeypatch.setattr("index.search.ranking.ranker.CACHE_POSTINGS", 1)
+    monkeypatch.setattr("index.search.ranking.ranker.COMPACT_CACHE_POSTINGS", 1_000_000)
+    monkeypatch.setattr("index.search.ranking.ranker.CACHED_AT_RATIO", 10**9)
+    with demo_library.index.searcher() as s:
+        ranker = Ranker(s)
+        for word in ("russia", "government", "syria", "said", "people", "moscow"):
+            ranker.scores(query.parse(word).query)  # each pushes the one before to the arrays
+        assert isinstance(ranker.cache.get(("body", "govern", 1.0)), Compact)
+        assert [ranker.scores(q) for q in queries] == fresh
