@@ -6,8 +6,8 @@ filters (`source:`, `person:`, `place:`… fields), so that a filter a reader ke
 matches a large share of the library, is not pushed out by the words read between two of its
 searches. The hot tier keeps dictionaries, ready to use. A dictionary costs about eight times
 what its postings do as two arrays, so what falls out of the hot tier is kept, as arrays
-(`Compact`), in the compact tier: bringing it back, or looking up a few candidates in it, costs
-a small part of reading the term from the index again (unpickling Whoosh's blocks)."""
+(`Compact`), in the compact tier: bringing it back, or looking up an And's candidates in it
+(which leaves it there), costs a small part of reading the term from the index again."""
 
 from __future__ import annotations
 
