@@ -14,7 +14,9 @@ process shares a write. A Whoosh upgrade, or another engine, starts here.
 from __future__ import annotations
 
 import marshal
+import re
 import sys
+import zlib
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
@@ -36,6 +38,28 @@ Decoder = Callable[[bytes], list[int]]
 
 # Whoosh stores a length as one byte (its own lossy encoding); decoded once for all 256.
 _LENGTH_OF_BYTE = [byte_to_length(b) for b in range(256)]
+
+# The pinned Whoosh writes a postings block as one pickle (protocol 2, zlib-compressed) of
+# (document number deltas, weights, values). With positions, a value is bytes for every posting,
+# most of unpickling a block; ranking needs only the first two. So the pickle's beginning alone
+# is decompressed, matched against the grammar Whoosh writes them in (a tuple of ints; None, a
+# float or a tuple of floats) and unpickled as a pair. Anything else is read whole.
+_INT = rb"(?:K.|M..|J....)"  # BININT1, BININT2, BININT
+_FLOAT = rb"(?:G.{8})"  # BINFLOAT
+_MEMO = rb"(?:q.|r.{4})?"  # BINPUT, LONG_BINPUT
+
+
+def _tuple_of(item: bytes) -> bytes:
+    """EMPTY_TUPLE; one to three items then TUPLE1-3; or MARK, the items, TUPLE; memoised."""
+    return (rb"(?:\)|" + item + rb"\x85|" + item * 2 + rb"\x86|" + item * 3 + rb"\x87|\("
+            + item + rb"*t)" + _MEMO)
+
+
+# The weights' tuple is tried before one float: a match ends as soon as one alternative does.
+_HEAD = re.compile(rb"\x80\x02" + _tuple_of(_INT) + rb"(?:" + _tuple_of(_FLOAT) + rb"|N|"
+                   + _FLOAT + rb")", re.DOTALL)
+_PAIR = b"\x86."  # TUPLE2, STOP: what closes the beginning as a pickle of its own
+_HEAD_BYTES = 14  # at most, per posting: a BININT (5 bytes) and a BINFLOAT (9)
 
 
 # -- reading --------------------------------------------------------------------------------------
@@ -79,6 +103,8 @@ def postings(matcher: Any, values: list[bytes] | None = None) -> tuple[list[int]
     if (blocks := _block_matcher(matcher)) is not None:
         matcher = blocks
         while matcher.is_active():
+            if values is not None:  # the values too: the block is read whole
+                matcher._read_data()
             block_ids, block_weights = _block_postings(matcher)
             i = matcher._i
             ids.extend(block_ids[i:])
@@ -142,10 +168,17 @@ def _stops_at(matcher: Any, wanted: list[int]) -> Iterator[int]:
 
 def _block_postings(blocks: Any) -> tuple[list[int], Any]:
     """The current block's document numbers and weights: what _read_ids and _read_weights
-    do, with the deltas summed in C (their generator was a tenth of a cold read)."""
-    if blocks._data is None:
-        blocks._read_data()
-    block_ids, block_weights = blocks._data[0], blocks._data[1]
+    do, with the deltas summed in C (their generator was a tenth of a cold read), and without
+    unpickling the values when they are of variable size, as positions are (decode_head)."""
+    head = None
+    if blocks._data is None and blocks._fixedsize is None:
+        raw = blocks._postfile.get(blocks._dataoffset, blocks._nextoffset - blocks._dataoffset)
+        head = decode_head(raw, blocks._blocklength, bool(blocks._compression))
+    if head is None:
+        if blocks._data is None:
+            blocks._read_data()
+        head = blocks._data[0], blocks._data[1]
+    block_ids, block_weights = head
     if not blocks._byteids:
         block_ids = list(accumulate(block_ids))
     if block_weights is None or isinstance(block_weights, float):
@@ -153,6 +186,22 @@ def _block_postings(blocks: Any) -> tuple[list[int], Any]:
         one = array("f", (1.0 if block_weights is None else block_weights,))[0]
         block_weights = [one] * blocks._blocklength
     return block_ids, block_weights
+
+
+def decode_head(raw: bytes, count: int, compressed: bool) -> tuple[Any, Any] | None:
+    """The first two items of a block's data (`raw`, zlib-compressed or not, holding `count`
+    postings), unpickled without the rest; None when they are not as the pinned Whoosh writes
+    them."""
+    if compressed:
+        raw = zlib.decompressobj().decompress(raw, _HEAD_BYTES * count + 32)
+    found = _HEAD.match(raw)
+    if found is None:
+        return None
+    ids, weights = loads(found.group() + _PAIR)
+    if len(ids) != count or not (weights is None or isinstance(weights, float)
+                                 or len(weights) == count):
+        return None
+    return ids, weights
 
 
 def positions_of(matcher: Any, wanted: list[int], decode: Decoder) -> dict[int, list[int]]:
@@ -228,7 +277,8 @@ def _block_matcher(matcher: Any) -> Any:
     if type(matcher).__name__ == "W3LeafMatcher" and all(
         hasattr(matcher, a)
         for a in ("_read_data", "_data", "_byteids", "_blocklength", "_read_ids", "_read_values",
-                  "_ids", "_values", "_i", "_maxid", "_next_block")
+                  "_ids", "_values", "_i", "_maxid", "_next_block", "_fixedsize", "_postfile",
+                  "_dataoffset", "_nextoffset", "_compression")
     ):
         return matcher
     return None

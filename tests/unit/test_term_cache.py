@@ -65,3 +65,16 @@ def test_filters_keep_a_compact_budget_of_their_own() -> None:
     assert cache.compact_postings() == 3 and cache.compact_postings(words=False) == 3
     assert isinstance(cache.get(("source", "world", 1.0)), Compact)
     assert ("body", "a", 1.0) not in cache  # the words' compact budget (3) holds one word
+
+
+def test_compact_lookups_agree_however_many_candidates() -> None:
+    """A few candidates are bisected for, many are found in one pass over the arrays: either
+    way exactly the entries a dictionary holds, in a term read's order or not."""
+    in_order = {d: d / 7 for d in range(0, 3000, 3)}  # as a term read comes: sorted already
+    shuffled = dict(sorted(in_order.items(), key=lambda kv: -kv[0]))
+    for scores in (in_order, shuffled):
+        compact = Compact(scores)
+        assert list(compact.docs) == sorted(scores) and compact.to_dict() == scores
+        for candidates in ({5: 0.0, 6: 0.0, 2999: 0.0}, dict.fromkeys(range(0, 4000, 2), 0.0),
+                           set(range(1, 3000, 5))):
+            assert compact.at(candidates) == {d: scores[d] for d in candidates if d in scores}

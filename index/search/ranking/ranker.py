@@ -184,11 +184,14 @@ class Ranker:
             # candidates left. Whoosh's skip_to walks a block id by id, so probing a common
             # word at a thousand candidates costs more than reading it whole.
             if _of_terms(child):
-                # Looked up at the candidates when cached and large beside them; read where
-                # the candidates are (whole blocks) only when they are sparse enough to leave
-                # most blocks unread; else read whole, and cached.
-                if cost > READ_AT_RATIO * len(out) or (
-                        cost > CACHED_AT_RATIO * len(out) and self._cached(child)):
+                # Looked up at the candidates when cached and large beside them, or when kept
+                # as arrays (brought back to a dictionary, a term is made again whole, and
+                # pushes others out of the hot tier: a source in a quarter of the library met
+                # with a common word); read where the candidates are (whole blocks) only when
+                # they are sparse enough to leave most blocks unread; else read whole, and
+                # cached.
+                if cost > READ_AT_RATIO * len(out) or (self._cached(child) and (
+                        cost > CACHED_AT_RATIO * len(out) or self._compacted(child))):
                     found = self._terms_at(child, out)
                 else:
                     found = self._eval(child)
@@ -222,16 +225,31 @@ class Ranker:
             return {d: cached[d] for d in candidates if d in cached}
         assert isinstance(q, Q.Or)
         out: Scores = {}
-        for child in q.subqueries:
+        # Summed in the order _or sums whole terms (the largest first), so that a document's
+        # score is the same to the last bit whichever way its terms were met.
+        for child in sorted(q.subqueries, key=self._size, reverse=True):
             for d, sc in self._terms_at(child, candidates).items():
                 out[d] = out.get(d, 0.0) + sc
         return _boosted(out, q.boost)
+
+    def _size(self, q: Q.Query) -> float:
+        """How many documents `q` matches, as _or orders its parts: exact for a cached term
+        (live documents), else its cost."""
+        if isinstance(q, Q.Term) and (cached := self.cache.get(_term_key(q))) is not None:
+            return len(cached)
+        return self.cost(q)
 
     def _cached(self, q: Q.Query) -> bool:
         """Whether every term of `q` (a term or an Or of terms) is in the term cache."""
         if isinstance(q, Q.Term):
             return _term_key(q) in self.cache
         return all(self._cached(c) for c in q.subqueries)
+
+    def _compacted(self, q: Q.Query) -> bool:
+        """Whether a term of `q` (a term or an Or of terms) is kept as arrays (Compact)."""
+        if isinstance(q, Q.Term):
+            return isinstance(self.cache.get(_term_key(q)), Compact)
+        return any(self._compacted(c) for c in q.subqueries)
 
     def _term(self, q: Q.Term, values: dict[int, bytes] | None = None) -> Scores:
         """The term's scores, from the cache or read. `values`: when the term is read, its

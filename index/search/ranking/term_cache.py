@@ -6,19 +6,25 @@ filters (`source:`, `person:`, `place:`… fields), so that a filter a reader ke
 matches a large share of the library, is not pushed out by the words read between two of its
 searches. The hot tier keeps dictionaries, ready to use. A dictionary costs about eight times
 what its postings do as two arrays, so what falls out of the hot tier is kept, as arrays
-(`Compact`), in the compact tier: bringing it back, or looking up a few candidates in it, costs
-a small part of reading the term from the index again (unpickling Whoosh's blocks)."""
+(`Compact`), in the compact tier: bringing it back, or looking up an And's candidates in it
+(which leaves it there), costs a small part of reading the term from the index again."""
 
 from __future__ import annotations
 
 from array import array
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Iterator, Sized
+from collections.abc import Callable, Collection, Iterator, Sized
+from itertools import compress
 from typing import Generic, TypeVar
 
 Scores = dict[int, float]
 WORD_FIELDS = frozenset({"title", "body", "ptext"})
 Entry = TypeVar("Entry", bound=Sized)
+
+# Compact.at bisects for each candidate while there are fewer than one for every PASS_RATIO
+# postings; with more, one pass over the arrays, each posting looked up among the candidates
+# (in C), costs less than a bisection per candidate (a Python loop).
+PASS_RATIO = 8
 
 
 class Compact:
@@ -27,9 +33,13 @@ class Compact:
     __slots__ = ("docs", "scores")
 
     def __init__(self, scores: Scores) -> None:
-        # Term reads come in document order already: sorting them again is one pass.
-        self.docs = array("i", sorted(scores))
-        self.scores = array("d", map(scores.__getitem__, self.docs))
+        keys = list(scores)
+        docs = sorted(keys)  # one pass when in order already
+        self.docs = array("i", docs)
+        # Term reads come in document order: their scores are then taken as they are, not
+        # looked up one by one (which was most of compacting a term).
+        self.scores = array("d", scores.values() if docs == keys
+                            else map(scores.__getitem__, docs))
 
     def __len__(self) -> int:
         return len(self.docs)
@@ -37,9 +47,13 @@ class Compact:
     def to_dict(self) -> Scores:
         return dict(zip(self.docs, self.scores, strict=True))
 
-    def at(self, candidates: Iterable[int]) -> Scores:
-        """The scores of those of `candidates` that are here (a bisection each)."""
+    def at(self, candidates: Collection[int]) -> Scores:
+        """The scores of those of `candidates` (a dict or a set: looked up by hash) that are
+        here, without making a dictionary of every posting."""
         docs, scores, n = self.docs, self.scores, len(self.docs)
+        if len(candidates) * PASS_RATIO > n:
+            held = list(map(candidates.__contains__, docs))
+            return dict(zip(compress(docs, held), compress(scores, held), strict=True))
         out: Scores = {}
         for d in candidates:
             i = bisect_left(docs, d)
