@@ -9,6 +9,9 @@ the installed version is checked: with any other, `FAST` is False, every reader 
 Whoosh's public path (slower, same results: tests/unit/test_ranking.py and
 tests/unit/test_segment_writer.py compare the two), the writer is Whoosh's own, and no helper
 process shares a write. A Whoosh upgrade, or another engine, starts here.
+
+Over 400 lines: every use of Whoosh's private API is kept in this one module, reading and
+writing, so that an upgrade is checked in one place.
 """
 
 from __future__ import annotations
@@ -197,7 +200,10 @@ def decode_head(raw: bytes, count: int, compressed: bool) -> tuple[Any, Any] | N
     found = _HEAD.match(raw)
     if found is None:
         return None
-    ids, weights = loads(found.group() + _PAIR)
+    try:
+        ids, weights = loads(found.group() + _PAIR)
+    except Exception:  # noqa: BLE001 - a beginning the grammar let through: read it whole
+        return None
     if len(ids) != count or not (weights is None or isinstance(weights, float)
                                  or len(weights) == count):
         return None
