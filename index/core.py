@@ -138,36 +138,38 @@ class Newsreader(LibraryView):
         # indexes (starting the worker costs more than a small add would save).
         background = None
         tried = False
-        try:
-            for parsed in iter_inputs(inputs, stdin=stdin, limits=limits, fetcher=fetcher):
-                if parsed.skipped:
-                    report.skipped += 1
-                elif parsed.failure is not None:
-                    report.failures.append(parsed.failure)
-                elif parsed.article is not None:
-                    batch.append(parsed.article)
-                    if len(batch) >= BATCH:
-                        if background is None and not tried and self._background_worthwhile():
-                            tried = True
-                            background = _start_background()
-                        if background is None:
-                            store(batch, None)
-                        else:
-                            background.submit(batch)
-                            # Store what is back; wait for the worker only when too much
-                            # parsed text is waiting for it.
-                            while background.ready() or background.full():
-                                store(*background.take())
-                        batch = []
-                if progress:
-                    progress(report, parsed.article.title if parsed.article else "")
-            while background is not None and len(background):
-                store(*background.take())
-            if batch:
-                store(batch, None)
-        finally:
-            if background is not None:
-                background.close()
+        # Batch after batch: the WAL is checkpointed when it is large, not at each commit.
+        with self.library.bulk_writes():
+            try:
+                for parsed in iter_inputs(inputs, stdin=stdin, limits=limits, fetcher=fetcher):
+                    if parsed.skipped:
+                        report.skipped += 1
+                    elif parsed.failure is not None:
+                        report.failures.append(parsed.failure)
+                    elif parsed.article is not None:
+                        batch.append(parsed.article)
+                        if len(batch) >= BATCH:
+                            if background is None and not tried and self._background_worthwhile():
+                                tried = True
+                                background = _start_background()
+                            if background is None:
+                                store(batch, None)
+                            else:
+                                background.submit(batch)
+                                # Store what is back; wait for the worker only when too much
+                                # parsed text is waiting for it.
+                                while background.ready() or background.full():
+                                    store(*background.take())
+                            batch = []
+                    if progress:
+                        progress(report, parsed.article.title if parsed.article else "")
+                while background is not None and len(background):
+                    store(*background.take())
+                if batch:
+                    store(batch, None)
+            finally:
+                if background is not None:
+                    background.close()
         self.catch_up()
         return report
 

@@ -20,6 +20,10 @@ from index.storage.schema import SCHEMA, SCHEMA_VERSION
 # pages all over each of them. With SQLite's default cache (2 MiB) a large library's batch
 # spills and reads the same pages again within the transaction; this much holds them.
 BULK_CACHE_KIB = 64 * 1024
+# Those inserts also dirty a page of each index per article, and each batch's commit checkpointed
+# the WAL into the file (SQLite does at 1,000 pages), writing such pages again batch after batch,
+# with an fsync each time. An add lets the WAL grow this far between checkpoints instead.
+BULK_WAL_BYTES = 200 * 1024 * 1024
 
 
 def now() -> str:
@@ -117,6 +121,26 @@ class Database:
             if restore is not None:  # the pages beyond the usual cache are freed
                 with suppress(sqlite3.Error):
                     db.execute(f"PRAGMA cache_size={int(restore)}")
+
+    @contextmanager
+    def bulk_writes(self) -> Iterator[None]:
+        """Many bulk transactions in a row (an add) on this thread's connection: the WAL is
+        checkpointed only once it holds BULK_WAL_BYTES (see there), not at SQLite's 1,000
+        pages. Then what the WAL holds is checkpointed (passively: readers are not waited for)
+        here, not in whatever write comes next, and the usual threshold applies again."""
+        try:
+            db = self._conn()
+            usual = int(db.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
+            page = int(db.execute("PRAGMA page_size").fetchone()[0])
+            db.execute(f"PRAGMA wal_autocheckpoint={max(usual, BULK_WAL_BYTES // page)}")
+        except sqlite3.DatabaseError as exc:
+            raise LibraryError(explain(self.path, exc)) from None
+        try:
+            yield
+        finally:
+            with suppress(sqlite3.Error):
+                db.execute(f"PRAGMA wal_autocheckpoint={usual}")
+                db.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     def query(self, sql: str, params: Iterable = ()) -> list[sqlite3.Row]:
         try:

@@ -275,3 +275,61 @@ def test_a_batch_of_articles_gets_a_large_page_cache_for_its_transaction_only(
     library.add_articles([article("Floods in Jakarta", "Rain again.")])
     assert f"PRAGMA cache_size=-{database.BULK_CACHE_KIB}" in statements
     assert cache_size() == usual and library.count() == 1
+
+
+def wal_frames(library: Library) -> tuple[int, int]:
+    """(frames in the WAL, of them checkpointed into the file), checkpointing what it can."""
+    _, log, done = library.query("PRAGMA wal_checkpoint(PASSIVE)")[0]
+    return log, done
+
+
+def test_bulk_writes_let_the_wal_grow_and_checkpoint_it_when_they_end(library: Library) -> None:
+    """Inside bulk_writes, commits do not checkpoint the WAL at SQLite's 1,000 pages; when
+    they end, what it holds is checkpointed and the usual threshold is back (after a
+    failure too)."""
+    from index.storage import database
+
+    def threshold() -> int:
+        return library.query("PRAGMA wal_autocheckpoint")[0][0]
+
+    usual = threshold()
+    page = library.query("PRAGMA page_size")[0][0]
+    body = "word " * 1000  # about 5 KB: a thousand such articles hold well over 1,000 pages
+    with library.bulk_writes():
+        assert threshold() == database.BULK_WAL_BYTES // page > usual
+        for n in range(10):
+            library.add_articles(
+                [article(f"Article {n}-{i}", f"{body} {n} {i}") for i in range(100)]
+            )
+        assert library.query("PRAGMA wal_autocheckpoint")[0][0] > usual
+        statements: list[str] = []
+        with library.transaction() as db:
+            db.set_trace_callback(statements.append)
+    db.set_trace_callback(None)
+    assert threshold() == usual
+    assert "PRAGMA wal_checkpoint(PASSIVE)" in statements
+    log, done = wal_frames(library)
+    assert log > usual and done == log  # grew past 1,000 pages; all in the file by now
+    with pytest.raises(RuntimeError), library.bulk_writes():
+        raise RuntimeError("a bug mid-add")
+    assert threshold() == usual and library.count() == 1000
+
+
+def test_an_add_stores_its_batches_under_bulk_writes(tmp_path: Path, no_seed_settings) -> None:
+    entered: list[int] = []
+    core = Newsreader.open(tmp_path / "lib", no_seed_settings)
+    real = core.library.bulk_writes
+
+    def spy():
+        entered.append(core.library.count())
+        return real()
+
+    core.library.bulk_writes = spy  # type: ignore[method-assign]
+    try:
+        feed = tmp_path / "in.jsonl"
+        rows = [json.dumps({"title": f"Story {i}", "body": f"Text {i}."}) for i in range(3)]
+        feed.write_text("\n".join(rows) + "\n", "utf-8")
+        report = core.add([str(feed)])
+    finally:
+        core.close()
+    assert entered == [0] and report.added == 3
