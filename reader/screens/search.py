@@ -11,7 +11,7 @@ from textual.timer import Timer
 from textual.widgets import Header, Input, OptionList, Static
 from textual.worker import get_current_worker
 
-from index.model import SearchResult
+from index.model import Hit, SearchResult
 from reader.messages import CoreReady, SearchCompleted
 from reader.screens.base import ReportsWorkerFailures
 from reader.widgets.footer import KeysFooter
@@ -32,6 +32,7 @@ class SearchScreen(ReportsWorkerFailures):
         self.serial = 0
         self.result: SearchResult | None = None
         self._debounce: Timer | None = None
+        self._open_when_done: int | None = None  # the search whose first hit Enter opens
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -69,11 +70,17 @@ class SearchScreen(ReportsWorkerFailures):
 
     @on(Input.Submitted, "#query")
     def _submitted(self, event: Input.Submitted) -> None:
-        results = self.query_one(ResultList)
-        if results.option_count:
-            results.focus()
-        else:
-            self.start_search(event.value, prefix=False)
+        """Enter opens the best hit of what is typed (the one highlighted). Typed faster than
+        the search ran, it opens the first hit of that search when it comes back."""
+        if self._debounce is not None:
+            self._debounce.stop()
+        result = self.result
+        if result is not None and result.query == event.value and result.hits:
+            at = self.query_one(ResultList).highlighted
+            self._open_hit(result.hits[at if at is not None and at < len(result.hits) else 0])
+            return
+        self.start_search(event.value, prefix=False)
+        self._open_when_done = self.serial
 
     def start_search(self, text: str, prefix: bool = True) -> None:
         self.serial += 1
@@ -101,6 +108,9 @@ class SearchScreen(ReportsWorkerFailures):
         self.result = message.result
         self.query_one(ResultList).show(message.result.hits)
         self.query_one("#search-status", Static).update(self._status(message))
+        if self._open_when_done == message.serial and message.result.hits:
+            self._open_hit(message.result.hits[0])
+        self._open_when_done = None
 
     def _status(self, message: SearchCompleted) -> str:
         r = message.result
@@ -126,7 +136,11 @@ class SearchScreen(ReportsWorkerFailures):
             return
         hit = next((h for h in self.result.hits if str(h.id) == event.option_id), None)
         if hit is not None:
-            self.app.open_article(hit.id, hit.passage, self.result.terms)
+            self._open_hit(hit)
+
+    def _open_hit(self, hit: Hit) -> None:
+        terms = self.result.terms if self.result is not None else frozenset()
+        self.app.open_article(hit.id, hit.passage, terms)
 
     def action_to_results(self) -> None:
         results = self.query_one(ResultList)

@@ -85,6 +85,28 @@ def test_search_open_step_hits_escape_chain_and_quit(no_seed_settings, library):
     assert app.return_code == 0
 
 
+def test_enter_in_the_search_box_opens_the_best_hit(no_seed_settings, library):
+    """As the keys table says: `/`, the words, `enter`: the best hit's article, at its passage,
+    whether the results were already shown or the search was still running."""
+    app = app_for(no_seed_settings, library)
+
+    async def scenario(pilot: Pilot) -> None:
+        screen = await search(pilot, "airship")
+        assert app.focused is screen.query_one("#query", Input)  # typing, not in the list
+        await pilot.press("enter")
+        article = await article_shown(pilot)
+        assert article.article.title == AIRSHIP["title"]
+        assert article.passage == screen.result.hits[0].passage
+        # Back to the library, then Enter typed before the search has run at all.
+        await pilot.press("escape", "escape", "escape")
+        await until(pilot, lambda: isinstance(app.screen, LibraryScreen), "the library")
+        await pilot.press("slash", *"zeppelin", "enter")
+        article = await article_shown(pilot)
+        assert article.article.title == "Syrian troops retake Palmyra"
+
+    drive(app, scenario)
+
+
 def test_q_typed_into_an_input_is_a_letter(no_seed_settings, library):
     app = app_for(no_seed_settings, library)
 
