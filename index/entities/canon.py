@@ -54,21 +54,11 @@ def group(text: str, spans: list[Span]) -> list[Group]:
     for i, s in enumerate(spans[:-1]):
         nxt = spans[i + 1]
         m = _ACRONYM_AFTER.match(text, s.end)
-        if (
-            m
-            and m.end() == nxt.start
-            and text[nxt.end : nxt.end + 1] == ")"
-            and abbreviates(nxt.text, s.text)
-            and not _headline_tag(text, s, nxt)
-        ):
+        if not (m and m.end() == nxt.start and text[nxt.end : nxt.end + 1] == ")"):
+            continue  # the next name is not in brackets right after this one
+        if abbreviates(nxt.text, s.text) and not _headline_tag(text, s, nxt):
             defined[keys[i + 1]] = i
-        elif (  # or just after it: "AEW (All Elite Wrestling)"
-            m
-            and m.end() == nxt.start
-            and text[nxt.end : nxt.end + 1] == ")"
-            and " " not in s.text
-            and abbreviates(s.text, nxt.text)
-        ):
+        elif " " not in s.text and abbreviates(s.text, nxt.text):  # "AEW (All Elite Wrestling)"
             defined[keys[i]] = i + 1
     # Whole names first, so that a surname can find its person wherever it stands.
     order = sorted(range(len(spans)), key=lambda i: (len(keys[i].split()) < 2, i))
